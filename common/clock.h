@@ -1,0 +1,23 @@
+/*
+ * clock.h: wall and monotonic time, and the RFC 3339 form of the API.
+ */
+#ifndef FZ_CLOCK_H
+#define FZ_CLOCK_H
+
+#include <stdint.h>
+
+/* "2026-05-27T12:00:00.000Z" plus NUL. */
+#define CLOCK_RFC3339_SIZE	25
+
+/* Returns milliseconds since the Unix epoch (CLOCK_REALTIME). Any thread. */
+int64_t	clock_now_ms(void);
+
+/* Returns milliseconds from an arbitrary origin that never goes back
+ * (CLOCK_MONOTONIC): use it for timeouts and rate limits. Any thread. */
+int64_t	clock_mono_ms(void);
+
+/* Writes ms as RFC 3339 UTC with milliseconds into buf, which holds
+ * CLOCK_RFC3339_SIZE bytes. Returns buf. Any thread. */
+char	*clock_rfc3339(int64_t ms, char *buf);
+
+#endif

@@ -1,0 +1,20 @@
+#include "common/fz.h"
+
+const char *
+fz_strerror(int err)
+{
+	switch (err) {
+	case FZ_OK:		return "ok";
+	case FZ_ENOMEM:		return "out of memory";
+	case FZ_EINVAL:		return "invalid value";
+	case FZ_ENOTFOUND:	return "not found";
+	case FZ_EEXIST:		return "already exists";
+	case FZ_ESTORE:		return "storage failure";
+	case FZ_ETOOBIG:	return "value too large";
+	case FZ_ESYS:		return "system call failed";
+	case FZ_ECRYPTO:	return "cryptography failure";
+	case FZ_ENOTSUP:	return "not supported";
+	case FZ_ECONFLICT:	return "conflicting state";
+	}
+	return "unknown error";
+}

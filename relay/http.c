@@ -1,0 +1,927 @@
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include "common/fz.h"
+#include "common/log.h"
+#include "relay/http.h"
+
+#define HTTP_MAX_HEADERS	100
+#define HTTP_LINGER_MS		2000
+#define HTTP_LINGER_BYTES	((size_t)1 << 20)
+/* Connections past max_conns still get a 503; past this many more they
+ * are closed unanswered so refusals cannot exhaust descriptors. */
+#define HTTP_REFUSE_SLACK	64
+
+enum conn_state {
+	CONN_HEAD,		/* reading the request line and headers */
+	CONN_BODY,		/* reading a Content-Length body */
+	CONN_CHUNK_SIZE,	/* reading a chunk-size line */
+	CONN_CHUNK_DATA,
+	CONN_CHUNK_CRLF,	/* the CRLF after a chunk's data */
+	CONN_TRAILER,		/* trailer lines after the last chunk */
+	CONN_DISPATCHED,	/* the callback owns the request */
+	CONN_WRITING,
+	CONN_LINGER,		/* answered and closing: discard input */
+};
+
+struct http_req {
+	struct http_conn	*conn;
+	int			 error;
+	char			*method;
+	char			*target;	/* path, '\0', query */
+	const char		*query;
+	int			 minor;		/* HTTP/1.minor */
+	struct evkeyvalq	 in;
+	struct evkeyvalq	 out;
+	int			 nheaders;
+	struct evbuffer		*body;
+	char			*body_flat;
+	size_t			 body_len;
+};
+
+struct http_conn {
+	struct http_server	*srv;
+	struct bufferevent	*bev;
+	struct event		*timer;
+	struct http_conn	*next, *prev;
+	enum conn_state		 state;
+	struct http_req		*req;
+	char			 peer[INET6_ADDRSTRLEN];
+	size_t			 head_bytes;
+	uint64_t		 remaining;	/* body or chunk bytes to read */
+	size_t			 lingered;
+	int			 started;	/* a byte of the request arrived */
+	int			 close;		/* close after this answer */
+	int			 dead;		/* peer gone while dispatched */
+};
+
+struct http_server {
+	struct event_base	*base;
+	struct evconnlistener	*listener;
+	struct event		*accept_retry;
+	struct http_limits	 lim;
+	http_request_cb		*cb;
+	void			*arg;
+	struct http_conn	*conns;
+	size_t			 nconns;
+	int			 draining;
+	http_drained_cb		*drained_cb;
+	void			*drained_arg;
+};
+
+static void	conn_read_cb(struct bufferevent *, void *);
+static void	conn_free(struct http_conn *);
+
+static void
+conn_arm(struct http_conn *c, unsigned ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(c->timer, &tv);
+}
+
+static void
+req_free(struct http_req *r)
+{
+	if (r == NULL)
+		return;
+	evhttp_clear_headers(&r->in);
+	evhttp_clear_headers(&r->out);
+	if (r->body != NULL)
+		evbuffer_free(r->body);
+	free(r->body_flat);
+	free(r->method);
+	free(r->target);
+	free(r);
+}
+
+static struct http_req *
+req_new(struct http_conn *c)
+{
+	struct http_req *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	TAILQ_INIT(&r->in);
+	TAILQ_INIT(&r->out);
+	if ((r->body = evbuffer_new()) == NULL) {
+		free(r);
+		return NULL;
+	}
+	r->conn = c;
+	r->minor = 1;
+	return r;
+}
+
+static void
+server_check_drained(struct http_server *srv)
+{
+	http_drained_cb *cb;
+
+	if (!srv->draining || srv->nconns > 0 || srv->drained_cb == NULL)
+		return;
+	cb = srv->drained_cb;
+	srv->drained_cb = NULL;
+	cb(srv->drained_arg);
+}
+
+static void
+conn_free(struct http_conn *c)
+{
+	struct http_server *srv = c->srv;
+
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	srv->nconns--;
+	if (c->timer != NULL)
+		event_free(c->timer);
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);
+	req_free(c->req);
+	free(c);
+	server_check_drained(srv);
+}
+
+/* Hands the request to the callback; from here the connection waits. */
+static void
+conn_dispatch(struct http_conn *c)
+{
+	struct http_req *r = c->req;
+	struct http_server *srv = c->srv;
+
+	c->state = CONN_DISPATCHED;
+	evtimer_del(c->timer);
+	bufferevent_disable(c->bev, EV_READ);
+	if (r->error != 0 || srv->draining)
+		c->close = 1;
+	if (r->method == NULL && (r->method = strdup("")) == NULL)
+		goto nomem;
+	if (r->target == NULL && (r->target = strdup("")) == NULL)
+		goto nomem;
+	/* The NUL keeps string functions from running off the body. */
+	r->body_len = evbuffer_get_length(r->body);
+	if ((r->body_flat = malloc(r->body_len + 1)) == NULL)
+		goto nomem;
+	evbuffer_remove(r->body, r->body_flat, r->body_len);
+	r->body_flat[r->body_len] = '\0';
+	srv->cb(r, srv->arg);
+	return;
+nomem:
+	log_err("http: out of memory reading a request from %s", c->peer);
+	conn_free(c);
+}
+
+static void
+conn_fail(struct http_conn *c, int status)
+{
+	c->req->error = status;
+	conn_dispatch(c);
+}
+
+static int
+http_token_char(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || strchr("!#$%&'*+-.^_`|~", ch) != NULL;
+}
+
+static int
+http_token(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!http_token_char((unsigned char)s[i]) || s[i] == '\0')
+			return 0;
+	return 1;
+}
+
+/* Returns 0 or the status to answer with. */
+static int
+parse_request_line(struct http_req *r, char *line)
+{
+	char *sp1, *sp2, *q;
+	size_t i;
+
+	if ((sp1 = strchr(line, ' ')) == NULL ||
+	    (sp2 = strchr(sp1 + 1, ' ')) == NULL || strchr(sp2 + 1, ' '))
+		return 400;
+	*sp1 = *sp2 = '\0';
+	if (!http_token(line, strlen(line)))
+		return 400;
+	if (strncmp(sp2 + 1, "HTTP/", 5) != 0)
+		return 400;
+	if (strcmp(sp2 + 1, "HTTP/1.1") == 0)
+		r->minor = 1;
+	else if (strcmp(sp2 + 1, "HTTP/1.0") == 0)
+		r->minor = 0;
+	else
+		return 505;
+	if (sp1[1] != '/')
+		return 400;
+	for (i = 1; sp1[i] != '\0'; i++)
+		if ((unsigned char)sp1[i] <= 0x20 || sp1[i] == 0x7f)
+			return 400;
+	if ((r->method = strdup(line)) == NULL ||
+	    (r->target = strdup(sp1 + 1)) == NULL)
+		return 503;
+	if ((q = strchr(r->target, '#')) != NULL)
+		*q = '\0';
+	if ((q = strchr(r->target, '?')) != NULL) {
+		*q = '\0';
+		r->query = q + 1;
+	}
+	return 0;
+}
+
+static int
+parse_header_line(struct http_req *r, char *line)
+{
+	char *colon, *v, *e;
+
+	/* Folded continuation lines are obsolete and a smuggling vector. */
+	if (line[0] == ' ' || line[0] == '\t')
+		return 400;
+	if ((colon = strchr(line, ':')) == NULL ||
+	    !http_token(line, (size_t)(colon - line)))
+		return 400;
+	*colon = '\0';
+	for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+		;
+	e = v + strlen(v);
+	while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	for (e = v; *e != '\0'; e++)
+		if (((unsigned char)*e < 0x20 && *e != '\t') || *e == 0x7f)
+			return 400;
+	if (++r->nheaders > HTTP_MAX_HEADERS)
+		return 431;
+	if (evhttp_add_header(&r->in, line, v) != 0)
+		return 400;
+	return 0;
+}
+
+/* Decides how the body is framed once the head is in. Returns 0 or a
+ * status. */
+static int
+conn_head_done(struct http_conn *c)
+{
+	struct http_req *r = c->req;
+	struct http_server *srv = c->srv;
+	const char *te, *cl, *conn, *expect;
+	struct evkeyval *h;
+	char *end;
+	unsigned long long n;
+
+	conn = evhttp_find_header(&r->in, "Connection");
+	if (r->minor == 0)
+		c->close = conn == NULL || strcasecmp(conn, "keep-alive") != 0;
+	else if (conn != NULL && strcasecmp(conn, "close") == 0)
+		c->close = 1;
+
+	te = evhttp_find_header(&r->in, "Transfer-Encoding");
+	cl = NULL;
+	TAILQ_FOREACH(h, &r->in, next) {
+		if (strcasecmp(h->key, "Content-Length") != 0)
+			continue;
+		if (cl != NULL && strcmp(cl, h->value) != 0)
+			return 400;
+		cl = h->value;
+	}
+	if (te != NULL && cl != NULL)
+		return 400;
+	if (te != NULL) {
+		if (strcasecmp(te, "chunked") != 0 || r->minor == 0)
+			return 501;
+		c->state = CONN_CHUNK_SIZE;
+		c->remaining = 0;
+	} else if (cl != NULL) {
+		errno = 0;
+		n = strtoull(cl, &end, 10);
+		if (*cl < '0' || *cl > '9' || *end != '\0' || errno != 0)
+			return 400;
+		if (n > srv->lim.max_body)
+			return 413;
+		if (n == 0)
+			return -1;
+		c->state = CONN_BODY;
+		c->remaining = n;
+	} else
+		return -1;		/* no body */
+
+	expect = evhttp_find_header(&r->in, "Expect");
+	if (expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
+	    r->minor == 1)
+		evbuffer_add_printf(bufferevent_get_output(c->bev),
+		    "HTTP/1.1 100 Continue\r\n\r\n");
+	conn_arm(c, srv->lim.request_timeout_ms);
+	return 0;
+}
+
+/* Returns 1 when the request is complete or failed (dispatched), 0 when
+ * more input is needed. */
+static int
+conn_read_head(struct http_conn *c, struct evbuffer *in)
+{
+	struct http_server *srv = c->srv;
+	struct http_req *r = c->req;
+	size_t len;
+	char *line;
+	int st;
+
+	for (;;) {
+		line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
+		if (line == NULL) {
+			if (c->head_bytes + evbuffer_get_length(in) >
+			    srv->lim.max_head) {
+				conn_fail(c, r->method == NULL ? 414 : 431);
+				return 1;
+			}
+			return 0;
+		}
+		c->head_bytes += len + 2;
+		if (c->head_bytes > srv->lim.max_head) {
+			free(line);
+			conn_fail(c, r->method == NULL ? 414 : 431);
+			return 1;
+		}
+		if (strlen(line) != len) {
+			st = 400;	/* NUL inside the head */
+		} else if (r->method == NULL) {
+			/* Stray blank lines before a request are allowed. */
+			if (len == 0) {
+				free(line);
+				continue;
+			}
+			st = parse_request_line(r, line);
+		} else if (len == 0) {
+			st = conn_head_done(c);
+			free(line);
+			if (st < 0) {
+				conn_dispatch(c);
+				return 1;
+			}
+			if (st > 0) {
+				conn_fail(c, st);
+				return 1;
+			}
+			return 0;
+		} else
+			st = parse_header_line(r, line);
+		free(line);
+		if (st != 0) {
+			conn_fail(c, st);
+			return 1;
+		}
+	}
+}
+
+static int
+conn_read_chunked(struct http_conn *c, struct evbuffer *in)
+{
+	struct http_server *srv = c->srv;
+	struct http_req *r = c->req;
+	size_t len, n;
+	char *line, *end;
+	unsigned long long sz;
+
+	for (;;) {
+		switch (c->state) {
+		case CONN_CHUNK_SIZE:
+		case CONN_CHUNK_CRLF:
+		case CONN_TRAILER:
+			line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
+			if (line == NULL) {
+				if (evbuffer_get_length(in) > 1024) {
+					conn_fail(c, 400);
+					return 1;
+				}
+				return 0;
+			}
+			if (c->state == CONN_CHUNK_CRLF) {
+				free(line);
+				if (len != 0) {
+					conn_fail(c, 400);
+					return 1;
+				}
+				c->state = CONN_CHUNK_SIZE;
+				continue;
+			}
+			if (c->state == CONN_TRAILER) {
+				free(line);
+				if (len == 0) {
+					conn_dispatch(c);
+					return 1;
+				}
+				continue;	/* trailers are ignored */
+			}
+			errno = 0;
+			sz = strtoull(line, &end, 16);
+			if (!((*line >= '0' && *line <= '9') ||
+			    (*line >= 'a' && *line <= 'f') ||
+			    (*line >= 'A' && *line <= 'F')) ||
+			    (*end != '\0' && *end != ';' && *end != ' ' &&
+			    *end != '\t') || errno != 0) {
+				free(line);
+				conn_fail(c, 400);
+				return 1;
+			}
+			free(line);
+			if (sz > srv->lim.max_body ||
+			    evbuffer_get_length(r->body) + sz >
+			    srv->lim.max_body) {
+				conn_fail(c, 413);
+				return 1;
+			}
+			if (sz == 0)
+				c->state = CONN_TRAILER;
+			else {
+				c->state = CONN_CHUNK_DATA;
+				c->remaining = sz;
+			}
+			break;
+		case CONN_CHUNK_DATA:
+			n = evbuffer_get_length(in);
+			if (n == 0)
+				return 0;
+			if (n > c->remaining)
+				n = (size_t)c->remaining;
+			evbuffer_remove_buffer(in, r->body, n);
+			c->remaining -= n;
+			if (c->remaining == 0)
+				c->state = CONN_CHUNK_CRLF;
+			break;
+		default:
+			return 0;
+		}
+	}
+}
+
+static void
+conn_process(struct http_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct http_server *srv = c->srv;
+	size_t n;
+
+	if (c->state == CONN_LINGER) {
+		n = evbuffer_get_length(in);
+		c->lingered += n;
+		evbuffer_drain(in, n);
+		if (c->lingered > HTTP_LINGER_BYTES)
+			conn_free(c);
+		return;
+	}
+	if (c->state == CONN_HEAD && evbuffer_get_length(in) == 0)
+		return;
+	if (c->req == NULL) {
+		if ((c->req = req_new(c)) == NULL) {
+			conn_free(c);
+			return;
+		}
+	}
+	if (!c->started) {
+		c->started = 1;
+		conn_arm(c, srv->lim.header_timeout_ms);
+	}
+	if (c->state == CONN_HEAD && conn_read_head(c, in))
+		return;
+	if (c->state == CONN_BODY) {
+		n = evbuffer_get_length(in);
+		if (n > c->remaining)
+			n = (size_t)c->remaining;
+		evbuffer_remove_buffer(in, c->req->body, n);
+		c->remaining -= n;
+		if (c->remaining == 0)
+			conn_dispatch(c);
+		return;
+	}
+	if (c->state >= CONN_CHUNK_SIZE && c->state <= CONN_TRAILER)
+		conn_read_chunked(c, in);
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_process(arg);
+}
+
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct http_conn *c = arg;
+
+	(void)bev;
+	(void)what;
+	/* EOF, error or write timeout: nothing more can be said to the peer.
+	 * A request the callback still owns keeps the connection until it
+	 * is answered (the answer then fails to write and frees it). */
+	if (c->state == CONN_DISPATCHED) {
+		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+		c->dead = 1;
+		return;
+	}
+	conn_free(c);
+}
+
+static void
+conn_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->state == CONN_DISPATCHED)
+		return;
+	if (c->started && c->state <= CONN_TRAILER && c->req != NULL &&
+	    c->state != CONN_LINGER) {
+		/* The head or body is too slow: say so, then close. */
+		conn_fail(c, 408);
+		return;
+	}
+	conn_free(c);
+}
+
+/* Starts waiting for the next request on a kept-alive connection. */
+static void
+conn_next(struct http_conn *c)
+{
+	struct http_server *srv = c->srv;
+
+	req_free(c->req);
+	c->req = NULL;
+	c->state = CONN_HEAD;
+	c->head_bytes = 0;
+	c->started = 0;
+	if (srv->draining && evbuffer_get_length(bufferevent_get_input(c->bev))
+	    == 0) {
+		conn_free(c);
+		return;
+	}
+	conn_arm(c, srv->lim.idle_timeout_ms);
+	bufferevent_enable(c->bev, EV_READ);
+	conn_process(c);
+}
+
+static void
+conn_written_cb(struct bufferevent *bev, void *arg)
+{
+	struct http_conn *c = arg;
+
+	if (c->state != CONN_WRITING)
+		return;
+	if (!c->close) {
+		conn_next(c);
+		return;
+	}
+	/* Closing at once would reset a peer still sending its body and
+	 * lose our answer; half-close and discard for a while instead. */
+	c->state = CONN_LINGER;
+	req_free(c->req);
+	c->req = NULL;
+	shutdown(bufferevent_getfd(bev), SHUT_WR);
+	conn_arm(c, HTTP_LINGER_MS);
+	bufferevent_enable(bev, EV_READ);
+	conn_process(c);
+}
+
+static void
+server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct http_server *srv = arg;
+	struct http_conn *c;
+
+	(void)l;
+	(void)salen;
+	if (srv->nconns >= (size_t)srv->lim.max_conns + HTTP_REFUSE_SLACK) {
+		evutil_closesocket(fd);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		evutil_closesocket(fd);
+		return;
+	}
+	c->srv = srv;
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->nconns++;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr,
+		    c->peer, sizeof(c->peer));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, c->peer,
+		    sizeof(c->peer));
+	else
+		strcpy(c->peer, "unknown");
+	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->timer = evtimer_new(srv->base, conn_timer_cb, c);
+	if (c->bev == NULL || c->timer == NULL) {
+		if (c->bev == NULL)
+			evutil_closesocket(fd);
+		conn_free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, conn_read_cb, conn_written_cb, conn_event_cb,
+	    c);
+	{
+		struct timeval wt = { srv->lim.write_timeout_ms / 1000,
+		    (srv->lim.write_timeout_ms % 1000) * 1000 };
+
+		bufferevent_set_timeouts(c->bev, NULL, &wt);
+	}
+	if (srv->nconns > srv->lim.max_conns) {
+		if ((c->req = req_new(c)) == NULL) {
+			conn_free(c);
+			return;
+		}
+		conn_fail(c, 503);
+		return;
+	}
+	conn_arm(c, srv->lim.idle_timeout_ms);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+static void
+server_accept_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *srv = arg;
+
+	(void)fd;
+	(void)what;
+	if (srv->listener != NULL && !srv->draining)
+		evconnlistener_enable(srv->listener);
+}
+
+static void
+server_accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct http_server *srv = arg;
+	struct timeval tv = { 0, 100 * 1000 };
+	int e = EVUTIL_SOCKET_ERROR();
+
+	/* Out of descriptors: accepting again at once would spin. */
+	log_warn("http: accept: %s", evutil_socket_error_to_string(e));
+	evconnlistener_disable(l);
+	evtimer_add(srv->accept_retry, &tv);
+}
+
+struct http_server *
+http_server_new(struct event_base *base, const struct http_limits *lim,
+    http_request_cb *cb, void *arg)
+{
+	struct http_server *srv;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+		return NULL;
+	srv->base = base;
+	srv->lim = *lim;
+	srv->cb = cb;
+	srv->arg = arg;
+	if ((srv->accept_retry = evtimer_new(base, server_accept_retry_cb,
+	    srv)) == NULL) {
+		free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+int
+http_server_listen(struct http_server *srv, const char *host, uint16_t port,
+    uint16_t *bound)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	char spec[300];
+	int sslen_i = (int)sizeof(ss);
+
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(host, ':') != NULL)
+		snprintf(spec, sizeof(spec), "[%s]:%u", host, port);
+	else if (strcmp(host, "localhost") == 0)
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+	else
+		snprintf(spec, sizeof(spec), "%s:%u", host, port);
+	if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss,
+	    &sslen_i) != 0) {
+		log_err("listen %s: not a numeric address", spec);
+		errno = EINVAL;
+		return FZ_ESYS;
+	}
+	srv->listener = evconnlistener_new_bind(srv->base, server_accept_cb,
+	    srv, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+	    LEV_OPT_CLOSE_ON_EXEC, 1024, (struct sockaddr *)&ss, sslen_i);
+	if (srv->listener == NULL) {
+		log_err("listen %s: %s", spec, strerror(errno));
+		return FZ_ESYS;
+	}
+	evconnlistener_set_error_cb(srv->listener, server_accept_error_cb);
+	if (getsockname(evconnlistener_get_fd(srv->listener),
+	    (struct sockaddr *)&ss, &sslen) != 0)
+		return FZ_ESYS;
+	if (ss.ss_family == AF_INET6)
+		*bound = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	else
+		*bound = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return 0;
+}
+
+void
+http_server_set_limits(struct http_server *srv, const struct http_limits *lim)
+{
+	srv->lim = *lim;
+}
+
+void
+http_server_drain(struct http_server *srv, http_drained_cb *cb, void *arg)
+{
+	struct http_conn *c, *next;
+
+	srv->draining = 1;
+	srv->drained_cb = cb;
+	srv->drained_arg = arg;
+	if (srv->listener != NULL) {
+		evconnlistener_free(srv->listener);
+		srv->listener = NULL;
+	}
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->state == CONN_HEAD && !c->started)
+			conn_free(c);
+		else
+			c->close = 1;
+	}
+	server_check_drained(srv);
+}
+
+size_t
+http_server_conns(const struct http_server *srv)
+{
+	return srv->nconns;
+}
+
+void
+http_server_free(struct http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	srv->drained_cb = NULL;
+	while (srv->conns != NULL)
+		conn_free(srv->conns);
+	if (srv->listener != NULL)
+		evconnlistener_free(srv->listener);
+	event_free(srv->accept_retry);
+	free(srv);
+}
+
+int
+http_req_error(const struct http_req *req)
+{
+	return req->error;
+}
+
+const char *
+http_req_method(const struct http_req *req)
+{
+	return req->method;
+}
+
+const char *
+http_req_path(const struct http_req *req)
+{
+	return req->target;
+}
+
+const char *
+http_req_query(const struct http_req *req)
+{
+	return req->query;
+}
+
+const char *
+http_req_header(const struct http_req *req, const char *name)
+{
+	return evhttp_find_header(&req->in, name);
+}
+
+const char *
+http_req_body(const struct http_req *req, size_t *len)
+{
+	*len = req->body_len;
+	return req->body_flat;
+}
+
+const char *
+http_req_peer(const struct http_req *req)
+{
+	return req->conn->peer;
+}
+
+int
+http_req_add_header(struct http_req *req, const char *name, const char *value)
+{
+	return evhttp_add_header(&req->out, name, value) == 0 ? 0 : FZ_EINVAL;
+}
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 100: return "Continue";
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	case 505: return "HTTP Version Not Supported";
+	}
+	return "Unknown";
+}
+
+void
+http_reply(struct http_req *req, int status, const char *ctype,
+    const char *body, size_t len)
+{
+	struct http_conn *c = req->conn;
+	struct evbuffer *out;
+	struct evkeyval *h;
+	char date[64];
+	struct tm tm;
+	time_t now = time(NULL);
+
+	if (c->state != CONN_DISPATCHED || c->req != req) {
+		log_err("http: answer for a request that is not waiting");
+		return;
+	}
+	if (c->dead) {
+		conn_free(c);
+		return;
+	}
+	if (c->srv->draining)
+		c->close = 1;
+	out = bufferevent_get_output(c->bev);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	evbuffer_add_printf(out, "HTTP/1.%d %d %s\r\nDate: %s\r\n"
+	    "Server: fzrelay\r\nContent-Length: %zu\r\n", req->minor, status,
+	    http_reason(status), date, len);
+	if (ctype != NULL)
+		evbuffer_add_printf(out, "Content-Type: %s\r\n", ctype);
+	if (c->close)
+		evbuffer_add_printf(out, "Connection: close\r\n");
+	else if (req->minor == 0)
+		evbuffer_add_printf(out, "Connection: keep-alive\r\n");
+	TAILQ_FOREACH(h, &req->out, next)
+		evbuffer_add_printf(out, "%s: %s\r\n", h->key, h->value);
+	evbuffer_add(out, "\r\n", 2);
+	if (len > 0 && strcmp(req->method, "HEAD") != 0)
+		evbuffer_add(out, body, len);
+	c->state = CONN_WRITING;
+	bufferevent_enable(c->bev, EV_WRITE);
+}

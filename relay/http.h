@@ -1,0 +1,96 @@
+/*
+ * http.h: the HTTP/1.1 server side of the edge, on libevent bufferevents.
+ *
+ * It reads one request at a time per connection (pipelined requests wait
+ * their turn), enforces the limits below before buffering anything large,
+ * and hands each complete request, or each request it could not read, to
+ * one callback. The callback answers with http_reply(), at once or later
+ * from the same loop; the connection reads nothing more until then. So
+ * that every answer carries the API envelope, read failures (400, 408,
+ * 413, 414, 431, 501, 503, 505) reach the callback too, flagged by
+ * http_req_error(), and the connection closes after that answer.
+ */
+#ifndef FZ_HTTP_H
+#define FZ_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct http_server;
+struct http_req;
+
+struct http_limits {
+	size_t		max_body;		/* bytes, after de-chunking */
+	size_t		max_head;		/* request line and headers */
+	unsigned	header_timeout_ms;	/* first byte to end of head */
+	unsigned	request_timeout_ms;	/* first byte to end of body */
+	unsigned	idle_timeout_ms;	/* keep-alive wait between requests */
+	unsigned	write_timeout_ms;
+	unsigned	max_conns;		/* beyond it: answered 503, closed */
+};
+
+typedef void http_request_cb(struct http_req *req, void *arg);
+typedef void http_drained_cb(void *arg);
+
+/* Returns a server on base, or NULL (no memory). cb is called for every
+ * request. Caller frees with http_server_free. Loop thread only. */
+struct http_server	*http_server_new(struct event_base *base,
+			    const struct http_limits *lim,
+			    http_request_cb *cb, void *arg);
+
+/* Starts listening on host:port (port 0: any free port) and writes the
+ * bound port to *bound. Returns 0 or FZ_ESYS. */
+int	http_server_listen(struct http_server *srv, const char *host,
+	    uint16_t port, uint16_t *bound);
+
+/* Replaces the limits for requests that start from now on. */
+void	http_server_set_limits(struct http_server *srv,
+	    const struct http_limits *lim);
+
+/* Stops accepting, closes idle connections, lets requests already begun
+ * finish (their answers say Connection: close) and calls cb once no
+ * connection is left. cb may run before this returns. */
+void	http_server_drain(struct http_server *srv, http_drained_cb *cb,
+	    void *arg);
+
+/* Returns the number of open connections. */
+size_t	http_server_conns(const struct http_server *srv);
+
+/* Closes every connection and frees srv; NULL is fine. Requests still
+ * waiting for an answer are freed: their owners must not answer them. */
+void	http_server_free(struct http_server *srv);
+
+/*
+ * Request accessors. Every returned pointer is borrowed and valid until
+ * http_reply() is called on req.
+ */
+/* 0, or the HTTP status describing why the request could not be read. */
+int		 http_req_error(const struct http_req *req);
+/* "GET", "POST", ... ("" when the request line was unreadable). */
+const char	*http_req_method(const struct http_req *req);
+/* The path part of the target, undecoded ("" when unreadable). */
+const char	*http_req_path(const struct http_req *req);
+/* The query string without '?', or NULL. */
+const char	*http_req_query(const struct http_req *req);
+/* A request header, matched case-insensitively, or NULL. */
+const char	*http_req_header(const struct http_req *req, const char *name);
+/* The body, NUL-terminated (it may hold NULs); *len excludes the NUL. */
+const char	*http_req_body(const struct http_req *req, size_t *len);
+/* The peer's numeric address. */
+const char	*http_req_peer(const struct http_req *req);
+
+/* Adds a response header. Returns 0, or FZ_EINVAL if name or value holds
+ * CR, LF or NUL. */
+int	http_req_add_header(struct http_req *req, const char *name,
+	    const char *value);
+
+/* Sends the response and releases req. body may be NULL when len is 0;
+ * it is copied. A HEAD request gets the headers only. */
+void	http_reply(struct http_req *req, int status, const char *ctype,
+	    const char *body, size_t len);
+
+/* Returns the reason phrase of status ("Unknown" if none). */
+const char	*http_reason(int status);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * apikey.h: scoped API keys.
+ *
+ * A key's token ("fz_live_" + 40 base62) exists only in the creating
+ * call's output buffer: the state keeps its SHA-256, a short visible
+ * prefix and the key's metadata. Lookup goes through the hash and the
+ * stored hash is compared in constant time.
+ */
+#ifndef FZ_STATE_APIKEY_H
+#define FZ_STATE_APIKEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/fz.h"
+#include "common/secure.h"
+#include "state/state.h"
+#include "state/workspace.h"
+
+/* Scopes are ordered: a key holding a scope holds every lower one. */
+enum scope {
+	SCOPE_READ = 1,
+	SCOPE_WRITE = 2,
+	SCOPE_ADMIN = 3,
+};
+
+/* "fz_live_" and the first six random characters, NUL. */
+#define APIKEY_PREFIX_SIZE	15
+
+struct apikey {
+	char		id[FZ_ID_SIZE];			/* "key_..." */
+	char		workspace_id[FZ_ID_SIZE];
+	char		name[FZ_NAME_MAX + 1];
+	enum scope	scope;				/* highest held */
+	char		prefix[APIKEY_PREFIX_SIZE];
+	unsigned char	hash[SECURE_SHA256_SIZE];
+	int64_t		created_ms;
+	int64_t		last_used_ms;			/* 0: never */
+	int64_t		revoked_ms;			/* 0: live */
+};
+
+/* Parses "read", "write", "admin" or a comma-separated list of them into
+ * the highest scope named. Returns 0 or FZ_EINVAL. */
+int	apikey_scope_parse(const char *s, enum scope *out);
+
+/* Returns "read", "write" or "admin" (static). */
+const char	*apikey_scope_name(enum scope scope);
+
+/*
+ * Creates a key in workspace ws_id (which must exist). Writes the token,
+ * NUL-terminated, into token (SECURE_TOKEN_SIZE bytes); it is the only
+ * copy. Returns 0 and fills *out, FZ_EINVAL (bad name or scope),
+ * FZ_ENOTFOUND (no such workspace), FZ_ECRYPTO or FZ_ESTORE. Durable when
+ * it returns. Loop thread only.
+ */
+int	apikey_create(struct state *st, const char *ws_id, const char *name,
+	    enum scope scope, struct apikey *out, char *token);
+
+/*
+ * Finds the key whose token is tok[0..len-1] and its workspace, in one
+ * read transaction. A revoked key is returned too: callers check
+ * revoked_ms. Returns 0, FZ_ENOTFOUND (malformed or unknown token) or
+ * FZ_ESTORE. Never logs the token.
+ */
+int	apikey_authenticate(struct state *st, const char *tok, size_t len,
+	    struct apikey *key, struct workspace *ws);
+
+/* Returns 0 and fills *out, FZ_ENOTFOUND or FZ_ESTORE. */
+int	apikey_get(struct state *st, const char *id, struct apikey *out);
+
+/* Called for each key in id order; non-zero stops the walk and is
+ * returned. key is borrowed; the callback must not write to the state. */
+typedef int apikey_each_cb(const struct apikey *key, void *arg);
+
+/* Walks every key, or only those of ws_id when it is not NULL. Returns 0,
+ * the callback's stop value or FZ_ESTORE. */
+int	apikey_list(struct state *st, const char *ws_id, apikey_each_cb *cb,
+	    void *arg);
+
+/* Marks the key revoked at now_ms. Returns 0, FZ_ENOTFOUND, FZ_ECONFLICT
+ * (already revoked) or FZ_ESTORE. Durable when it returns. */
+int	apikey_revoke(struct state *st, const char *id, int64_t now_ms);
+
+struct apikey_touch {
+	char	id[FZ_ID_SIZE];
+	int64_t	used_ms;
+};
+
+/* Raises last_used_ms of each listed key to its used_ms, all in one write
+ * transaction; unknown ids are skipped. Returns 0 or FZ_ESTORE. */
+int	apikey_touch(struct state *st, const struct apikey_touch *t, size_t n);
+
+#endif

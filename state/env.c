@@ -1,0 +1,213 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+
+#include "common/fz.h"
+#include "common/log.h"
+#include "state/env.h"
+
+#define STATE_MAP_INITIAL	((size_t)64 << 20)
+#define STATE_MAP_LIMIT		((size_t)1 << 40)
+#define STATE_WRITE_TRIES	8
+
+struct state {
+	MDB_env		*env;
+	MDB_dbi		 dbi[DB_COUNT];
+	char		*dir;
+	int		 write_failed;
+};
+
+static const char *const state_db_names[DB_COUNT] = {
+	[DB_META] = "meta",
+	[DB_WORKSPACES] = "workspaces",
+	[DB_APIKEYS] = "apikeys",
+	[DB_APIKEY_HASH] = "apikey_hash",
+};
+
+int
+state_mdb_err(int rc)
+{
+	switch (rc) {
+	case 0:
+		return 0;
+	case MDB_NOTFOUND:
+		return FZ_ENOTFOUND;
+	case MDB_KEYEXIST:
+		return FZ_EEXIST;
+	case MDB_MAP_FULL:
+		return FZ_ETOOBIG;
+	}
+	log_err("lmdb: %s", mdb_strerror(rc));
+	return FZ_ESTORE;
+}
+
+static int
+state_open_dbs(MDB_txn *txn, struct state *st, void *arg)
+{
+	int i, rc;
+
+	(void)arg;
+	for (i = 0; i < DB_COUNT; i++)
+		if ((rc = mdb_dbi_open(txn, state_db_names[i], MDB_CREATE,
+		    &st->dbi[i])) != 0)
+			return state_mdb_err(rc);
+	return 0;
+}
+
+int
+state_open(const char *dir, struct state **out)
+{
+	struct state *st = NULL;
+	int rc, err = FZ_ESTORE;
+
+	*out = NULL;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		log_err("state_dir %s: %s", dir, strerror(errno));
+		return FZ_ESYS;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->dir = strdup(dir)) == NULL) {
+		err = FZ_ENOMEM;
+		goto out;
+	}
+	if ((rc = mdb_env_create(&st->env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(st->env, 32)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->env, STATE_MAP_INITIAL)) != 0 ||
+	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)) != 0) {
+		log_err("state_dir %s: lmdb: %s", dir, mdb_strerror(rc));
+		goto out;
+	}
+	if ((err = state_write(st, state_open_dbs, NULL)) != 0)
+		goto out;
+	*out = st;
+	st = NULL;
+out:
+	state_close(st);
+	return err;
+}
+
+void
+state_close(struct state *st)
+{
+	if (st == NULL)
+		return;
+	if (st->env != NULL)
+		mdb_env_close(st->env);
+	free(st->dir);
+	free(st);
+}
+
+const char *
+state_dir(const struct state *st)
+{
+	return st->dir;
+}
+
+MDB_dbi
+state_dbi(const struct state *st, enum state_db db)
+{
+	return st->dbi[db];
+}
+
+/* Another process may have grown the map; adopting its size is needed
+ * before this process can start a transaction again. */
+static int
+state_begin(struct state *st, unsigned flags, MDB_txn **txn)
+{
+	int rc;
+
+	rc = mdb_txn_begin(st->env, NULL, flags, txn);
+	if (rc == MDB_MAP_RESIZED) {
+		if ((rc = mdb_env_set_mapsize(st->env, 0)) == 0)
+			rc = mdb_txn_begin(st->env, NULL, flags, txn);
+	}
+	return rc;
+}
+
+static int
+state_grow(struct state *st)
+{
+	MDB_envinfo info;
+	size_t next;
+	int rc;
+
+	if ((rc = mdb_env_info(st->env, &info)) != 0)
+		return state_mdb_err(rc);
+	next = info.me_mapsize * 2;
+	if (next > STATE_MAP_LIMIT) {
+		log_err("lmdb map would exceed %zu bytes", STATE_MAP_LIMIT);
+		return FZ_ESTORE;
+	}
+	if ((rc = mdb_env_set_mapsize(st->env, next)) != 0)
+		return state_mdb_err(rc);
+	log_info("lmdb map grown to %zu MiB", next >> 20);
+	return 0;
+}
+
+int
+state_write(struct state *st, state_txn_fn *fn, void *arg)
+{
+	MDB_txn *txn = NULL;
+	int tries, rc, err = FZ_ESTORE;
+
+	for (tries = 0; tries < STATE_WRITE_TRIES; tries++) {
+		if ((rc = state_begin(st, 0, &txn)) != 0) {
+			err = state_mdb_err(rc);
+			txn = NULL;
+			break;
+		}
+		err = fn(txn, st, arg);
+		if (err == 0) {
+			rc = mdb_txn_commit(txn);
+			txn = NULL;		/* gone either way */
+			err = state_mdb_err(rc);
+		}
+		if (err != FZ_ETOOBIG)
+			break;
+		if (txn != NULL) {
+			mdb_txn_abort(txn);
+			txn = NULL;
+		}
+		if ((err = state_grow(st)) != 0)
+			break;
+		err = FZ_ETOOBIG;
+	}
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	st->write_failed = err == FZ_ESTORE || err == FZ_ETOOBIG;
+	return err;
+}
+
+int
+state_read(struct state *st, state_txn_fn *fn, void *arg)
+{
+	MDB_txn *txn = NULL;
+	int rc, err;
+
+	if ((rc = state_begin(st, MDB_RDONLY, &txn)) != 0)
+		return state_mdb_err(rc);
+	err = fn(txn, st, arg);
+	mdb_txn_abort(txn);
+	return err;
+}
+
+static int
+state_probe(MDB_txn *txn, struct state *st, void *arg)
+{
+	MDB_stat ms;
+
+	(void)arg;
+	return state_mdb_err(mdb_stat(txn, st->dbi[DB_META], &ms));
+}
+
+int
+state_ready(struct state *st)
+{
+	if (st->write_failed || access(st->dir, W_OK) != 0)
+		return FZ_ESTORE;
+	return state_read(st, state_probe, NULL) == 0 ? 0 : FZ_ESTORE;
+}

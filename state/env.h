@@ -1,0 +1,42 @@
+/*
+ * env.h: transactions on the environment, for state/ modules only.
+ *
+ * state_write() runs fn inside one write transaction and commits it; if
+ * fn or the commit hits MDB_MAP_FULL the transaction is aborted, the map
+ * doubled and fn run again, so fn must only depend on what it reads in
+ * the transaction. state_read() runs fn in a read-only transaction.
+ */
+#ifndef FZ_STATE_ENV_H
+#define FZ_STATE_ENV_H
+
+#include <lmdb.h>
+
+#include "state/state.h"
+
+enum state_db {
+	DB_META,
+	DB_WORKSPACES,		/* ws id -> struct workspace */
+	DB_APIKEYS,		/* key id -> struct apikey */
+	DB_APIKEY_HASH,		/* SHA-256 of token -> key id */
+	DB_COUNT
+};
+
+/* fn returns 0 or an FZ_E* code; an MDB error is mapped by the caller
+ * with state_mdb_err(). */
+typedef int state_txn_fn(MDB_txn *txn, struct state *st, void *arg);
+
+/* Returns fn's status, FZ_ESTORE if LMDB failed, or 0 once committed.
+ * Loop thread only. */
+int	state_write(struct state *st, state_txn_fn *fn, void *arg);
+
+/* Returns fn's status or FZ_ESTORE. Loop thread only. */
+int	state_read(struct state *st, state_txn_fn *fn, void *arg);
+
+/* Returns the handle of a named database. */
+MDB_dbi	state_dbi(const struct state *st, enum state_db db);
+
+/* Maps an LMDB return code to 0, FZ_ENOTFOUND, FZ_EEXIST or FZ_ESTORE.
+ * MDB_MAP_FULL comes back as FZ_ETOOBIG so state_write can grow. */
+int	state_mdb_err(int rc);
+
+#endif

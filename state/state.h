@@ -1,0 +1,37 @@
+/*
+ * state.h: the LMDB environment that holds everything fzrelay keeps.
+ *
+ * One environment in the state directory, named databases inside it.
+ * Several processes may open it at once (the daemon and the admin CLI):
+ * LMDB serialises writers with its lock file and readers never block
+ * the writer. Every write is one short transaction; a full map is grown
+ * and the write retried, and a map grown by another process is adopted.
+ * Nothing outside state/ includes lmdb.h.
+ */
+#ifndef FZ_STATE_H
+#define FZ_STATE_H
+
+struct state;
+
+/*
+ * Opens (creating with mode 0700 if needed) the environment in dir.
+ * Returns 0 and sets *out (caller frees with state_close), FZ_ESYS (dir
+ * could not be made; errno set) or FZ_ESTORE. Loop thread only: one
+ * struct state per process.
+ */
+int	state_open(const char *dir, struct state **out);
+
+/* Closes the environment; NULL is fine. No transaction may be open. */
+void	state_close(struct state *st);
+
+/*
+ * Returns 0 if the environment can serve reads and take writes now (a
+ * read transaction succeeds, the directory is writable and the last
+ * write did not fail), else FZ_ESTORE. Never waits for the writer lock.
+ */
+int	state_ready(struct state *st);
+
+/* Returns the directory the environment lives in; borrowed. */
+const char	*state_dir(const struct state *st);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * workspace.h: workspaces, the tenant boundary, and their plans.
+ */
+#ifndef FZ_STATE_WORKSPACE_H
+#define FZ_STATE_WORKSPACE_H
+
+#include <stdint.h>
+
+#include "common/fz.h"
+#include "state/state.h"
+
+struct MDB_txn;
+
+enum plan {
+	PLAN_FREE = 1,
+	PLAN_PRO = 2,
+	PLAN_AGENCY = 3,
+};
+
+struct workspace {
+	char		id[FZ_ID_SIZE];		/* "ws_..." */
+	char		name[FZ_NAME_MAX + 1];
+	enum plan	plan;
+	int64_t		created_ms;
+};
+
+/* Returns "free", "pro" or "agency" (static). */
+const char	*workspace_plan_name(enum plan plan);
+
+/* Returns 0 and sets *out for "free", "pro" or "agency", else FZ_EINVAL. */
+int	workspace_plan_parse(const char *s, enum plan *out);
+
+/*
+ * Creates a workspace with a new id. name must satisfy text_name_valid.
+ * Returns 0 and fills *out, FZ_EINVAL, FZ_ECRYPTO or FZ_ESTORE. The write
+ * is durable when this returns. Loop thread only.
+ */
+int	workspace_create(struct state *st, const char *name, enum plan plan,
+	    struct workspace *out);
+
+/* Returns 0 and fills *out, FZ_ENOTFOUND or FZ_ESTORE. */
+int	workspace_get(struct state *st, const char *id, struct workspace *out);
+
+/* As workspace_get, inside txn (any kind); for state/ modules. */
+int	workspace_get_txn(struct MDB_txn *txn, struct state *st,
+	    const char *id, struct workspace *out);
+
+/* Called once per workspace in id order; a non-zero return stops the walk
+ * and is returned by workspace_list. ws is borrowed for the call. */
+typedef int workspace_each_cb(const struct workspace *ws, void *arg);
+
+/* Returns 0, the callback's stop value or FZ_ESTORE. The callback runs
+ * inside a read transaction: it must not write to the state. */
+int	workspace_list(struct state *st, workspace_each_cb *cb, void *arg);
+
+#endif
