@@ -3,6 +3,7 @@
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -718,29 +719,29 @@ int
 http_server_listen(struct http_server *srv, const char *host, uint16_t port,
     uint16_t *bound)
 {
+	struct addrinfo hints, *ai = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss);
-	char spec[300];
-	int sslen_i = (int)sizeof(ss);
+	char portstr[8];
+	int rc;
 
-	memset(&ss, 0, sizeof(ss));
-	if (strchr(host, ':') != NULL)
-		snprintf(spec, sizeof(spec), "[%s]:%u", host, port);
-	else if (strcmp(host, "localhost") == 0)
-		snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
-	else
-		snprintf(spec, sizeof(spec), "%s:%u", host, port);
-	if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss,
-	    &sslen_i) != 0) {
-		log_err("listen %s: not a numeric address", spec);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	/* Runs before the loop starts, so a name lookup may block here. */
+	if ((rc = getaddrinfo(host, portstr, &hints, &ai)) != 0) {
+		log_err("listen %s:%u: %s", host, port, gai_strerror(rc));
 		errno = EINVAL;
 		return FZ_ESYS;
 	}
 	srv->listener = evconnlistener_new_bind(srv->base, server_accept_cb,
 	    srv, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
-	    LEV_OPT_CLOSE_ON_EXEC, 1024, (struct sockaddr *)&ss, sslen_i);
+	    LEV_OPT_CLOSE_ON_EXEC, 1024, ai->ai_addr, (int)ai->ai_addrlen);
+	freeaddrinfo(ai);
 	if (srv->listener == NULL) {
-		log_err("listen %s: %s", spec, strerror(errno));
+		log_err("listen %s:%u: %s", host, port, strerror(errno));
 		return FZ_ESYS;
 	}
 	evconnlistener_set_error_cb(srv->listener, server_accept_error_cb);

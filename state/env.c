@@ -211,3 +211,57 @@ state_ready(struct state *st)
 		return FZ_ESTORE;
 	return state_read(st, state_probe, NULL) == 0 ? 0 : FZ_ESTORE;
 }
+
+struct state_meta_arg {
+	const char	*name;
+	char		*buf;
+	size_t		 size;
+	const char	*value;
+};
+
+static int
+state_meta_get_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct state_meta_arg *a = arg;
+	MDB_val k, v;
+	int err;
+
+	k.mv_data = (void *)a->name;
+	k.mv_size = strlen(a->name);
+	if ((err = state_mdb_err(mdb_get(txn, st->dbi[DB_META], &k, &v))) != 0)
+		return err;
+	if (v.mv_size >= a->size)
+		return FZ_ETOOBIG;
+	memcpy(a->buf, v.mv_data, v.mv_size);
+	a->buf[v.mv_size] = '\0';
+	return 0;
+}
+
+int
+state_meta_get(struct state *st, const char *name, char *buf, size_t size)
+{
+	struct state_meta_arg a = { name, buf, size, NULL };
+
+	return state_read(st, state_meta_get_fn, &a);
+}
+
+static int
+state_meta_put_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct state_meta_arg *a = arg;
+	MDB_val k, v;
+
+	k.mv_data = (void *)a->name;
+	k.mv_size = strlen(a->name);
+	v.mv_data = (void *)a->value;
+	v.mv_size = strlen(a->value);
+	return state_mdb_err(mdb_put(txn, st->dbi[DB_META], &k, &v, 0));
+}
+
+int
+state_meta_put(struct state *st, const char *name, const char *value)
+{
+	struct state_meta_arg a = { name, NULL, 0, value };
+
+	return state_write(st, state_meta_put_fn, &a);
+}

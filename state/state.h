@@ -11,6 +11,8 @@
 #ifndef FZ_STATE_H
 #define FZ_STATE_H
 
+#include <stddef.h>
+
 struct state;
 
 /*
@@ -33,5 +35,15 @@ int	state_ready(struct state *st);
 
 /* Returns the directory the environment lives in; borrowed. */
 const char	*state_dir(const struct state *st);
+
+/* Small named settings the daemon keeps for itself (e.g. the demo
+ * workspace's id). state_meta_get copies the value, NUL-terminated, into
+ * buf. Returns 0, FZ_ENOTFOUND, FZ_ETOOBIG (buf too small) or
+ * FZ_ESTORE. */
+int	state_meta_get(struct state *st, const char *name, char *buf,
+	    size_t size);
+
+/* Sets name to value; durable when it returns. Returns 0 or FZ_ESTORE. */
+int	state_meta_put(struct state *st, const char *name, const char *value);
 
 #endif

@@ -1,0 +1,20 @@
+/*
+ * demo.h: the demo workspace "fzrelay serve --demo" sets up, so a new
+ * user can call the API at once.
+ */
+#ifndef FZ_DEMO_H
+#define FZ_DEMO_H
+
+#include "common/secure.h"
+
+struct state;
+
+/*
+ * Makes sure the demo workspace (agency plan) exists, revokes the demo
+ * key of any earlier run and creates a new write-scoped one, writing its
+ * token into token (SECURE_TOKEN_SIZE bytes). The token is shown once:
+ * only its hash is kept, hence a fresh key per run. Returns 0 or FZ_E*.
+ */
+int	demo_setup(struct state *st, char *token);
+
+#endif

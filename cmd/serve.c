@@ -1,0 +1,287 @@
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "cmd/demo.h"
+#include "cmd/notify.h"
+#include "cmd/serve.h"
+#include "common/cfg.h"
+#include "common/fz.h"
+#include "common/log.h"
+#include "relay/edge.h"
+#include "state/state.h"
+#include "state/store.h"
+
+#define EX_CONFIG	78
+
+struct daemon {
+	struct event_base	*base;
+	struct cfg		*cfg;
+	const char		*cfg_path;
+	int			 cfg_argc;
+	char			**cfg_argv;
+	struct state		*st;
+	struct store		*store;
+	struct edge		*edge;
+	struct event		*sig_term, *sig_int, *sig_hup;
+	struct event		*watchdog;
+	struct event		*deadline;
+	int			 stopping;
+};
+
+static void
+serve_usage(void)
+{
+	fprintf(stderr, "usage: fzrelay serve [-c FILE] [--demo] "
+	    "[--KEY VALUE ...]\n"
+	    "every configuration key can be given as a flag (--listen "
+	    "127.0.0.1:0) or as FZRELAY_KEY in the environment\n");
+}
+
+static void
+serve_log_errors(const char *errors)
+{
+	const char *p = errors, *nl;
+
+	while (p != NULL && *p != '\0') {
+		nl = strchr(p, '\n');
+		log_err("%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+static void
+serve_drained_cb(void *arg)
+{
+	struct daemon *d = arg;
+
+	log_info("all requests answered; exiting");
+	event_base_loopexit(d->base, NULL);
+}
+
+static void
+serve_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	log_warn("shutdown_timeout_ms passed with requests in flight; exiting");
+	event_base_loopexit(d->base, NULL);
+}
+
+static void
+serve_stop_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval tv;
+
+	(void)what;
+	if (d->stopping) {
+		log_warn("second signal %d: exiting now", (int)sig);
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	d->stopping = 1;
+	notify_send("STOPPING=1\nSTATUS=draining");
+	log_info("signal %d: draining in-flight requests", (int)sig);
+	tv.tv_sec = d->cfg->shutdown_timeout_ms / 1000;
+	tv.tv_usec = (d->cfg->shutdown_timeout_ms % 1000) * 1000;
+	evtimer_add(d->deadline, &tv);
+	edge_drain(d->edge, serve_drained_cb, d);
+}
+
+static void
+serve_reload_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct cfg *next = NULL;
+	char *errors = NULL;
+
+	(void)sig;
+	(void)what;
+	notify_send("RELOADING=1");
+	if (cfg_load(d->cfg_path, d->cfg_argc, d->cfg_argv, &next,
+	    &errors) != 0) {
+		serve_log_errors(errors);
+		log_err("reload refused; the running configuration stays");
+		free(errors);
+		notify_send("READY=1");
+		return;
+	}
+	if (strcmp(next->listen, d->cfg->listen) != 0 ||
+	    strcmp(next->state_dir, d->cfg->state_dir) != 0 ||
+	    next->store != d->cfg->store)
+		log_warn("listen, state_dir and store take effect on restart");
+	log_set_level(next->log_level);
+	edge_reconfigure(d->edge, next);
+	cfg_free(d->cfg);
+	d->cfg = next;
+	log_info("configuration reloaded");
+	notify_send("READY=1");
+}
+
+static void
+serve_watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	notify_send("WATCHDOG=1");
+}
+
+static int
+serve_events(struct daemon *d)
+{
+	uint64_t usec = notify_watchdog_usec();
+	struct timeval tv;
+
+	d->sig_term = evsignal_new(d->base, SIGTERM, serve_stop_cb, d);
+	d->sig_int = evsignal_new(d->base, SIGINT, serve_stop_cb, d);
+	d->sig_hup = evsignal_new(d->base, SIGHUP, serve_reload_cb, d);
+	d->deadline = evtimer_new(d->base, serve_deadline_cb, d);
+	d->watchdog = event_new(d->base, -1, EV_PERSIST, serve_watchdog_cb, d);
+	if (d->sig_term == NULL || d->sig_int == NULL || d->sig_hup == NULL ||
+	    d->deadline == NULL || d->watchdog == NULL)
+		return FZ_ENOMEM;
+	event_add(d->sig_term, NULL);
+	event_add(d->sig_int, NULL);
+	event_add(d->sig_hup, NULL);
+	if (usec > 0) {
+		/* Half the interval, as systemd recommends. */
+		usec /= 2;
+		tv.tv_sec = (time_t)(usec / 1000000);
+		tv.tv_usec = (suseconds_t)(usec % 1000000);
+		event_add(d->watchdog, &tv);
+	}
+	return 0;
+}
+
+static void
+serve_print_demo(const struct cfg *cfg, uint16_t port, const char *token)
+{
+	char host[256], base[512];
+	uint16_t want;
+
+	if (cfg->public_url != NULL)
+		snprintf(base, sizeof(base), "%s", cfg->public_url);
+	else {
+		cfg_listen_split(cfg->listen, host, sizeof(host), &want);
+		if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
+			strcpy(host, strchr(host, ':') ? "::1" : "127.0.0.1");
+		snprintf(base, sizeof(base), strchr(host, ':') ?
+		    "http://[%s]:%u" : "http://%s:%u", host, port);
+	}
+	printf("\nfzrelay demo: an agency workspace and a write key.\n"
+	    "API key (shown once): %s\n"
+	    "Try it:\n"
+	    "  curl -s -H 'Authorization: Bearer %s' %s/api/v1/auth\n\n",
+	    token, token, base);
+	fflush(stdout);
+}
+
+static void
+serve_free(struct daemon *d)
+{
+	edge_free(d->edge);
+	store_free(d->store);
+	state_close(d->st);
+	if (d->sig_term != NULL)
+		event_free(d->sig_term);
+	if (d->sig_int != NULL)
+		event_free(d->sig_int);
+	if (d->sig_hup != NULL)
+		event_free(d->sig_hup);
+	if (d->deadline != NULL)
+		event_free(d->deadline);
+	if (d->watchdog != NULL)
+		event_free(d->watchdog);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	cfg_free(d->cfg);
+}
+
+int
+serve_main(int argc, char *argv[])
+{
+	struct daemon d;
+	char token[SECURE_TOKEN_SIZE], status[128], *errors = NULL;
+	char **rest = NULL;
+	int i, nrest = 0, demo = 0, rc = 1;
+	uint16_t port;
+
+	memset(&d, 0, sizeof(d));
+	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
+		return 1;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 ||
+		    strcmp(argv[i], "--config") == 0) {
+			if (++i == argc) {
+				serve_usage();
+				rc = EX_CONFIG;
+				goto out;
+			}
+			d.cfg_path = argv[i];
+		} else if (strcmp(argv[i], "--demo") == 0)
+			demo = 1;
+		else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			serve_usage();
+			rc = 0;
+			goto out;
+		} else
+			rest[nrest++] = argv[i];
+	}
+	d.cfg_argc = nrest;
+	d.cfg_argv = rest;
+	if (cfg_load(d.cfg_path, nrest, rest, &d.cfg, &errors) != 0) {
+		serve_log_errors(errors);
+		log_err("not starting: fix the configuration above");
+		rc = EX_CONFIG;
+		goto out;
+	}
+	log_set_level(d.cfg->log_level);
+	signal(SIGPIPE, SIG_IGN);
+	if (d.cfg->store == CFG_STORE_HTTP) {
+		log_err("store = http: the upstream store backend is not part "
+		    "of this build; use store = embedded");
+		rc = EX_CONFIG;
+		goto out;
+	}
+	if (state_open(d.cfg->state_dir, &d.st) != 0)
+		goto out;
+	if (demo && demo_setup(d.st, token) != 0) {
+		log_err("could not set up the demo workspace");
+		goto out;
+	}
+	if ((d.base = event_base_new()) == NULL ||
+	    (d.store = store_embedded_new(d.st)) == NULL ||
+	    (d.edge = edge_new(d.base, d.cfg, d.st, d.store)) == NULL ||
+	    serve_events(&d) != 0) {
+		log_err("out of memory starting up");
+		goto out;
+	}
+	if (edge_listen(d.edge, &port) != 0)
+		goto out;
+	log_info("listening on %.*s:%u (store %s, state %s)",
+	    (int)(strrchr(d.cfg->listen, ':') - d.cfg->listen), d.cfg->listen,
+	    port, store_kind(d.store), d.cfg->state_dir);
+	if (demo)
+		serve_print_demo(d.cfg, port, token);
+	memset(token, 0, sizeof(token));
+	snprintf(status, sizeof(status), "READY=1\nSTATUS=listening on port "
+	    "%u", port);
+	notify_send(status);
+	event_base_dispatch(d.base);
+	edge_flush(d.edge);
+	log_info("stopped");
+	rc = 0;
+out:
+	serve_free(&d);
+	free(errors);
+	free(rest);
+	return rc;
+}

@@ -1,0 +1,213 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/cfg.h"
+#include "common/clock.h"
+#include "common/hmap.h"
+#include "common/log.h"
+#include "relay/auth.h"
+#include "relay/http.h"
+#include "relay/limits.h"
+#include "relay/reply.h"
+#include "state/apikey.h"
+
+#define AUTH_MAX_BUCKETS	200000
+
+struct auth {
+	struct state	*st;
+	struct limiter	*per_key;
+	struct limiter	*per_addr;	/* failed attempts */
+	struct hmap	*touched;	/* key id -> int64_t last use (ms) */
+};
+
+struct auth *
+auth_new(struct state *st, const struct cfg *cfg)
+{
+	struct auth *a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->st = st;
+	a->per_key = limiter_new(cfg->rate_limit_per_minute, AUTH_MAX_BUCKETS);
+	a->per_addr = limiter_new(cfg->auth_fail_limit_per_minute,
+	    AUTH_MAX_BUCKETS);
+	a->touched = hmap_new(sizeof(int64_t));
+	if (a->per_key == NULL || a->per_addr == NULL || a->touched == NULL) {
+		auth_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void
+auth_reconfigure(struct auth *a, const struct cfg *cfg)
+{
+	limiter_set_rate(a->per_key, cfg->rate_limit_per_minute);
+	limiter_set_rate(a->per_addr, cfg->auth_fail_limit_per_minute);
+}
+
+static void
+auth_retry_after(struct rq *rq, const struct limit_info *li)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%u", li->retry_after_s);
+	reply_header(rq, "Retry-After", v);
+}
+
+static void
+auth_rate_headers(struct rq *rq, const struct limit_info *li)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%u", li->limit);
+	reply_header(rq, "X-RateLimit-Limit", v);
+	snprintf(v, sizeof(v), "%u", li->remaining);
+	reply_header(rq, "X-RateLimit-Remaining", v);
+	snprintf(v, sizeof(v), "%u", li->reset_s);
+	reply_header(rq, "X-RateLimit-Reset", v);
+}
+
+/* Returns the token in "Bearer <token>" and its length, or NULL. */
+static const char *
+auth_bearer(const char *h, size_t *len)
+{
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	*len = strcspn(h, " \t");
+	if (*len == 0 || h[*len] != '\0')
+		return NULL;
+	return h;
+}
+
+static void
+auth_failed(struct auth *a, struct rq *rq, const char *msg)
+{
+	limiter_take(a->per_addr, http_req_peer(rq->http), clock_mono_ms(),
+	    NULL);
+	reply_error(rq, API_UNAUTHORIZED, msg, NULL);
+}
+
+static void
+auth_touch(struct auth *a, const char *key_id)
+{
+	int64_t *t;
+	int created;
+
+	if ((t = hmap_put(a->touched, key_id, &created)) != NULL)
+		*t = clock_now_ms();
+}
+
+int
+auth_check(struct auth *a, struct rq *rq)
+{
+	const struct route *r = rq->route;
+	const char *tok, *peer = http_req_peer(rq->http);
+	struct limit_info li;
+	char msg[160];
+	size_t len;
+	int err;
+
+	tok = auth_bearer(http_req_header(rq->http, "Authorization"), &len);
+	if (tok == NULL) {
+		reply_error(rq, API_UNAUTHORIZED, "missing API key: send "
+		    "Authorization: Bearer fz_live_...", NULL);
+		return -1;
+	}
+	if (!limiter_check(a->per_addr, peer, clock_mono_ms(), &li)) {
+		auth_retry_after(rq, &li);
+		reply_error(rq, API_RATE_LIMITED, "too many failed "
+		    "authentication attempts from this address", NULL);
+		return -1;
+	}
+	err = apikey_authenticate(a->st, tok, len, &rq->key, &rq->ws);
+	if (err == FZ_ENOTFOUND) {
+		auth_failed(a, rq, "unknown API key");
+		return -1;
+	}
+	if (err != 0) {
+		reply_error(rq, API_INTERNAL_ERROR, "key lookup failed", NULL);
+		return -1;
+	}
+	if (rq->key.revoked_ms != 0) {
+		auth_failed(a, rq, "API key revoked");
+		return -1;
+	}
+	rq->authed = 1;
+	auth_touch(a, rq->key.id);
+	if (!limiter_take(a->per_key, rq->key.id, clock_mono_ms(), &li)) {
+		auth_rate_headers(rq, &li);
+		auth_retry_after(rq, &li);
+		reply_error(rq, API_RATE_LIMITED, "rate limit exceeded for this "
+		    "API key", NULL);
+		return -1;
+	}
+	auth_rate_headers(rq, &li);
+	if (rq->ws.plan < r->plan) {
+		snprintf(msg, sizeof(msg), "this endpoint needs the %s plan%s; "
+		    "the workspace is on %s", workspace_plan_name(r->plan),
+		    r->plan < PLAN_AGENCY ? " or higher" : "",
+		    workspace_plan_name(rq->ws.plan));
+		reply_error(rq, API_PLAN_LIMIT, msg, NULL);
+		return -1;
+	}
+	if (rq->key.scope < r->scope) {
+		snprintf(msg, sizeof(msg), "this API key lacks the %s scope",
+		    apikey_scope_name(r->scope));
+		reply_error(rq, API_FORBIDDEN, msg, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+struct auth_batch {
+	struct apikey_touch	*t;
+	size_t			 n;
+};
+
+static int
+auth_collect_cb(const char *key, void *value, void *arg)
+{
+	struct auth_batch *b = arg;
+
+	snprintf(b->t[b->n].id, sizeof(b->t[b->n].id), "%s", key);
+	b->t[b->n].used_ms = *(int64_t *)value;
+	b->n++;
+	return 1;
+}
+
+void
+auth_flush(struct auth *a)
+{
+	struct auth_batch b = { NULL, 0 };
+	size_t n = hmap_count(a->touched);
+
+	limiter_sweep(a->per_key, clock_mono_ms());
+	limiter_sweep(a->per_addr, clock_mono_ms());
+	if (n == 0)
+		return;
+	if ((b.t = calloc(n, sizeof(*b.t))) == NULL)
+		return;		/* kept for the next flush */
+	hmap_each(a->touched, auth_collect_cb, &b);
+	if (apikey_touch(a->st, b.t, b.n) != 0)
+		log_warn("could not record key last-used times");
+	free(b.t);
+}
+
+void
+auth_free(struct auth *a)
+{
+	if (a == NULL)
+		return;
+	if (a->touched != NULL && a->per_key != NULL && a->per_addr != NULL)
+		auth_flush(a);
+	limiter_free(a->per_key);
+	limiter_free(a->per_addr);
+	hmap_free(a->touched);
+	free(a);
+}

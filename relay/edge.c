@@ -1,0 +1,275 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/event.h>
+
+#include "common/cfg.h"
+#include "common/fz.h"
+#include "common/log.h"
+#include "relay/auth.h"
+#include "relay/edge.h"
+#include "relay/http.h"
+#include "relay/reply.h"
+#include "relay/router.h"
+#include "relay/routes.h"
+
+/* Batched last-used writes and rate-limit table sweeps. */
+#define EDGE_FLUSH_MS	5000
+
+struct edge {
+	struct event_base	*base;
+	const struct cfg	*cfg;
+	struct state		*st;
+	struct store		*store;
+	struct router		*router;
+	struct auth		*auth;
+	struct http_server	*http;
+	struct event		*flush_timer;
+};
+
+static void
+edge_limits(const struct cfg *cfg, struct http_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->max_body = cfg->max_body_bytes;
+	lim->max_head = 16 * 1024;
+	lim->header_timeout_ms = cfg->header_timeout_ms;
+	lim->request_timeout_ms = cfg->request_timeout_ms;
+	lim->idle_timeout_ms = cfg->idle_timeout_ms;
+	lim->write_timeout_ms = cfg->request_timeout_ms;
+	lim->max_conns = cfg->max_connections;
+}
+
+static void
+edge_read_failed(struct rq *rq, int status)
+{
+	static const struct {
+		int		 status;
+		enum api_error	 err;
+		const char	*msg;
+	} map[] = {
+		{ 400, API_VALIDATION_ERROR, "malformed HTTP request" },
+		{ 408, API_REQUEST_TIMEOUT, "the request was not received "
+		    "in time" },
+		{ 413, API_PAYLOAD_TOO_LARGE, "request body exceeds "
+		    "max_body_bytes" },
+		{ 414, API_URI_TOO_LONG, "request line too long" },
+		{ 431, API_HEADERS_TOO_LARGE, "request headers too large" },
+		{ 501, API_NOT_IMPLEMENTED, "unsupported transfer encoding" },
+		{ 503, API_SERVICE_UNAVAILABLE, "too many connections; retry "
+		    "shortly" },
+		{ 505, API_HTTP_VERSION, "only HTTP/1.0 and HTTP/1.1 are "
+		    "served" },
+	};
+	size_t i;
+
+	for (i = 0; i < FZ_NELEM(map); i++)
+		if (map[i].status == status) {
+			if (status == 503)
+				reply_header(rq, "Retry-After", "1");
+			reply_error(rq, map[i].err, map[i].msg, NULL);
+			return;
+		}
+	reply_error(rq, API_VALIDATION_ERROR, "malformed HTTP request", NULL);
+}
+
+/* Returns 1 if ctype is application/json, with or without parameters. */
+static int
+edge_is_json(const char *ctype)
+{
+	size_t n = strlen("application/json");
+
+	if (ctype == NULL || strncasecmp(ctype, "application/json", n) != 0)
+		return 0;
+	return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ';
+}
+
+/* Parses the body of a JSON route. Returns 0, or -1 after answering. */
+static int
+edge_parse_body(struct rq *rq)
+{
+	const char *body;
+	json_error_t jerr;
+	char msg[256];
+	size_t len;
+
+	body = http_req_body(rq->http, &len);
+	if (len == 0) {
+		/* An empty body means "no fields": validation names them. */
+		rq->body = json_object();
+		if (rq->body == NULL) {
+			reply_error(rq, API_INTERNAL_ERROR, "out of memory",
+			    NULL);
+			return -1;
+		}
+		return 0;
+	}
+	if (!edge_is_json(http_req_header(rq->http, "Content-Type"))) {
+		reply_error(rq, API_UNSUPPORTED_MEDIA_TYPE, "send the body as "
+		    "Content-Type: application/json", NULL);
+		return -1;
+	}
+	rq->body = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (rq->body == NULL) {
+		snprintf(msg, sizeof(msg), "malformed JSON at line %d column "
+		    "%d: %s", jerr.line, jerr.column, jerr.text);
+		reply_error(rq, API_VALIDATION_ERROR, msg,
+		    reply_detail(NULL, "body", jerr.text));
+		return -1;
+	}
+	if (!json_is_object(rq->body)) {
+		reply_error(rq, API_VALIDATION_ERROR, "the body must be a JSON "
+		    "object", reply_detail(NULL, "body", "must be an object"));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+edge_request_cb(struct http_req *http, void *arg)
+{
+	struct edge *e = arg;
+	char allow[64];
+	struct rq *rq;
+	int err;
+
+	if ((rq = reply_begin(e, http)) == NULL) {
+		static const char oom[] = "{\"data\":null,\"meta\":null,"
+		    "\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":"
+		    "\"out of memory\"}}";
+
+		http_reply(http, 500, "application/json", oom, sizeof(oom) - 1);
+		return;
+	}
+	if ((err = http_req_error(http)) != 0) {
+		edge_read_failed(rq, err);
+		return;
+	}
+	err = router_match(e->router, http_req_method(http), http_req_path(http),
+	    &rq->route, &rq->params, allow, sizeof(allow));
+	if (err == FZ_ENOTFOUND) {
+		reply_error(rq, API_NOT_FOUND, "no such endpoint", NULL);
+		return;
+	}
+	if (err == FZ_ECONFLICT) {
+		reply_header(rq, "Allow", allow);
+		reply_error(rq, API_METHOD_NOT_ALLOWED, "method not allowed on "
+		    "this endpoint", NULL);
+		return;
+	}
+	if (err != 0) {
+		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	if (rq->route->plan != 0 && auth_check(e->auth, rq) != 0)
+		return;
+	if ((rq->route->flags & ROUTE_JSON_BODY) && edge_parse_body(rq) != 0)
+		return;
+	rq->route->handler(rq);
+}
+
+static void
+edge_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	edge_flush(arg);
+}
+
+struct edge *
+edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
+    struct store *store)
+{
+	struct http_limits lim;
+	const struct route *table;
+	struct timeval tv = { EDGE_FLUSH_MS / 1000, 0 };
+	struct edge *e;
+	size_t n;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	e->base = base;
+	e->cfg = cfg;
+	e->st = st;
+	e->store = store;
+	table = routes_table(&n);
+	edge_limits(cfg, &lim);
+	if ((e->router = router_new(table, n)) == NULL ||
+	    (e->auth = auth_new(st, cfg)) == NULL ||
+	    (e->http = http_server_new(base, &lim, edge_request_cb, e)) ==
+	    NULL ||
+	    (e->flush_timer = event_new(base, -1, EV_PERSIST, edge_flush_cb,
+	    e)) == NULL) {
+		edge_free(e);
+		return NULL;
+	}
+	event_add(e->flush_timer, &tv);
+	return e;
+}
+
+int
+edge_listen(struct edge *e, uint16_t *port)
+{
+	char host[256];
+	uint16_t want;
+
+	if (cfg_listen_split(e->cfg->listen, host, sizeof(host), &want) != 0)
+		return FZ_EINVAL;
+	return http_server_listen(e->http, host, want, port);
+}
+
+void
+edge_reconfigure(struct edge *e, const struct cfg *cfg)
+{
+	struct http_limits lim;
+
+	e->cfg = cfg;
+	edge_limits(cfg, &lim);
+	http_server_set_limits(e->http, &lim);
+	auth_reconfigure(e->auth, cfg);
+}
+
+void
+edge_drain(struct edge *e, void (*cb)(void *), void *arg)
+{
+	http_server_drain(e->http, cb, arg);
+}
+
+void
+edge_flush(struct edge *e)
+{
+	auth_flush(e->auth);
+}
+
+void
+edge_free(struct edge *e)
+{
+	if (e == NULL)
+		return;
+	if (e->flush_timer != NULL)
+		event_free(e->flush_timer);
+	http_server_free(e->http);
+	auth_free(e->auth);
+	router_free(e->router);
+	free(e);
+}
+
+const struct cfg *
+edge_cfg(const struct edge *e)
+{
+	return e->cfg;
+}
+
+struct state *
+edge_state(const struct edge *e)
+{
+	return e->st;
+}
+
+struct store *
+edge_store(const struct edge *e)
+{
+	return e->store;
+}

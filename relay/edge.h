@@ -1,0 +1,49 @@
+/*
+ * edge.h: the HTTP edge: the listener, the route table, and the pipeline
+ * every request goes through before its handler:
+ *
+ *   read failure -> envelope error; route (404/405); API key (401) with
+ *   failed attempts limited per address (429); plan (403 PLAN_LIMIT);
+ *   scope (403 FORBIDDEN); per-key rate limit (429 + X-RateLimit-*);
+ *   media type (415) and JSON body (400); then the route's handler.
+ *
+ * Handlers reach shared state through the edge_* accessors.
+ */
+#ifndef FZ_EDGE_H
+#define FZ_EDGE_H
+
+#include <stdint.h>
+
+struct event_base;
+struct cfg;
+struct state;
+struct store;
+struct edge;
+
+/* Returns an edge serving the routes of relay/routes.h, or NULL. cfg,
+ * st and store are borrowed and must outlive the edge (see
+ * edge_reconfigure for cfg). Caller frees with edge_free. Loop thread. */
+struct edge	*edge_new(struct event_base *base, const struct cfg *cfg,
+		    struct state *st, struct store *store);
+
+/* Binds cfg->listen; writes the bound port. Returns 0 or FZ_ESYS. */
+int	edge_listen(struct edge *e, uint16_t *port);
+
+/* Swaps in a new configuration (borrowed) for limits and timeouts. */
+void	edge_reconfigure(struct edge *e, const struct cfg *cfg);
+
+/* Stops accepting and calls cb once in-flight requests are answered. */
+void	edge_drain(struct edge *e, void (*cb)(void *), void *arg);
+
+/* Writes batched key last-used times to the state now. */
+void	edge_flush(struct edge *e);
+
+/* Frees e (flushing first); NULL is fine. */
+void	edge_free(struct edge *e);
+
+/* Accessors for handlers; all borrowed. */
+const struct cfg	*edge_cfg(const struct edge *e);
+struct state		*edge_state(const struct edge *e);
+struct store		*edge_store(const struct edge *e);
+
+#endif

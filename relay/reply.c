@@ -1,0 +1,185 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/fz.h"
+#include "common/log.h"
+#include "common/secure.h"
+#include "relay/http.h"
+#include "relay/reply.h"
+
+static const struct {
+	int		 status;
+	const char	*code;
+} api_errors[] = {
+	[API_VALIDATION_ERROR] = { 400, "VALIDATION_ERROR" },
+	[API_UNAUTHORIZED] = { 401, "UNAUTHORIZED" },
+	[API_FORBIDDEN] = { 403, "FORBIDDEN" },
+	[API_PLAN_LIMIT] = { 403, "PLAN_LIMIT" },
+	[API_NOT_FOUND] = { 404, "NOT_FOUND" },
+	[API_METHOD_NOT_ALLOWED] = { 405, "METHOD_NOT_ALLOWED" },
+	[API_REQUEST_TIMEOUT] = { 408, "REQUEST_TIMEOUT" },
+	[API_CONFLICT] = { 409, "CONFLICT" },
+	[API_PAYLOAD_TOO_LARGE] = { 413, "PAYLOAD_TOO_LARGE" },
+	[API_URI_TOO_LONG] = { 414, "URI_TOO_LONG" },
+	[API_UNSUPPORTED_MEDIA_TYPE] = { 415, "UNSUPPORTED_MEDIA_TYPE" },
+	[API_RATE_LIMITED] = { 429, "RATE_LIMITED" },
+	[API_HEADERS_TOO_LARGE] = { 431, "HEADERS_TOO_LARGE" },
+	[API_INTERNAL_ERROR] = { 500, "INTERNAL_ERROR" },
+	[API_NOT_IMPLEMENTED] = { 501, "NOT_IMPLEMENTED" },
+	[API_UPSTREAM_ERROR] = { 502, "UPSTREAM_ERROR" },
+	[API_UPSTREAM_UNAVAILABLE] = { 503, "UPSTREAM_UNAVAILABLE" },
+	[API_SERVICE_UNAVAILABLE] = { 503, "SERVICE_UNAVAILABLE" },
+	[API_UPSTREAM_TIMEOUT] = { 504, "UPSTREAM_TIMEOUT" },
+	[API_HTTP_VERSION] = { 505, "HTTP_VERSION_NOT_SUPPORTED" },
+};
+
+int
+reply_status(enum api_error err)
+{
+	if ((size_t)err >= FZ_NELEM(api_errors))
+		return 500;
+	return api_errors[err].status;
+}
+
+const char *
+reply_code(enum api_error err)
+{
+	if ((size_t)err >= FZ_NELEM(api_errors))
+		return "INTERNAL_ERROR";
+	return api_errors[err].code;
+}
+
+int
+reply_request_id_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len > 0 && len <= REPLY_REQUEST_ID_MAX &&
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._:-") == len;
+}
+
+struct rq *
+reply_begin(struct edge *edge, struct http_req *http)
+{
+	const char *theirs = http_req_header(http, "X-Request-ID");
+	struct rq *rq;
+
+	if ((rq = calloc(1, sizeof(*rq))) == NULL)
+		return NULL;
+	rq->http = http;
+	rq->edge = edge;
+	rq->start_ms = clock_mono_ms();
+	if (theirs != NULL && reply_request_id_ok(theirs))
+		strcpy(rq->id, theirs);
+	else if (secure_id("req", rq->id) != 0) {
+		free(rq);
+		return NULL;
+	}
+	return rq;
+}
+
+void
+reply_header(struct rq *rq, const char *name, const char *value)
+{
+	http_req_add_header(rq->http, name, value);
+}
+
+static void
+reply_finish(struct rq *rq, int status, const char *ctype, const char *body,
+    size_t len)
+{
+	const char *pattern = rq->route != NULL ? rq->route->pattern : "-";
+	int64_t ms = clock_mono_ms() - rq->start_ms;
+
+	/* The route pattern, not the path: paths may carry share tokens. */
+	if (status >= 500)
+		log_warn("%s %s %d %lldms %s", http_req_method(rq->http),
+		    pattern, status, (long long)ms, rq->id);
+	else
+		log_debug("%s %s %d %lldms %s", http_req_method(rq->http),
+		    pattern, status, (long long)ms, rq->id);
+	http_req_add_header(rq->http, "X-Request-ID", rq->id);
+	http_reply(rq->http, status, ctype, body, len);
+	router_params_clear(&rq->params);
+	json_decref(rq->body);
+	free(rq);
+}
+
+static json_t *
+reply_meta(struct rq *rq, json_t *extra)
+{
+	char ts[CLOCK_RFC3339_SIZE];
+	json_t *meta;
+
+	meta = json_pack("{s:s, s:s}", "request_id", rq->id, "timestamp",
+	    clock_rfc3339(clock_now_ms(), ts));
+	if (meta != NULL && extra != NULL)
+		json_object_update(meta, extra);
+	json_decref(extra);
+	return meta;
+}
+
+static void
+reply_envelope(struct rq *rq, int status, json_t *env)
+{
+	static const char fallback[] = "{\"data\":null,\"meta\":null,"
+	    "\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":"
+	    "\"response could not be built\"}}";
+	char *s = NULL;
+
+	if (env != NULL)
+		s = json_dumps(env, JSON_COMPACT);
+	if (s == NULL) {
+		log_err("reply: cannot render a response (out of memory)");
+		reply_finish(rq, 500, "application/json", fallback,
+		    sizeof(fallback) - 1);
+	} else
+		reply_finish(rq, status, "application/json", s, strlen(s));
+	free(s);
+	json_decref(env);
+}
+
+void
+reply_ok(struct rq *rq, int status, json_t *data, json_t *meta_extra)
+{
+	json_t *env;
+
+	env = json_pack("{s:o, s:o, s:n}", "data", data ? data : json_null(),
+	    "meta", reply_meta(rq, meta_extra), "error");
+	reply_envelope(rq, status, env);
+}
+
+void
+reply_error(struct rq *rq, enum api_error err, const char *message,
+    json_t *details)
+{
+	json_t *e, *env;
+
+	e = json_pack("{s:s, s:s}", "code", reply_code(err), "message",
+	    message);
+	if (e != NULL && details != NULL)
+		json_object_set(e, "details", details);
+	json_decref(details);
+	env = json_pack("{s:n, s:o, s:o}", "data", "meta",
+	    reply_meta(rq, NULL), "error", e);
+	reply_envelope(rq, reply_status(err), env);
+}
+
+void
+reply_raw(struct rq *rq, int status, const char *ctype, const char *body,
+    size_t len)
+{
+	reply_finish(rq, status, ctype, body, len);
+}
+
+json_t *
+reply_detail(json_t *details, const char *field, const char *msg)
+{
+	if (details == NULL && (details = json_array()) == NULL)
+		return NULL;
+	json_array_append_new(details, json_pack("{s:s, s:s}", "field", field,
+	    "message", msg));
+	return details;
+}
