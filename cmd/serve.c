@@ -1,9 +1,11 @@
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
+#include <openssl/crypto.h>
 
 #include "cmd/demo.h"
 #include "cmd/notify.h"
@@ -12,6 +14,7 @@
 #include "common/fz.h"
 #include "common/log.h"
 #include "relay/edge.h"
+#include "state/secret.h"
 #include "state/state.h"
 #include "state/store.h"
 
@@ -161,26 +164,53 @@ serve_events(struct daemon *d)
 }
 
 static void
-serve_print_demo(const struct cfg *cfg, uint16_t port, const char *token)
+serve_print_demo(const char *base, const char *token)
 {
-	char host[256], base[512];
-	uint16_t want;
-
-	if (cfg->public_url != NULL)
-		snprintf(base, sizeof(base), "%s", cfg->public_url);
-	else {
-		cfg_listen_split(cfg->listen, host, sizeof(host), &want);
-		if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
-			strcpy(host, strchr(host, ':') ? "::1" : "127.0.0.1");
-		snprintf(base, sizeof(base), strchr(host, ':') ?
-		    "http://[%s]:%u" : "http://%s:%u", host, port);
-	}
 	printf("\nfzrelay demo: an agency workspace and a write key.\n"
 	    "API key (shown once): %s\n"
 	    "Try it:\n"
 	    "  curl -s -H 'Authorization: Bearer %s' %s/api/v1/auth\n\n",
 	    token, token, base);
 	fflush(stdout);
+}
+
+static int
+serve_secret(const struct cfg *cfg, unsigned char *secret)
+{
+	char path[4200];
+	int err;
+
+	if (cfg->credentials_key_file != NULL)
+		snprintf(path, sizeof(path), "%s", cfg->credentials_key_file);
+	else
+		snprintf(path, sizeof(path), "%s/secret.key", cfg->state_dir);
+	if ((err = secret_load(path, secret)) != 0) {
+		log_err("secret %s: %s", path, err == FZ_ESYS ?
+		    strerror(errno) : fz_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* The base of links handed out: public_url, else the address bound. */
+static void
+serve_public_url(const struct cfg *cfg, uint16_t port, char *buf,
+    size_t size)
+{
+	char host[256];
+	uint16_t want;
+
+	if (cfg->public_url != NULL) {
+		snprintf(buf, size, "%s", cfg->public_url);
+		return;
+	}
+	cfg_listen_split(cfg->listen, host, sizeof(host), &want);
+	if (strcmp(host, "0.0.0.0") == 0)
+		strcpy(host, "127.0.0.1");
+	else if (strcmp(host, "::") == 0)
+		strcpy(host, "::1");
+	snprintf(buf, size, strchr(host, ':') ? "http://[%s]:%u" :
+	    "http://%s:%u", host, port);
 }
 
 static void
@@ -209,6 +239,8 @@ serve_main(int argc, char *argv[])
 {
 	struct daemon d;
 	char token[SECURE_TOKEN_SIZE], status[128], *errors = NULL;
+	char public_url[2200];
+	unsigned char secret[SECRET_SIZE];
 	char **rest = NULL;
 	int i, nrest = 0, demo = 0, rc = 1;
 	uint16_t port;
@@ -253,12 +285,14 @@ serve_main(int argc, char *argv[])
 	}
 	if (state_open(d.cfg->state_dir, &d.st) != 0)
 		goto out;
+	if (serve_secret(d.cfg, secret) != 0)
+		goto out;
 	if (demo && demo_setup(d.st, token) != 0) {
 		log_err("could not set up the demo workspace");
 		goto out;
 	}
 	if ((d.base = event_base_new()) == NULL ||
-	    (d.store = store_embedded_new(d.st)) == NULL ||
+	    (d.store = store_embedded_new(d.st, secret, "")) == NULL ||
 	    (d.edge = edge_new(d.base, d.cfg, d.st, d.store)) == NULL ||
 	    serve_events(&d) != 0) {
 		log_err("out of memory starting up");
@@ -269,9 +303,13 @@ serve_main(int argc, char *argv[])
 	log_info("listening on %.*s:%u (store %s, state %s)",
 	    (int)(strrchr(d.cfg->listen, ':') - d.cfg->listen), d.cfg->listen,
 	    port, store_kind(d.store), d.cfg->state_dir);
+	serve_public_url(d.cfg, port, public_url, sizeof(public_url));
+	if (store_set_public_url(d.store, public_url) != 0)
+		goto out;
 	if (demo)
-		serve_print_demo(d.cfg, port, token);
+		serve_print_demo(public_url, token);
 	memset(token, 0, sizeof(token));
+	OPENSSL_cleanse(secret, sizeof(secret));
 	snprintf(status, sizeof(status), "READY=1\nSTATUS=listening on port "
 	    "%u", port);
 	notify_send(status);

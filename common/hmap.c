@@ -130,6 +130,23 @@ hmap_put(struct hmap *m, const char *key, int *created)
 	return e->value;
 }
 
+void
+hmap_del(struct hmap *m, const char *key)
+{
+	uint64_t h = hmap_hash(key);
+	struct hmap_ent **pp, *e;
+
+	for (pp = &m->slots[h & (m->nslots - 1)]; (e = *pp) != NULL;
+	    pp = &e->next) {
+		if (e->hash == h && strcmp(e->key, key) == 0) {
+			*pp = e->next;
+			hmap_ent_free(e);
+			m->count--;
+			return;
+		}
+	}
+}
+
 size_t
 hmap_count(const struct hmap *m)
 {

@@ -25,6 +25,9 @@ void	*hmap_get(struct hmap *m, const char *key);
  * says which), or NULL when out of memory. Borrowed as hmap_get. */
 void	*hmap_put(struct hmap *m, const char *key, int *created);
 
+/* Removes key if present. */
+void	hmap_del(struct hmap *m, const char *key);
+
 /* Returns the number of entries. */
 size_t	hmap_count(const struct hmap *m);
 

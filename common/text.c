@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "common/fz.h"
 #include "common/text.h"
 
 int
@@ -62,4 +63,63 @@ text_name_valid(const char *s, size_t max)
 			visible = 1;
 	}
 	return visible;
+}
+
+int
+text_date_valid(const char *s)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, m, d, i, leap;
+
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (s[i] != '-')
+				return 0;
+		} else if (s[i] < '0' || s[i] > '9')
+			return 0;
+	}
+	if (s[10] != '\0')
+		return 0;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1900 || m < 1 || m > 12 || d < 1)
+		return 0;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+int
+text_email_normalize(const char *s, char *out)
+{
+	const char *e, *at, *dot;
+	size_t len, i;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	len = (size_t)(e - s);
+	if (len < 3 || len >= TEXT_EMAIL_SIZE || !text_utf8_valid(s, len))
+		return FZ_EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' ||
+		    c == ',' || c == ';' || c == '"' || c == '(' || c == ')')
+			return FZ_EINVAL;
+		out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	out[len] = '\0';
+	at = strchr(out, '@');
+	if (at == NULL || at == out || strchr(at + 1, '@') != NULL)
+		return FZ_EINVAL;
+	dot = strrchr(at + 1, '.');
+	if (dot == NULL || dot == at + 1 || dot[1] == '\0' ||
+	    strstr(at + 1, "..") != NULL)
+		return FZ_EINVAL;
+	return 0;
 }

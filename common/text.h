@@ -14,4 +14,21 @@ int	text_utf8_valid(const char *s, size_t len);
  * no control characters, not only blanks; else 0. Any thread. */
 int	text_name_valid(const char *s, size_t max);
 
+/* Returns 1 if s is a real calendar date "YYYY-MM-DD" (years 1900..9999,
+ * leap years honoured), else 0. Any thread. */
+int	text_date_valid(const char *s);
+
+/* Longest email address accepted (RFC 5321 path limit), with NUL. */
+#define TEXT_EMAIL_SIZE	255
+
+/*
+ * Trims blanks around s and lower-cases it into out (TEXT_EMAIL_SIZE
+ * bytes): the form in which emails are compared and stored, so
+ * "Jane@Example.com" and "jane@example.com" are one address while
+ * "jane+x@example.com" stays another. Returns 0, or FZ_EINVAL unless the
+ * result is one local part, '@' and a dotted domain without blanks or
+ * control characters.
+ */
+int	text_email_normalize(const char *s, char *out);
+
 #endif

@@ -6,17 +6,23 @@
 #include <event2/event.h>
 
 #include "common/cfg.h"
+#include "common/clock.h"
 #include "common/fz.h"
+#include "common/hmap.h"
 #include "common/log.h"
+#include "common/secure.h"
 #include "relay/auth.h"
 #include "relay/edge.h"
 #include "relay/http.h"
 #include "relay/reply.h"
 #include "relay/router.h"
 #include "relay/routes.h"
+#include "state/idem.h"
 
-/* Batched last-used writes and rate-limit table sweeps. */
+/* Batched last-used writes, rate-limit table sweeps, idempotency
+ * record expiry. */
 #define EDGE_FLUSH_MS	5000
+#define EDGE_PRUNE_MAX	500
 
 struct edge {
 	struct event_base	*base;
@@ -27,6 +33,7 @@ struct edge {
 	struct auth		*auth;
 	struct http_server	*http;
 	struct event		*flush_timer;
+	struct hmap		*idem_busy;	/* "ws NUL key" of writes under way */
 };
 
 static void
@@ -127,6 +134,108 @@ edge_parse_body(struct rq *rq)
 	return 0;
 }
 
+/* Key of the in-flight table: workspace and Idempotency-Key. */
+static void
+edge_idem_name(const struct rq *rq, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s %s", rq->ws.id, rq->idem_key);
+}
+
+/*
+ * Applies Idempotency-Key to a write. Returns 1 to go on to the handler
+ * (the key is now held by rq), 0 after answering (a replay, or a
+ * conflict).
+ */
+static int
+edge_idempotency(struct edge *e, struct rq *rq)
+{
+	const char *key = http_req_header(rq->http, "Idempotency-Key");
+	char name[FZ_ID_SIZE + IDEM_KEY_MAX + 2], *fp_in = NULL;
+	const char *body;
+	struct idem_entry ent;
+	size_t klen, blen, n;
+	int err, created;
+
+	if (key == NULL)
+		return 1;
+	klen = strlen(key);
+	if (klen == 0 || klen > IDEM_KEY_MAX ||
+	    strspn(key, "!#$%&'*+-.0123456789:=@ABCDEFGHIJKLMNOPQRSTUVWXYZ^_`"
+	    "abcdefghijklmnopqrstuvwxyz|~") != klen) {
+		reply_error(rq, API_VALIDATION_ERROR, "Idempotency-Key must be "
+		    "1..255 visible ASCII characters", reply_detail(NULL,
+		    "Idempotency-Key", "malformed"));
+		return 0;
+	}
+	strcpy(rq->idem_key, key);
+	/* The fingerprint covers what the write would do: method, path and
+	 * body exactly as sent. */
+	body = http_req_body(rq->http, &blen);
+	n = strlen(http_req_method(rq->http)) + strlen(http_req_path(rq->http))
+	    + blen + 2;
+	if ((fp_in = malloc(n)) == NULL) {
+		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+		return 0;
+	}
+	n = (size_t)snprintf(fp_in, n, "%s\n%s\n", http_req_method(rq->http),
+	    http_req_path(rq->http));
+	memcpy(fp_in + n, body, blen);
+	err = secure_sha256(fp_in, n + blen, rq->idem_fp);
+	free(fp_in);
+	if (err != 0) {
+		reply_error(rq, API_INTERNAL_ERROR, "digest failed", NULL);
+		return 0;
+	}
+	err = idem_get(e->st, rq->ws.id, key, clock_now_ms(), &ent);
+	if (err == 0) {
+		if (!secure_equal(ent.fingerprint, rq->idem_fp,
+		    sizeof(rq->idem_fp))) {
+			json_decref(ent.data);
+			reply_error(rq, API_CONFLICT, "Idempotency-Key was "
+			    "already used with a different request", NULL);
+			return 0;
+		}
+		reply_header(rq, "Idempotent-Replayed", "true");
+		reply_ok(rq, ent.status, ent.data, NULL);
+		return 0;
+	}
+	if (err != FZ_ENOTFOUND) {
+		reply_error(rq, API_INTERNAL_ERROR, "idempotency lookup "
+		    "failed", NULL);
+		return 0;
+	}
+	edge_idem_name(rq, name, sizeof(name));
+	if (hmap_get(e->idem_busy, name) != NULL) {
+		reply_error(rq, API_CONFLICT, "a request with this "
+		    "Idempotency-Key is still in progress", NULL);
+		return 0;
+	}
+	if (hmap_put(e->idem_busy, name, &created) == NULL) {
+		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+		return 0;
+	}
+	rq->idem = 1;
+	return 1;
+}
+
+void
+edge_finished(struct rq *rq, int status, const json_t *data)
+{
+	struct edge *e = rq->edge;
+	char name[FZ_ID_SIZE + IDEM_KEY_MAX + 2];
+
+	if (!rq->idem)
+		return;
+	rq->idem = 0;
+	edge_idem_name(rq, name, sizeof(name));
+	hmap_del(e->idem_busy, name);
+	if (status >= 200 && status < 300 && data != NULL &&
+	    idem_put(e->st, rq->ws.id, rq->idem_key, rq->idem_fp, status,
+	    data, clock_now_ms()) != 0)
+		log_warn("could not record the answer for an "
+		    "Idempotency-Key (%s)", rq->id);
+}
+
 static void
 edge_request_cb(struct http_req *http, void *arg)
 {
@@ -167,15 +276,22 @@ edge_request_cb(struct http_req *http, void *arg)
 		return;
 	if ((rq->route->flags & ROUTE_JSON_BODY) && edge_parse_body(rq) != 0)
 		return;
+	if ((rq->route->flags & ROUTE_JSON_BODY) && rq->authed &&
+	    !edge_idempotency(e, rq))
+		return;
 	rq->route->handler(rq);
 }
 
 static void
 edge_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct edge *e = arg;
+
 	(void)fd;
 	(void)what;
-	edge_flush(arg);
+	edge_flush(e);
+	if (idem_prune(e->st, clock_now_ms(), EDGE_PRUNE_MAX) < 0)
+		log_warn("could not expire idempotency records");
 }
 
 struct edge *
@@ -200,6 +316,7 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 	    (e->auth = auth_new(st, cfg)) == NULL ||
 	    (e->http = http_server_new(base, &lim, edge_request_cb, e)) ==
 	    NULL ||
+	    (e->idem_busy = hmap_new(1)) == NULL ||
 	    (e->flush_timer = event_new(base, -1, EV_PERSIST, edge_flush_cb,
 	    e)) == NULL) {
 		edge_free(e);
@@ -251,6 +368,7 @@ edge_free(struct edge *e)
 	if (e->flush_timer != NULL)
 		event_free(e->flush_timer);
 	http_server_free(e->http);
+	hmap_free(e->idem_busy);
 	auth_free(e->auth);
 	router_free(e->router);
 	free(e);

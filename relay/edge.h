@@ -41,6 +41,13 @@ void	edge_flush(struct edge *e);
 /* Frees e (flushing first); NULL is fine. */
 void	edge_free(struct edge *e);
 
+/* Called by relay/reply.c as rq is answered with status and data (the
+ * envelope's data, borrowed; NULL for errors and raw bodies): releases
+ * rq's Idempotency-Key and records a successful answer under it. */
+struct rq;
+struct json_t;
+void	edge_finished(struct rq *rq, int status, const struct json_t *data);
+
 /* Accessors for handlers; all borrowed. */
 const struct cfg	*edge_cfg(const struct edge *e);
 struct state		*edge_state(const struct edge *e);

@@ -5,6 +5,7 @@
 #include "common/fz.h"
 #include "common/log.h"
 #include "common/secure.h"
+#include "relay/edge.h"
 #include "relay/http.h"
 #include "relay/reply.h"
 
@@ -88,7 +89,7 @@ reply_header(struct rq *rq, const char *name, const char *value)
 
 static void
 reply_finish(struct rq *rq, int status, const char *ctype, const char *body,
-    size_t len)
+    size_t len, const json_t *data)
 {
 	const char *pattern = rq->route != NULL ? rq->route->pattern : "-";
 	int64_t ms = clock_mono_ms() - rq->start_ms;
@@ -100,6 +101,7 @@ reply_finish(struct rq *rq, int status, const char *ctype, const char *body,
 	else
 		log_debug("%s %s %d %lldms %s", http_req_method(rq->http),
 		    pattern, status, (long long)ms, rq->id);
+	edge_finished(rq, status, data);
 	http_req_add_header(rq->http, "X-Request-ID", rq->id);
 	http_reply(rq->http, status, ctype, body, len);
 	router_params_clear(&rq->params);
@@ -122,7 +124,7 @@ reply_meta(struct rq *rq, json_t *extra)
 }
 
 static void
-reply_envelope(struct rq *rq, int status, json_t *env)
+reply_envelope(struct rq *rq, int status, json_t *env, const json_t *data)
 {
 	static const char fallback[] = "{\"data\":null,\"meta\":null,"
 	    "\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":"
@@ -134,9 +136,10 @@ reply_envelope(struct rq *rq, int status, json_t *env)
 	if (s == NULL) {
 		log_err("reply: cannot render a response (out of memory)");
 		reply_finish(rq, 500, "application/json", fallback,
-		    sizeof(fallback) - 1);
+		    sizeof(fallback) - 1, NULL);
 	} else
-		reply_finish(rq, status, "application/json", s, strlen(s));
+		reply_finish(rq, status, "application/json", s, strlen(s),
+		    data);
 	free(s);
 	json_decref(env);
 }
@@ -146,9 +149,12 @@ reply_ok(struct rq *rq, int status, json_t *data, json_t *meta_extra)
 {
 	json_t *env;
 
-	env = json_pack("{s:o, s:o, s:n}", "data", data ? data : json_null(),
-	    "meta", reply_meta(rq, meta_extra), "error");
-	reply_envelope(rq, status, env);
+	if (data == NULL)
+		data = json_null();
+	env = json_pack("{s:O, s:o, s:n}", "data", data, "meta",
+	    reply_meta(rq, meta_extra), "error");
+	reply_envelope(rq, status, env, data);
+	json_decref(data);
 }
 
 void
@@ -164,14 +170,14 @@ reply_error(struct rq *rq, enum api_error err, const char *message,
 	json_decref(details);
 	env = json_pack("{s:n, s:o, s:o}", "data", "meta",
 	    reply_meta(rq, NULL), "error", e);
-	reply_envelope(rq, reply_status(err), env);
+	reply_envelope(rq, reply_status(err), env, NULL);
 }
 
 void
 reply_raw(struct rq *rq, int status, const char *ctype, const char *body,
     size_t len)
 {
-	reply_finish(rq, status, ctype, body, len);
+	reply_finish(rq, status, ctype, body, len, NULL);
 }
 
 json_t *

@@ -17,6 +17,8 @@
 #include <jansson.h>
 
 #include "relay/router.h"
+#include "state/idem.h"
+#include "state/store.h"
 
 struct http_req;
 struct edge;
@@ -58,6 +60,11 @@ struct rq {
 	struct apikey		 key;
 	struct workspace	 ws;
 	int64_t			 start_ms;	/* monotonic */
+	char			 cursor[STORE_CURSOR_MAX];
+	/* Set while this write holds its Idempotency-Key (relay/edge.c). */
+	int			 idem;
+	char			 idem_key[IDEM_KEY_MAX + 1];
+	unsigned char		 idem_fp[SECURE_SHA256_SIZE];
 };
 
 /* Returns a context for http with its request id set (the client's

@@ -23,6 +23,9 @@ typedef void route_handler(struct rq *rq);
 
 /* Route flags. */
 #define ROUTE_JSON_BODY	0x01	/* the body is a JSON object, parsed once */
+#define ROUTE_LIST	0x02	/* pages with ?limit= and ?cursor= */
+#define ROUTE_CREATES	0x04	/* answers 201 when it makes a record */
+#define ROUTE_RAW	0x08	/* answers outside the envelope */
 
 struct route {
 	const char	*method;
@@ -32,6 +35,11 @@ struct route {
 	enum scope	 scope;		/* with plan: the least scope needed */
 	unsigned	 flags;
 	const char	*summary;	/* one line, for the API description */
+	/* For the API description: a tag, and the component schemas of the
+	 * request body and of the envelope's data (NULL: none). */
+	const char	*tag;
+	const char	*request;
+	const char	*response;
 };
 
 struct route_params {

@@ -1,16 +1,73 @@
+#include "actions/writes.h"
 #include "relay/account.h"
 #include "relay/health.h"
+#include "relay/openapi.h"
+#include "relay/reads.h"
 #include "relay/routes.h"
+
+#define A	PLAN_AGENCY
+#define P	PLAN_PRO
+#define R	SCOPE_READ
+#define W	SCOPE_WRITE
+#define BODY	ROUTE_JSON_BODY
 
 static const struct route routes[] = {
 	{ "GET", "/healthz", health_live, 0, 0, 0,
-	    "Liveness: the daemon's loop is running" },
+	    "Liveness: the daemon's loop is running", "Health", NULL,
+	    "Health" },
 	{ "GET", "/readyz", health_ready, 0, 0, 0,
-	    "Readiness: storage (and upstream, in http mode) can serve" },
-	{ "GET", "/api/v1/auth", account_auth, PLAN_PRO, SCOPE_READ, 0,
-	    "The workspace and API key behind the bearer token" },
-	{ "GET", "/api/v1/me", account_me, PLAN_PRO, SCOPE_READ, 0,
-	    "The workspace and a label for the connection" },
+	    "Readiness: storage can take writes and the store answers",
+	    "Health", NULL, "Health" },
+	{ "GET", "/api/v1/openapi.json", openapi_serve, 0, 0, ROUTE_RAW,
+	    "This API description (OpenAPI 3.1)", "Meta", NULL, NULL },
+	{ "GET", "/api/v1/auth", account_auth, P, R, 0,
+	    "The workspace and API key behind the bearer token", "Account",
+	    NULL, "Auth" },
+	{ "GET", "/api/v1/me", account_me, P, R, 0,
+	    "The workspace and a label for the connection", "Account", NULL,
+	    "Me" },
+	{ "GET", "/api/v1/clients", reads_clients, A, R, ROUTE_LIST,
+	    "List clients, newest first", "Clients", NULL, "ClientList" },
+	{ "POST", "/api/v1/clients", writes_client_create, A, W,
+	    BODY | ROUTE_CREATES, "Create a client (emails are unique per "
+	    "workspace, compared lower-cased)", "Clients", "ClientInput",
+	    "Client" },
+	{ "GET", "/api/v1/clients/:id", reads_client, A, R, 0,
+	    "Get a client", "Clients", NULL, "Client" },
+	{ "GET", "/api/v1/projects", reads_projects, A, R, ROUTE_LIST,
+	    "List projects, newest first", "Projects", NULL, "ProjectList" },
+	{ "POST", "/api/v1/projects", writes_project_create, A, W,
+	    BODY | ROUTE_CREATES, "Create a project for an existing client "
+	    "(clientId) or a new or matching one (clientName, clientEmail)",
+	    "Projects", "ProjectInput", "Project" },
+	{ "GET", "/api/v1/projects/:id", reads_project, A, R, 0,
+	    "Get a project", "Projects", NULL, "Project" },
+	{ "PATCH", "/api/v1/projects/:id", writes_project_update, A, W, BODY,
+	    "Change a project's name, type or launch date", "Projects",
+	    "ProjectPatch", "Project" },
+	{ "GET", "/api/v1/projects/:id/pack", reads_pack, A, R, 0,
+	    "Get the handover pack (passwords masked)", "Packs", NULL,
+	    "Pack" },
+	{ "PUT", "/api/v1/projects/:id/pack", writes_pack_put, A, W, BODY,
+	    "Replace the pack's sections (passwords are write-only)",
+	    "Packs", "PackInput", "Pack" },
+	{ "POST", "/api/v1/projects/:id/pack/send", writes_pack_send, A, W,
+	    BODY, "Send the pack to the client (records pack.sent)", "Packs",
+	    "SendInput", "SentProject" },
+	{ "GET", "/api/v1/projects/:id/signoff", reads_signoff, A, R, 0,
+	    "Get the project's sign-off", "Sign-offs", NULL, "Signoff" },
+	{ "GET", "/api/v1/signoffs", reads_signoffs, A, R, ROUTE_LIST,
+	    "List sign-offs, newest first", "Sign-offs", NULL,
+	    "SignoffList" },
+	{ "GET", "/api/v1/templates", reads_templates, A, R, 0,
+	    "List the built-in pack templates", "Templates", NULL,
+	    "TemplateList" },
+	{ "GET", "/p/:token", reads_portal, 0, 0, 0,
+	    "The client's view of a sent pack (records pack.viewed once)",
+	    "Portal", NULL, "PortalView" },
+	{ "POST", "/p/:token/signoff", writes_signoff, 0, 0,
+	    BODY | ROUTE_CREATES, "The client signs off (records "
+	    "client.signed_off)", "Portal", "SignoffInput", "Signoff" },
 };
 
 const struct route *

@@ -26,6 +26,18 @@ static const char *const state_db_names[DB_COUNT] = {
 	[DB_WORKSPACES] = "workspaces",
 	[DB_APIKEYS] = "apikeys",
 	[DB_APIKEY_HASH] = "apikey_hash",
+	[DB_CLIENTS] = "clients",
+	[DB_CLIENTS_ORDER] = "clients_order",
+	[DB_CLIENT_EMAIL] = "client_email",
+	[DB_PROJECTS] = "projects",
+	[DB_PROJECTS_ORDER] = "projects_order",
+	[DB_SIGNOFFS] = "signoffs",
+	[DB_SIGNOFFS_ORDER] = "signoffs_order",
+	[DB_PACKS] = "packs",
+	[DB_SHARE] = "share",
+	[DB_IDEMPOTENCY] = "idempotency",
+	[DB_IDEM_EXPIRY] = "idem_expiry",
+	[DB_JOURNAL] = "journal",
 };
 
 int
@@ -52,14 +64,20 @@ state_open_dbs(MDB_txn *txn, struct state *st, void *arg)
 
 	(void)arg;
 	for (i = 0; i < DB_COUNT; i++)
-		if ((rc = mdb_dbi_open(txn, state_db_names[i], MDB_CREATE,
-		    &st->dbi[i])) != 0)
+		if ((rc = mdb_dbi_open(txn, state_db_names[i], MDB_CREATE |
+		    (i == DB_JOURNAL ? MDB_INTEGERKEY : 0), &st->dbi[i])) != 0)
 			return state_mdb_err(rc);
 	return 0;
 }
 
 int
 state_open(const char *dir, struct state **out)
+{
+	return state_open_map(dir, 0, out);
+}
+
+int
+state_open_map(const char *dir, size_t map_bytes, struct state **out)
 {
 	struct state *st = NULL;
 	int rc, err = FZ_ESTORE;
@@ -76,7 +94,8 @@ state_open(const char *dir, struct state **out)
 	}
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(st->env, 32)) != 0 ||
-	    (rc = mdb_env_set_mapsize(st->env, STATE_MAP_INITIAL)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->env, map_bytes > 0 ? map_bytes :
+	    STATE_MAP_INITIAL)) != 0 ||
 	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)) != 0) {
 		log_err("state_dir %s: lmdb: %s", dir, mdb_strerror(rc));
 		goto out;

@@ -18,6 +18,18 @@ enum state_db {
 	DB_WORKSPACES,		/* ws id -> struct workspace */
 	DB_APIKEYS,		/* key id -> struct apikey */
 	DB_APIKEY_HASH,		/* SHA-256 of token -> key id */
+	DB_CLIENTS,		/* see state/docs.h for the doc layout */
+	DB_CLIENTS_ORDER,
+	DB_CLIENT_EMAIL,	/* ws id, NUL, normalized email -> client id */
+	DB_PROJECTS,
+	DB_PROJECTS_ORDER,
+	DB_SIGNOFFS,
+	DB_SIGNOFFS_ORDER,
+	DB_PACKS,		/* project id -> pack JSON (passwords sealed) */
+	DB_SHARE,		/* share token -> project id */
+	DB_IDEMPOTENCY,		/* ws, NUL, key -> recorded response */
+	DB_IDEM_EXPIRY,		/* be64 created ms, ws, NUL, key -> empty */
+	DB_JOURNAL,		/* uint64 sequence (MDB_INTEGERKEY) -> event */
 	DB_COUNT
 };
 

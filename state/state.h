@@ -23,6 +23,11 @@ struct state;
  */
 int	state_open(const char *dir, struct state **out);
 
+/* As state_open with an initial map of map_bytes (rounded up to whole
+ * pages by LMDB; 0 for the default of 64 MiB). The map still grows on
+ * demand: a small one only makes the first growth come sooner. */
+int	state_open_map(const char *dir, size_t map_bytes, struct state **out);
+
 /* Closes the environment; NULL is fine. No transaction may be open. */
 void	state_close(struct state *st);
 

@@ -38,6 +38,14 @@ store_kind(const struct store *s)
 }
 
 int
+store_set_public_url(struct store *s, const char *url)
+{
+	if (s->backend->set_public_url == NULL)
+		return 0;
+	return s->backend->set_public_url(s->impl, url);
+}
+
+int
 store_submit(struct store *s, const struct store_req *req, store_cb *cb,
     void *arg)
 {

@@ -19,22 +19,47 @@
 
 #include "state/state.h"
 
+/* Each operation mirrors one REST route; id is its ":id" and body its
+ * validated JSON body (camelCase, emails normalized). */
 enum store_op {
-	STORE_OP_PING,		/* is the backend able to serve? */
+	STORE_OP_PING,			/* is the backend able to serve? */
+	STORE_OP_CLIENT_LIST,		/* GET /clients */
+	STORE_OP_CLIENT_GET,		/* GET /clients/:id */
+	STORE_OP_CLIENT_CREATE,		/* POST /clients */
+	STORE_OP_PROJECT_LIST,		/* GET /projects */
+	STORE_OP_PROJECT_GET,		/* GET /projects/:id */
+	STORE_OP_PROJECT_CREATE,	/* POST /projects */
+	STORE_OP_PROJECT_UPDATE,	/* PATCH /projects/:id */
+	STORE_OP_PACK_GET,		/* GET /projects/:id/pack */
+	STORE_OP_PACK_PUT,		/* PUT /projects/:id/pack */
+	STORE_OP_PACK_SEND,		/* POST /projects/:id/pack/send */
+	STORE_OP_SIGNOFF_GET,		/* GET /projects/:id/signoff */
+	STORE_OP_SIGNOFF_LIST,		/* GET /signoffs */
+	STORE_OP_TEMPLATE_LIST,		/* GET /templates */
+	STORE_OP_PORTAL_VIEW,		/* GET /p/:token (id = token) */
+	STORE_OP_PORTAL_SIGNOFF,	/* POST /p/:token/signoff */
 };
+
+/* Longest cursor a backend hands out, with its NUL. */
+#define STORE_CURSOR_MAX	128
 
 struct store_req {
 	enum store_op	 op;
-	const char	*workspace_id;	/* borrowed; NULL for PING */
+	const char	*workspace_id;	/* borrowed; NULL for PING, portal */
 	const char	*request_id;	/* borrowed */
 	const char	*id;		/* the record addressed, or NULL */
 	json_t		*body;		/* borrowed; writes only */
+	const char	*cursor;	/* lists: NULL for the first page */
+	unsigned	 limit;		/* lists: 1..100 */
 };
 
 struct store_res {
 	int		 err;		/* 0 or FZ_E* */
 	json_t		*data;		/* owned by the callback; may be NULL */
 	const char	*message;	/* static; why err, for the caller */
+	const char	*field;		/* static; the input field at fault */
+	int		 created;	/* a write made a new record */
+	char		 next_cursor[STORE_CURSOR_MAX];	/* "" at the end */
 };
 
 /* res and everything in it but data die when the callback returns. */
@@ -42,9 +67,18 @@ typedef void store_cb(struct store_res *res, void *arg);
 
 struct store;
 
-/* Returns an embedded store on st (borrowed; must outlive it), or NULL.
- * Caller frees with store_free. Loop thread only. */
-struct store	*store_embedded_new(struct state *st);
+/*
+ * Returns an embedded store on st (borrowed; must outlive it), or NULL.
+ * secret (SECRET_SIZE bytes, copied) keys password sealing and cursors;
+ * public_url (copied) is the base of share links. Caller frees with
+ * store_free. Loop thread only.
+ */
+struct store	*store_embedded_new(struct state *st,
+		    const unsigned char *secret, const char *public_url);
+
+/* Sets the base URL of links the store hands out (share links); a
+ * backend that hands out none ignores it. Returns 0 or FZ_ENOMEM. */
+int	store_set_public_url(struct store *s, const char *url);
 
 /* Frees s; NULL is fine. Pending callbacks are not called. */
 void	store_free(struct store *s);

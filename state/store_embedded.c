@@ -1,28 +1,147 @@
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include <openssl/crypto.h>
+
+#include "common/clock.h"
+#include "common/cursor.h"
 #include "common/fz.h"
+#include "state/clients.h"
+#include "state/packs.h"
+#include "state/portal.h"
+#include "state/projects.h"
+#include "state/secret.h"
 #include "state/store_impl.h"
+#include "state/templates.h"
 
 struct embedded {
-	struct state	*st;
+	struct state		*st;
+	unsigned char		 seal_key[SECRET_SIZE];
+	unsigned char		 cursor_key[SECRET_SIZE];
+	char			*public_url;
+	struct packs_ctx	 packs;
 };
+
+typedef int embedded_list_fn(struct state *st, const char *ws,
+    uint64_t before, unsigned limit, json_t **out, uint64_t *next);
+
+/* Cursors are bound to the workspace and the list, so one taken from
+ * another list or workspace is refused like a forged one. */
+static void
+embedded_list(struct embedded *em, const struct store_req *req,
+    struct store_res *res, const char *list, embedded_list_fn *fn)
+{
+	char scope[128];
+	uint64_t before = 0, next = 0;
+
+	snprintf(scope, sizeof(scope), "%s:%s", req->workspace_id, list);
+	if (req->cursor != NULL &&
+	    cursor_decode(em->cursor_key, scope, req->cursor, &before) != 0) {
+		res->err = FZ_EINVAL;
+		res->field = "cursor";
+		res->message = "cursor is not valid for this list";
+		return;
+	}
+	if ((res->err = fn(em->st, req->workspace_id, before, req->limit,
+	    &res->data, &next)) != 0)
+		return;
+	if (next != 0 && cursor_encode(em->cursor_key, scope, next,
+	    res->next_cursor) != 0)
+		res->err = FZ_ECRYPTO;
+}
+
+static void
+embedded_templates(struct store_res *res)
+{
+	if ((res->data = templates_list()) == NULL)
+		res->err = FZ_ENOMEM;
+}
 
 static int
 embedded_submit(void *impl, const struct store_req *req, store_cb *cb,
     void *arg)
 {
 	struct embedded *em = impl;
-	struct store_res res = { 0, NULL, NULL };
+	struct store_res res;
+	const char *ws = req->workspace_id;
+	int64_t now = clock_now_ms();
 
+	memset(&res, 0, sizeof(res));
 	switch (req->op) {
 	case STORE_OP_PING:
 		if ((res.err = state_ready(em->st)) != 0)
 			res.message = "the state directory does not take writes";
 		break;
-	default:
-		res.err = FZ_ENOTSUP;
-		res.message = "operation not offered by the embedded store";
+	case STORE_OP_CLIENT_LIST:
+		embedded_list(em, req, &res, "clients", clients_list);
 		break;
+	case STORE_OP_CLIENT_GET:
+		res.err = clients_get(em->st, ws, req->id, &res.data);
+		break;
+	case STORE_OP_CLIENT_CREATE:
+		res.err = clients_create(em->st, ws, req->body, now, &res.data);
+		res.created = res.err == 0;
+		if (res.err == FZ_EEXIST) {
+			res.field = "email";
+			res.message = "a client with this email already exists";
+		}
+		break;
+	case STORE_OP_PROJECT_LIST:
+		embedded_list(em, req, &res, "projects", projects_list);
+		break;
+	case STORE_OP_PROJECT_GET:
+		res.err = projects_get(em->st, ws, req->id, &res.data);
+		break;
+	case STORE_OP_PROJECT_CREATE:
+		res.err = projects_create(em->st, ws, req->body, now, &res.data,
+		    &res.field);
+		res.created = res.err == 0;
+		break;
+	case STORE_OP_PROJECT_UPDATE:
+		res.err = projects_update(em->st, ws, req->id, req->body, now,
+		    &res.data);
+		break;
+	case STORE_OP_PACK_GET:
+		res.err = packs_get(em->st, &em->packs, ws, req->id, &res.data);
+		break;
+	case STORE_OP_PACK_PUT:
+		res.err = packs_put(em->st, &em->packs, ws, req->id, req->body,
+		    now, &res.data);
+		if (res.err == FZ_ECONFLICT)
+			res.message = "the project is signed off; its pack is "
+			    "final";
+		break;
+	case STORE_OP_PACK_SEND:
+		res.err = packs_send(em->st, &em->packs, ws, req->id, req->body,
+		    now, &res.data);
+		if (res.err == FZ_ECONFLICT)
+			res.message = "the project is already signed off";
+		break;
+	case STORE_OP_SIGNOFF_GET:
+		res.err = portal_signoff_get(em->st, ws, req->id, &res.data);
+		break;
+	case STORE_OP_SIGNOFF_LIST:
+		embedded_list(em, req, &res, "signoffs", portal_signoff_list);
+		break;
+	case STORE_OP_TEMPLATE_LIST:
+		embedded_templates(&res);
+		break;
+	case STORE_OP_PORTAL_VIEW:
+		res.err = portal_view(em->st, &em->packs, req->id, now,
+		    &res.data);
+		break;
+	case STORE_OP_PORTAL_SIGNOFF:
+		res.err = portal_signoff(em->st, req->id, req->body, now,
+		    &res.data);
+		res.created = res.err == 0;
+		if (res.err == FZ_ECONFLICT)
+			res.message = "this pack is already signed off";
+		break;
+	}
+	if (res.err != 0 && res.err != FZ_EEXIST) {
+		json_decref(res.data);
+		res.data = NULL;
 	}
 	cb(&res, arg);
 	return 0;
@@ -31,22 +150,56 @@ embedded_submit(void *impl, const struct store_req *req, store_cb *cb,
 static void
 embedded_free(void *impl)
 {
-	free(impl);
+	struct embedded *em = impl;
+
+	if (em == NULL)
+		return;
+	OPENSSL_cleanse(em->seal_key, sizeof(em->seal_key));
+	OPENSSL_cleanse(em->cursor_key, sizeof(em->cursor_key));
+	free(em->public_url);
+	free(em);
+}
+
+static int
+embedded_set_public_url(void *impl, const char *url)
+{
+	struct embedded *em = impl;
+	char *copy;
+	size_t n;
+
+	if ((copy = strdup(url)) == NULL)
+		return FZ_ENOMEM;
+	n = strlen(copy);
+	while (n > 0 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	free(em->public_url);
+	em->public_url = copy;
+	em->packs.public_url = copy;
+	return 0;
 }
 
 static const struct store_backend embedded_backend = {
 	.kind = "embedded",
 	.submit = embedded_submit,
+	.set_public_url = embedded_set_public_url,
 	.free = embedded_free,
 };
 
 struct store *
-store_embedded_new(struct state *st)
+store_embedded_new(struct state *st, const unsigned char *secret,
+    const char *public_url)
 {
 	struct embedded *em;
 
 	if ((em = calloc(1, sizeof(*em))) == NULL)
 		return NULL;
 	em->st = st;
+	em->packs.seal_key = em->seal_key;
+	if (embedded_set_public_url(em, public_url) != 0 ||
+	    secret_derive(secret, "credentials", em->seal_key) != 0 ||
+	    secret_derive(secret, "cursor", em->cursor_key) != 0) {
+		embedded_free(em);
+		return NULL;
+	}
 	return store_wrap(&embedded_backend, em);
 }

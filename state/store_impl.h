@@ -10,6 +10,7 @@ struct store_backend {
 	const char	*kind;
 	int		(*submit)(void *impl, const struct store_req *req,
 			    store_cb *cb, void *arg);
+	int		(*set_public_url)(void *impl, const char *url);
 	void		(*free)(void *impl);
 };
 

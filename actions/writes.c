@@ -1,0 +1,210 @@
+#include <string.h>
+
+#include "actions/packcheck.h"
+#include "actions/validate.h"
+#include "actions/writes.h"
+#include "common/fz.h"
+#include "relay/call.h"
+#include "relay/reply.h"
+
+#define WRITES_NAME_MAX		200
+#define WRITES_TYPE_MAX		100
+#define WRITES_MESSAGE_MAX	5000
+
+static void
+writes_submit(struct rq *rq, enum store_op op, const char *id, json_t *body)
+{
+	struct store_req req = { 0 };
+
+	req.op = op;
+	req.id = id;
+	req.body = body;
+	call_store(rq, &req);
+	json_decref(body);
+}
+
+/* Returns the ":id" path parameter if it has the prefix, else answers
+ * 404 and returns NULL. */
+static const char *
+writes_path_id(struct rq *rq, const char *prefix)
+{
+	const char *id = router_param(&rq->params, "id");
+
+	if (id == NULL || !validate_id_ok(id, prefix)) {
+		reply_error(rq, API_NOT_FOUND, "no such record", NULL);
+		return NULL;
+	}
+	return id;
+}
+
+void
+writes_client_create(struct rq *rq)
+{
+	char email[TEXT_EMAIL_SIZE];
+	const char *name, *em, *company;
+	struct vctx v;
+	json_t *in;
+
+	validate_begin(&v, rq->body);
+	name = validate_name(&v, "name", 1, WRITES_NAME_MAX);
+	em = validate_email(&v, "email", 1, email);
+	company = validate_name(&v, "company", 0, WRITES_NAME_MAX);
+	if (validate_end(&v, rq) != 0)
+		return;
+	in = json_pack("{s:s, s:s, s:s?}", "name", name, "email", em,
+	    "company", company != NULL && *company ? company : NULL);
+	if (in == NULL) {
+		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	writes_submit(rq, STORE_OP_CLIENT_CREATE, NULL, in);
+}
+
+json_t *
+writes_project_input(struct rq *rq, const struct writes_project_names *n)
+{
+	char email[TEXT_EMAIL_SIZE];
+	const char *name, *cid, *cname, *cemail, *type, *date, *tpl;
+	struct vctx v;
+	json_t *in;
+
+	validate_begin(&v, rq->body);
+	name = validate_name(&v, n->name, 1, WRITES_NAME_MAX);
+	type = validate_name(&v, n->project_type, 1, WRITES_TYPE_MAX);
+	date = validate_date(&v, n->launch_date, 1);
+	tpl = validate_id(&v, n->template_id, "tpl", 0);
+	cid = n->client_id != NULL ?
+	    validate_id(&v, n->client_id, "client", 0) : NULL;
+	cname = NULL;
+	cemail = NULL;
+	if (cid == NULL && (n->client_id == NULL ||
+	    json_object_get(rq->body, n->client_id) == NULL)) {
+		cname = validate_name(&v, n->client_name, 1, WRITES_NAME_MAX);
+		cemail = validate_email(&v, n->client_email, 1, email);
+	}
+	if (validate_end(&v, rq) != 0)
+		return NULL;
+	if (cid != NULL)
+		in = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "name", name,
+		    "projectType", type, "launchDate", date, "clientId", cid,
+		    "templateId", tpl);
+	else
+		in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "name", name,
+		    "projectType", type, "launchDate", date, "clientName",
+		    cname, "clientEmail", cemail, "templateId", tpl);
+	if (in == NULL)
+		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+	return in;
+}
+
+void
+writes_project_create(struct rq *rq)
+{
+	static const struct writes_project_names names = {
+		"name", "clientId", "clientName", "clientEmail",
+		"projectType", "launchDate", "templateId",
+	};
+	json_t *in;
+
+	if ((in = writes_project_input(rq, &names)) != NULL)
+		writes_submit(rq, STORE_OP_PROJECT_CREATE, NULL, in);
+}
+
+void
+writes_project_update(struct rq *rq)
+{
+	const char *id, *name, *type, *date;
+	struct vctx v;
+	json_t *in;
+
+	if ((id = writes_path_id(rq, "project")) == NULL)
+		return;
+	validate_begin(&v, rq->body);
+	name = validate_name(&v, "name", 0, WRITES_NAME_MAX);
+	type = validate_name(&v, "projectType", 0, WRITES_TYPE_MAX);
+	date = validate_date(&v, "launchDate", 0);
+	if (v.details == NULL && name == NULL && type == NULL && date == NULL)
+		validate_fail(&v, "body", "name, projectType or launchDate "
+		    "is required");
+	if (validate_end(&v, rq) != 0)
+		return;
+	in = json_pack("{s:s*, s:s*, s:s*}", "name", name, "projectType", type,
+	    "launchDate", date);
+	if (in == NULL) {
+		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	writes_submit(rq, STORE_OP_PROJECT_UPDATE, id, in);
+}
+
+void
+writes_pack_put(struct rq *rq)
+{
+	const char *id;
+	struct vctx v;
+	json_t *in;
+
+	if ((id = writes_path_id(rq, "project")) == NULL)
+		return;
+	validate_begin(&v, rq->body);
+	in = packcheck_sections(&v);
+	if (validate_end(&v, rq) != 0) {
+		json_decref(in);
+		return;
+	}
+	if (in == NULL) {
+		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	writes_submit(rq, STORE_OP_PACK_PUT, id, in);
+}
+
+void
+writes_pack_send(struct rq *rq)
+{
+	const char *id, *msg;
+	struct vctx v;
+	json_t *in;
+
+	if ((id = writes_path_id(rq, "project")) == NULL)
+		return;
+	validate_begin(&v, rq->body);
+	msg = validate_string(&v, "personalMessage", 0, WRITES_MESSAGE_MAX, 1);
+	if (validate_end(&v, rq) != 0)
+		return;
+	in = json_pack("{s:s*}", "personalMessage", msg != NULL && *msg ? msg :
+	    NULL);
+	if (in == NULL) {
+		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	writes_submit(rq, STORE_OP_PACK_SEND, id, in);
+}
+
+void
+writes_signoff(struct rq *rq)
+{
+	char email[TEXT_EMAIL_SIZE];
+	const char *token = router_param(&rq->params, "token");
+	const char *name, *em, *comment;
+	struct vctx v;
+	json_t *in;
+
+	if (token == NULL || strlen(token) > 64) {
+		reply_error(rq, API_NOT_FOUND, "no such pack", NULL);
+		return;
+	}
+	validate_begin(&v, rq->body);
+	name = validate_name(&v, "name", 1, WRITES_NAME_MAX);
+	em = validate_email(&v, "email", 1, email);
+	comment = validate_string(&v, "comment", 0, WRITES_MESSAGE_MAX, 1);
+	if (validate_end(&v, rq) != 0)
+		return;
+	in = json_pack("{s:s, s:s, s:s?}", "name", name, "email", em,
+	    "comment", comment != NULL && *comment ? comment : NULL);
+	if (in == NULL) {
+		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	writes_submit(rq, STORE_OP_PORTAL_SIGNOFF, token, in);
+}

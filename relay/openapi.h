@@ -1,0 +1,30 @@
+/*
+ * openapi.h: the API description, built from the route table so the two
+ * cannot drift: every route is an operation, with its path parameters,
+ * list parameters, request body, success envelope, the error answers its
+ * checks can give, and the bearer scheme where a key is needed. The
+ * component schemas live in relay/openapi_components.json.
+ */
+#ifndef FZ_OPENAPI_H
+#define FZ_OPENAPI_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "relay/router.h"
+
+struct rq;
+
+/* Returns a new OpenAPI 3.1 document for routes[0..n-1] (caller
+ * decrefs), or NULL. */
+json_t	*openapi_build(const struct route *routes, size_t n);
+
+/* GET /api/v1/openapi.json: the document for the daemon's routes. */
+void	openapi_serve(struct rq *rq);
+
+/* The component schemas as JSON text (generated from
+ * openapi_components.json). */
+extern const char	openapi_components[];
+
+#endif

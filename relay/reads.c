@@ -1,0 +1,101 @@
+#include <string.h>
+
+#include "actions/validate.h"
+#include "relay/call.h"
+#include "relay/reads.h"
+#include "relay/reply.h"
+
+/* Answers a list route. */
+static void
+reads_list(struct rq *rq, enum store_op op)
+{
+	struct store_req req = { 0 };
+
+	req.op = op;
+	if (call_list_params(rq, &req) != 0)
+		return;
+	call_store(rq, &req);
+}
+
+/* Answers a route addressing one record by its ":id", which must carry
+ * prefix; a malformed id names nothing, so it is 404 like a missing one. */
+static void
+reads_one(struct rq *rq, enum store_op op, const char *prefix)
+{
+	struct store_req req = { 0 };
+	const char *id = router_param(&rq->params, "id");
+
+	if (id == NULL || !validate_id_ok(id, prefix)) {
+		reply_error(rq, API_NOT_FOUND, "no such record", NULL);
+		return;
+	}
+	req.op = op;
+	req.id = id;
+	call_store(rq, &req);
+}
+
+void
+reads_clients(struct rq *rq)
+{
+	reads_list(rq, STORE_OP_CLIENT_LIST);
+}
+
+void
+reads_client(struct rq *rq)
+{
+	reads_one(rq, STORE_OP_CLIENT_GET, "client");
+}
+
+void
+reads_projects(struct rq *rq)
+{
+	reads_list(rq, STORE_OP_PROJECT_LIST);
+}
+
+void
+reads_project(struct rq *rq)
+{
+	reads_one(rq, STORE_OP_PROJECT_GET, "project");
+}
+
+void
+reads_pack(struct rq *rq)
+{
+	reads_one(rq, STORE_OP_PACK_GET, "project");
+}
+
+void
+reads_signoff(struct rq *rq)
+{
+	reads_one(rq, STORE_OP_SIGNOFF_GET, "project");
+}
+
+void
+reads_signoffs(struct rq *rq)
+{
+	reads_list(rq, STORE_OP_SIGNOFF_LIST);
+}
+
+void
+reads_templates(struct rq *rq)
+{
+	struct store_req req = { 0 };
+
+	req.op = STORE_OP_TEMPLATE_LIST;
+	call_store(rq, &req);
+}
+
+void
+reads_portal(struct rq *rq)
+{
+	struct store_req req = { 0 };
+	const char *token = router_param(&rq->params, "token");
+
+	if (token == NULL || strlen(token) > 64) {
+		reply_error(rq, API_NOT_FOUND, "no such pack", NULL);
+		return;
+	}
+	req.op = STORE_OP_PORTAL_VIEW;
+	req.id = token;
+	call_store(rq, &req);
+}

@@ -1,0 +1,158 @@
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/fz.h"
+#include "common/secure.h"
+#include "common/text.h"
+#include "state/clients.h"
+#include "state/docs.h"
+
+static void
+clients_email_key(char *buf, const char *ws, const char *email, MDB_val *k)
+{
+	size_t wlen = strlen(ws), elen = strlen(email);
+
+	memcpy(buf, ws, wlen + 1);
+	memcpy(buf + wlen + 1, email, elen);
+	k->mv_data = buf;
+	k->mv_size = wlen + 1 + elen;
+}
+
+int
+clients_ensure_txn(MDB_txn *txn, struct state *st, const char *ws,
+    const char *name, const char *email, const char *company, int64_t now_ms,
+    json_t **out, int *created)
+{
+	char key[FZ_ID_SIZE + TEXT_EMAIL_SIZE], id[FZ_ID_SIZE];
+	char at[CLOCK_RFC3339_SIZE];
+	json_t *doc = NULL;
+	MDB_val k, v;
+	int rc, err;
+
+	*out = NULL;
+	*created = 0;
+	if (strlen(ws) >= FZ_ID_SIZE || strlen(email) >= TEXT_EMAIL_SIZE)
+		return FZ_EINVAL;
+	clients_email_key(key, ws, email, &k);
+	rc = mdb_get(txn, state_dbi(st, DB_CLIENT_EMAIL), &k, &v);
+	if (rc == 0) {
+		if (v.mv_size == 0 || v.mv_size >= sizeof(id))
+			return FZ_ESTORE;
+		memcpy(id, v.mv_data, v.mv_size);
+		id[v.mv_size] = '\0';
+		return clients_get_txn(txn, st, ws, id, out);
+	}
+	if (rc != MDB_NOTFOUND)
+		return state_mdb_err(rc);
+	if ((err = secure_id("client", id)) != 0)
+		return err;
+	clock_rfc3339(now_ms, at);
+	doc = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}", "id", id, "name",
+	    name, "email", email, "company", company, "createdAt", at,
+	    "updatedAt", at);
+	if (doc == NULL)
+		return FZ_ENOMEM;
+	if ((err = docs_put_txn(txn, st, DOC_CLIENT, ws, id, doc)) != 0)
+		goto out;
+	v.mv_data = id;
+	v.mv_size = strlen(id);
+	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_CLIENT_EMAIL),
+	    &k, &v, MDB_NOOVERWRITE))) != 0)
+		goto out;
+	*out = doc;
+	doc = NULL;
+	*created = 1;
+out:
+	json_decref(doc);
+	return err;
+}
+
+int
+clients_get_txn(MDB_txn *txn, struct state *st, const char *ws,
+    const char *id, json_t **out)
+{
+	return docs_get_txn(txn, st, DOC_CLIENT, ws, id, out);
+}
+
+struct clients_op {
+	const char	*ws;
+	const char	*id;
+	const json_t	*body;
+	int64_t		 now_ms;
+	uint64_t	 before;
+	unsigned	 limit;
+	json_t		*out;
+	uint64_t	 next;
+};
+
+static int
+clients_create_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct clients_op *op = arg;
+	const char *company;
+	int created, err;
+
+	json_decref(op->out);
+	op->out = NULL;
+	company = json_string_value(json_object_get(op->body, "company"));
+	err = clients_ensure_txn(txn, st, op->ws,
+	    json_string_value(json_object_get(op->body, "name")),
+	    json_string_value(json_object_get(op->body, "email")), company,
+	    op->now_ms, &op->out, &created);
+	if (err == 0 && !created)
+		err = FZ_EEXIST;
+	return err;
+}
+
+int
+clients_create(struct state *st, const char *ws, const json_t *body,
+    int64_t now_ms, json_t **out)
+{
+	struct clients_op op = { ws, NULL, body, now_ms, 0, 0, NULL, 0 };
+	int err;
+
+	err = state_write(st, clients_create_fn, &op);
+	*out = op.out;
+	return err;
+}
+
+static int
+clients_get_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct clients_op *op = arg;
+
+	return clients_get_txn(txn, st, op->ws, op->id, &op->out);
+}
+
+int
+clients_get(struct state *st, const char *ws, const char *id, json_t **out)
+{
+	struct clients_op op = { ws, id, NULL, 0, 0, 0, NULL, 0 };
+	int err;
+
+	err = state_read(st, clients_get_fn, &op);
+	*out = op.out;
+	return err;
+}
+
+static int
+clients_list_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct clients_op *op = arg;
+
+	return docs_list_txn(txn, st, DOC_CLIENT, op->ws, op->before,
+	    op->limit, &op->out, &op->next);
+}
+
+int
+clients_list(struct state *st, const char *ws, uint64_t before,
+    unsigned limit, json_t **out, uint64_t *next)
+{
+	struct clients_op op = { ws, NULL, NULL, 0, before, limit, NULL, 0 };
+	int err;
+
+	err = state_read(st, clients_list_fn, &op);
+	*out = op.out;
+	*next = op.next;
+	return err;
+}

@@ -1,0 +1,45 @@
+/*
+ * clients.h: a workspace's clients. A client is
+ *   {"id","name","email","company","createdAt","updatedAt"}
+ * and its normalized email is unique in the workspace (an index holds
+ * it), so one address is one client however it was capitalised.
+ */
+#ifndef FZ_STATE_CLIENTS_H
+#define FZ_STATE_CLIENTS_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct MDB_txn;
+struct state;
+
+/*
+ * Creates a client, or finds the one with this email. email must be
+ * normalized (text_email_normalize); company may be NULL. Sets *out to
+ * the client (caller decrefs) and *created to 1 if it is new. Returns 0
+ * or FZ_E*. Write transactions only.
+ */
+int	clients_ensure_txn(struct MDB_txn *txn, struct state *st,
+	    const char *ws, const char *name, const char *email,
+	    const char *company, int64_t now_ms, json_t **out, int *created);
+
+/* Returns 0 and sets *out (caller decrefs), FZ_ENOTFOUND or FZ_E*. */
+int	clients_get_txn(struct MDB_txn *txn, struct state *st, const char *ws,
+	    const char *id, json_t **out);
+
+/* Creates a client from a validated body (name, email normalized,
+ * optional company). Returns 0 with *out the new client; FZ_EEXIST with
+ * *out the existing client of that email; or FZ_E*. */
+int	clients_create(struct state *st, const char *ws, const json_t *body,
+	    int64_t now_ms, json_t **out);
+
+/* Loads one client. Returns 0, FZ_ENOTFOUND or FZ_E*. */
+int	clients_get(struct state *st, const char *ws, const char *id,
+	    json_t **out);
+
+/* Lists clients newest first (see docs_list_txn). */
+int	clients_list(struct state *st, const char *ws, uint64_t before,
+	    unsigned limit, json_t **out, uint64_t *next);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * projects.h: projects and their lifecycle in the embedded store.
+ *
+ * A project is stored as
+ *   {"id","workspaceId","name","clientId","projectType","launchDate",
+ *    "status","templateId","createdAt","updatedAt","sentAt","viewedAt",
+ *    "signedOffAt","personalMessage"}
+ * and answered with the client attached ("client": {...}). Status moves
+ * draft -> sent -> viewed -> signed_off and only through packs and the
+ * portal, never by PATCH.
+ */
+#ifndef FZ_STATE_PROJECTS_H
+#define FZ_STATE_PROJECTS_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct MDB_txn;
+struct state;
+
+/* Loads a project as stored. Returns 0 and sets *out (caller decrefs),
+ * FZ_ENOTFOUND or FZ_E*. ws NULL skips the workspace check (portal). */
+int	projects_get_txn(struct MDB_txn *txn, struct state *st,
+	    const char *ws, const char *id, json_t **out);
+
+/* Stores p (its "id" and "workspaceId" name it) with updatedAt = now. */
+int	projects_put_txn(struct MDB_txn *txn, struct state *st, json_t *p,
+	    int64_t now_ms);
+
+/* Returns a new copy of p as the API shows it (client attached), or NULL
+ * (caller decrefs). */
+json_t	*projects_render_txn(struct MDB_txn *txn, struct state *st,
+	    const json_t *p);
+
+/* Returns the flat event snapshot of p: project_id, project_name,
+ * project_type, launch_date, status, client_id, client_name,
+ * client_email. New object or NULL. */
+json_t	*projects_snapshot_txn(struct MDB_txn *txn, struct state *st,
+	    const json_t *p);
+
+/*
+ * Creates a project from a validated body (name, projectType, launchDate,
+ * clientId or clientName + clientEmail, optional templateId) with its
+ * pack, all in one transaction. Without templateId the built-in template
+ * of the project type, if any, seeds the pack. Returns 0 and sets *out to
+ * the rendered project (caller decrefs); FZ_ENOTFOUND with *field set
+ * when clientId or templateId names nothing; or FZ_E*.
+ */
+int	projects_create(struct state *st, const char *ws, const json_t *body,
+	    int64_t now_ms, json_t **out, const char **field);
+
+/* Applies name, projectType and launchDate from a validated body.
+ * Returns 0 with *out rendered, FZ_ENOTFOUND, or FZ_E*. */
+int	projects_update(struct state *st, const char *ws, const char *id,
+	    const json_t *body, int64_t now_ms, json_t **out);
+
+/* Loads and renders one project. Returns 0, FZ_ENOTFOUND or FZ_E*. */
+int	projects_get(struct state *st, const char *ws, const char *id,
+	    json_t **out);
+
+/* Lists rendered projects newest first (see docs_list_txn). */
+int	projects_list(struct state *st, const char *ws, uint64_t before,
+	    unsigned limit, json_t **out, uint64_t *next);
+
+#endif

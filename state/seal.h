@@ -1,0 +1,20 @@
+/*
+ * seal.h: write-only encryption of credential passwords at rest.
+ *
+ * AES-256-GCM under a key derived from the daemon secret, a fresh
+ * 96-bit nonce per seal, and the owning record's id as associated data
+ * (a sealed value moved to another record does not open). The stored
+ * form is "v1:" and base64 of nonce | ciphertext | 16-byte tag. fzrelay
+ * never opens a sealed value: the API has no reveal path.
+ */
+#ifndef FZ_STATE_SEAL_H
+#define FZ_STATE_SEAL_H
+
+#include <stddef.h>
+
+/* Seals plain (len bytes) for record aad under key (32 bytes). Returns
+ * a new NUL-terminated string (caller frees) or NULL. */
+char	*seal_password(const unsigned char *key, const char *aad,
+	    const char *plain, size_t len);
+
+#endif

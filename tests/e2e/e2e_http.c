@@ -1,0 +1,502 @@
+/*
+ * e2e_http.c: the HTTP edge of the running daemon, without API keys:
+ * the envelope, request ids, routing errors, size and time limits, and
+ * HTTP/1.1 framing over raw sockets.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmocka.h>
+
+#include "tests/e2e/harness.h"
+
+#define RAW_MS	5000		/* bound on waiting for a raw answer */
+
+/* Asserts the answer is the 200 of /healthz. */
+static void
+assert_healthz(const struct fzh_res *res)
+{
+	const char *s;
+
+	fzh_assert_envelope(res, 200, NULL);
+	s = fzh_json_str(res, "data.status");
+	assert_non_null(s);
+	fzh_assert_str(s, "ok");
+}
+
+static void
+test_healthz_envelope(void **state)
+{
+	struct fzd *d = *state;
+	struct fzh_res res;
+	const char *rid;
+
+	fzh_start(d, NULL, NULL);
+	fzh_get(d, "/healthz", NULL, &res);
+	assert_healthz(&res);
+	rid = fzh_json_str(&res, "meta.request_id");
+	assert_true(fzh_match("^req_[0-9A-Za-z]+$", rid));
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+static void
+test_readyz(void **state)
+{
+	struct fzd *d = *state;
+	struct fzh_res res;
+
+	fzh_start(d, NULL, NULL);
+	fzh_get(d, "/readyz", NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_non_null(fzh_json_str(&res, "data.status"));
+	fzh_assert_str(fzh_json_str(&res, "data.status"), "ready");
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+static void
+test_request_id_kept(void **state)
+{
+	struct fzd *d = *state;
+	const char *hdrs[] = { "X-Request-ID: abc-123", NULL };
+	char longid[160], hdr[200];
+	const char *hdrs2[] = { hdr, NULL };
+	struct fzh_res res;
+
+	fzh_start(d, NULL, NULL);
+	fzh_http(d, "GET", "/healthz", hdrs, NULL, 0, &res);
+	assert_healthz(&res);
+	fzh_assert_str(fzh_json_str(&res, "meta.request_id"), "abc-123");
+	fzh_assert_str(fzh_header(&res, "X-Request-ID"), "abc-123");
+	fzh_res_free(&res);
+
+	/* Errors carry it too. */
+	fzh_http(d, "GET", "/no/such/thing", hdrs, NULL, 0, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_assert_str(fzh_json_str(&res, "meta.request_id"), "abc-123");
+	fzh_res_free(&res);
+
+	/* 128 characters of the allowed set is the longest kept. */
+	memset(longid, 'a', 128);
+	memcpy(longid, "Az09._:-", 8);
+	longid[128] = '\0';
+	snprintf(hdr, sizeof(hdr), "X-Request-ID: %s", longid);
+	fzh_http(d, "GET", "/healthz", hdrs2, NULL, 0, &res);
+	assert_healthz(&res);
+	fzh_assert_str(fzh_json_str(&res, "meta.request_id"), longid);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+/* Sends X-Request-ID: bad and asserts a generated id replaced it. */
+static void
+assert_id_replaced(const struct fzd *d, const char *bad)
+{
+	char hdr[400];
+	const char *hdrs[] = { hdr, NULL };
+	struct fzh_res res;
+	const char *rid;
+
+	snprintf(hdr, sizeof(hdr), "X-Request-ID: %s", bad);
+	fzh_http(d, "GET", "/healthz", hdrs, NULL, 0, &res);
+	assert_healthz(&res);
+	rid = fzh_json_str(&res, "meta.request_id");
+	assert_true(fzh_match("^req_[0-9A-Za-z]+$", rid));
+	assert_string_not_equal(rid, bad);
+	fzh_res_free(&res);
+}
+
+static void
+test_request_id_replaced(void **state)
+{
+	struct fzd *d = *state;
+	char longid[201];
+
+	fzh_start(d, NULL, NULL);
+	assert_id_replaced(d, "abc 123");
+	assert_id_replaced(d, "abc/123");
+	memset(longid, 'a', 200);
+	longid[200] = '\0';
+	assert_id_replaced(d, longid);
+	memset(longid, 'b', 129);
+	longid[129] = '\0';
+	assert_id_replaced(d, longid);
+	fzh_stop_ok(d);
+}
+
+static void
+test_unknown_path(void **state)
+{
+	struct fzd *d = *state;
+	struct fzh_res res;
+
+	fzh_start(d, NULL, NULL);
+	fzh_get(d, "/nope", NULL, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	fzh_get(d, "/healthz/extra", NULL, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+static void
+test_method_not_allowed(void **state)
+{
+	struct fzd *d = *state;
+	struct fzh_res res;
+	const char *allow;
+
+	fzh_start(d, NULL, NULL);
+	fzh_http(d, "POST", "/healthz", NULL, NULL, 0, &res);
+	fzh_assert_envelope(&res, 405, "METHOD_NOT_ALLOWED");
+	allow = fzh_header(&res, "Allow");
+	assert_non_null(allow);
+	assert_non_null(strstr(allow, "GET"));
+	fzh_res_free(&res);
+	fzh_http(d, "DELETE", "/readyz", NULL, NULL, 0, &res);
+	fzh_assert_envelope(&res, 405, "METHOD_NOT_ALLOWED");
+	assert_non_null(fzh_header(&res, "Allow"));
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+/* POSTs len bytes of JSON-typed body to /api/v1/auth. */
+static void
+post_body(const struct fzd *d, size_t len, struct fzh_res *res)
+{
+	const char *hdrs[] = { "Content-Type: application/json", NULL };
+	char *body;
+
+	body = malloc(len);
+	assert_non_null(body);
+	memset(body, ' ', len);
+	body[0] = '{';
+	body[len - 1] = '}';
+	fzh_http(d, "POST", "/api/v1/auth", hdrs, body, len, res);
+	free(body);
+}
+
+static void
+test_body_too_large(void **state)
+{
+	struct fzd *d = *state;
+	struct fzh_res res;
+
+	fzh_start(d, NULL, NULL);
+	post_body(d, 2u << 20, &res);
+	fzh_assert_envelope(&res, 413, "PAYLOAD_TOO_LARGE");
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+static void
+test_max_body_bytes_flag(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--max-body-bytes", "2048", NULL };
+	struct fzh_res res;
+
+	fzh_start(d, args, NULL);
+	post_body(d, 4096, &res);
+	fzh_assert_envelope(&res, 413, "PAYLOAD_TOO_LARGE");
+	fzh_res_free(&res);
+	/* Under the limit the body is read and the route decides. */
+	post_body(d, 1024, &res);
+	fzh_assert_envelope(&res, 405, "METHOD_NOT_ALLOWED");
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+static void
+test_chunked_too_large(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--max-body-bytes", "2048", NULL };
+	struct fzh_conn c;
+	struct fzh_res res = { 0 };
+	char chunk[1200];
+	int i;
+
+	fzh_start(d, args, NULL);
+	fzh_conn_open(&c, d);
+	assert_int_equal(fzh_conn_sends(&c, "POST /api/v1/auth HTTP/1.1\r\n"
+	    "Host: t\r\nContent-Type: application/json\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n"), 0);
+	memset(chunk, 'x', sizeof(chunk));
+	/* Four chunks of 1000: the third crosses 2048. */
+	for (i = 0; i < 4; i++) {
+		if (fzh_conn_sends(&c, "3e8\r\n") != 0 ||
+		    fzh_conn_send(&c, chunk, 1000) != 0 ||
+		    fzh_conn_sends(&c, "\r\n") != 0)
+			break;
+	}
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	fzh_assert_envelope(&res, 413, "PAYLOAD_TOO_LARGE");
+	fzh_res_free(&res);
+	fzh_conn_close(&c);
+	fzh_stop_ok(d);
+}
+
+/* Sends req on a new connection and expects one error answer, then the
+ * connection closed. */
+static void
+raw_error(const struct fzd *d, const char *req, size_t len, int status,
+    const char *code)
+{
+	struct fzh_conn c;
+	struct fzh_res res = { 0 };
+
+	fzh_conn_open(&c, d);
+	fzh_conn_send(&c, req, len);	/* the peer may stop reading early */
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	fzh_assert_envelope(&res, status, code);
+	fzh_res_free(&res);
+	assert_true(fzh_conn_closed(&c, RAW_MS));
+	fzh_conn_close(&c);
+}
+
+static void
+test_raw_garbage(void **state)
+{
+	struct fzd *d = *state;
+	static const char req[] = "NOT HTTP AT ALL\r\n\r\n";
+	static const char req2[] = "GET healthz HTTP/1.1\r\n\r\n";
+
+	fzh_start(d, NULL, NULL);
+	raw_error(d, req, sizeof(req) - 1, 400, "VALIDATION_ERROR");
+	raw_error(d, req2, sizeof(req2) - 1, 400, "VALIDATION_ERROR");
+	fzh_stop_ok(d);
+}
+
+static void
+test_raw_huge_header(void **state)
+{
+	struct fzd *d = *state;
+	static const char head[] = "GET /healthz HTTP/1.1\r\nHost: t\r\n"
+	    "X-Big: ";
+	size_t n = sizeof(head) - 1, big = 20 * 1024;
+	char *req;
+
+	req = malloc(n + big + 4);
+	assert_non_null(req);
+	memcpy(req, head, n);
+	memset(req + n, 'a', big);
+	memcpy(req + n + big, "\r\n\r\n", 4);
+	fzh_start(d, NULL, NULL);
+	raw_error(d, req, n + big + 4, 431, "HEADERS_TOO_LARGE");
+	free(req);
+	fzh_stop_ok(d);
+}
+
+static void
+test_raw_http2_version(void **state)
+{
+	struct fzd *d = *state;
+	static const char req[] = "GET /healthz HTTP/2.0\r\nHost: t\r\n\r\n";
+
+	fzh_start(d, NULL, NULL);
+	raw_error(d, req, sizeof(req) - 1, 505, "*");
+	fzh_stop_ok(d);
+}
+
+static void
+test_raw_content_length_huge(void **state)
+{
+	struct fzd *d = *state;
+	static const char req[] = "POST /api/v1/auth HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: 1000000000\r\n\r\n";
+
+	fzh_start(d, NULL, NULL);
+	/* Answered from the head alone: no body byte is sent. */
+	raw_error(d, req, sizeof(req) - 1, 413, "PAYLOAD_TOO_LARGE");
+	fzh_stop_ok(d);
+}
+
+static void
+test_raw_chunked(void **state)
+{
+	struct fzd *d = *state;
+	struct fzh_conn c;
+	struct fzh_res res = { 0 };
+
+	fzh_start(d, NULL, NULL);
+	fzh_conn_open(&c, d);
+	assert_int_equal(fzh_conn_sends(&c, "GET /healthz HTTP/1.1\r\n"
+	    "Host: t\r\nX-Request-ID: chunked-1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n"
+	    "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Request-ID: after-2\r\n"
+	    "\r\n"), 0);
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	assert_healthz(&res);
+	fzh_assert_str(fzh_header(&res, "X-Request-ID"), "chunked-1");
+	/* The body was consumed exactly: the next request parses. */
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	assert_healthz(&res);
+	fzh_assert_str(fzh_header(&res, "X-Request-ID"), "after-2");
+	fzh_res_free(&res);
+	fzh_conn_close(&c);
+	fzh_stop_ok(d);
+}
+
+static void
+test_raw_keepalive(void **state)
+{
+	struct fzd *d = *state;
+	struct fzh_conn c;
+	struct fzh_res res = { 0 };
+	const char *conn;
+
+	fzh_start(d, NULL, NULL);
+	fzh_conn_open(&c, d);
+	assert_int_equal(fzh_conn_sends(&c, "GET /healthz HTTP/1.1\r\n"
+	    "Host: t\r\nX-Request-ID: ka-1\r\n\r\n"), 0);
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	assert_healthz(&res);
+	fzh_assert_str(fzh_header(&res, "X-Request-ID"), "ka-1");
+	conn = fzh_header(&res, "Connection");
+	assert_true(conn == NULL || strcasecmp(conn, "close") != 0);
+	assert_int_equal(fzh_conn_sends(&c, "GET /readyz HTTP/1.1\r\n"
+	    "Host: t\r\nX-Request-ID: ka-2\r\n\r\n"), 0);
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_header(&res, "X-Request-ID"), "ka-2");
+	fzh_assert_str(fzh_json_str(&res, "data.status"), "ready");
+	fzh_res_free(&res);
+	fzh_conn_close(&c);
+	fzh_stop_ok(d);
+}
+
+static void
+test_raw_pipelined(void **state)
+{
+	struct fzd *d = *state;
+	struct fzh_conn c;
+	struct fzh_res res = { 0 };
+
+	fzh_start(d, NULL, NULL);
+	fzh_conn_open(&c, d);
+	assert_int_equal(fzh_conn_sends(&c,
+	    "GET /readyz HTTP/1.1\r\nHost: t\r\nX-Request-ID: pipe-1\r\n\r\n"
+	    "GET /nope HTTP/1.1\r\nHost: t\r\nX-Request-ID: pipe-2\r\n\r\n"
+	    "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Request-ID: pipe-3\r\n"
+	    "Connection: close\r\n\r\n"), 0);
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_header(&res, "X-Request-ID"), "pipe-1");
+	fzh_assert_str(fzh_json_str(&res, "data.status"), "ready");
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_assert_str(fzh_header(&res, "X-Request-ID"), "pipe-2");
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	assert_healthz(&res);
+	fzh_assert_str(fzh_header(&res, "X-Request-ID"), "pipe-3");
+	fzh_res_free(&res);
+	assert_true(fzh_conn_closed(&c, RAW_MS));
+	fzh_conn_close(&c);
+	fzh_stop_ok(d);
+}
+
+static void
+test_slowloris(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--header-timeout-ms", "500",
+	    "--request-timeout-ms", "1000", NULL };
+	static const char drip[] = "X-Slow: abcdefg";	/* 15 bytes, 3 s */
+	struct fzh_conn c;
+	struct fzh_res res = { 0 };
+	size_t i;
+	int answered = 0;
+
+	fzh_start(d, args, NULL);
+	fzh_conn_open(&c, d);
+	assert_int_equal(fzh_conn_sends(&c, "GET /healthz HTTP/1.1\r\n"), 0);
+	/* One byte every 200 ms keeps any per-read timer from firing; only
+	 * a bound on the whole head ends this. */
+	for (i = 0; i < sizeof(drip) - 1; i++) {
+		if (fzh_conn_wait(&c, 200)) {
+			answered = 1;
+			break;
+		}
+		if (fzh_conn_send(&c, drip + i, 1) != 0)
+			break;
+	}
+	if (!answered)
+		answered = fzh_conn_wait(&c, 200);
+	assert_true(answered);
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	fzh_assert_envelope(&res, 408, "REQUEST_TIMEOUT");
+	fzh_res_free(&res);
+	assert_true(fzh_conn_closed(&c, RAW_MS));
+	fzh_conn_close(&c);
+	fzh_stop_ok(d);
+}
+
+static void
+test_head_no_body(void **state)
+{
+	struct fzd *d = *state;
+	struct fzh_conn c;
+	struct fzh_res res = { 0 };
+
+	fzh_start(d, NULL, NULL);
+	fzh_http(d, "HEAD", "/healthz", NULL, NULL, 0, &res);
+	assert_int_equal(res.status, 200);
+	assert_int_equal(res.len, 0);
+	assert_non_null(fzh_header(&res, "X-Request-ID"));
+	fzh_res_free(&res);
+
+	/* On the wire: the head, then the end of the connection. */
+	fzh_conn_open(&c, d);
+	assert_int_equal(fzh_conn_sends(&c, "HEAD /healthz HTTP/1.1\r\n"
+	    "Host: t\r\nConnection: close\r\n\r\n"), 0);
+	assert_int_equal(fzh_conn_read(&c, &res, 1, RAW_MS), 0);
+	assert_int_equal(res.status, 200);
+	assert_non_null(fzh_header(&res, "X-Request-ID"));
+	fzh_res_free(&res);
+	assert_true(fzh_conn_wait(&c, RAW_MS));
+	assert_int_equal(c.len, 0);	/* no body bytes */
+	assert_true(c.eof);
+	fzh_conn_close(&c);
+	fzh_stop_ok(d);
+}
+
+#define T(f)	cmocka_unit_test_setup_teardown(f, fzh_setup, fzh_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_healthz_envelope),
+		T(test_readyz),
+		T(test_request_id_kept),
+		T(test_request_id_replaced),
+		T(test_unknown_path),
+		T(test_method_not_allowed),
+		T(test_body_too_large),
+		T(test_max_body_bytes_flag),
+		T(test_chunked_too_large),
+		T(test_raw_garbage),
+		T(test_raw_huge_header),
+		T(test_raw_http2_version),
+		T(test_raw_content_length_huge),
+		T(test_raw_chunked),
+		T(test_raw_keepalive),
+		T(test_raw_pipelined),
+		T(test_slowloris),
+		T(test_head_no_body),
+	};
+
+	return cmocka_run_group_tests_name("e2e_http", tests,
+	    fzh_group_setup, fzh_group_teardown);
+}
