@@ -14,6 +14,11 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+# Node runs the tests with real third-party clients; any Node >= 18 will do,
+# so a preinstalled one is kept.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
 [ -z "$missing" ] && exit 0
 
 SUDO=""

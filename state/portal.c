@@ -19,6 +19,7 @@ struct portal_op {
 	unsigned		 limit;
 	json_t			*out;
 	uint64_t		 next;
+	int			 write;		/* in a write transaction */
 };
 
 /* Resolves a share token to its project. */
@@ -78,6 +79,11 @@ portal_view_fn(MDB_txn *txn, struct state *st, void *arg)
 		goto out;
 	status = json_string_value(json_object_get(p, "status"));
 	if (json_is_null(json_object_get(p, "viewedAt"))) {
+		/* Only the first view writes; later views stay read-only. */
+		if (!op->write) {
+			err = FZ_EEXIST;
+			goto out;
+		}
 		clock_rfc3339(op->now_ms, at);
 		json_object_set_new(p, "viewedAt", json_string(at));
 		if (status != NULL && strcmp(status, "sent") == 0)
@@ -129,7 +135,10 @@ portal_view(struct state *st, const struct packs_ctx *ctx, const char *token,
 	op.ctx = ctx;
 	op.id = token;
 	op.now_ms = now_ms;
-	err = state_write(st, portal_view_fn, &op);
+	if ((err = state_read(st, portal_view_fn, &op)) == FZ_EEXIST) {
+		op.write = 1;
+		err = state_write(st, portal_view_fn, &op);
+	}
 	*out = err == 0 ? op.out : NULL;
 	if (err != 0)
 		json_decref(op.out);
