@@ -6,7 +6,6 @@
 
 #include "cmd/admin.h"
 #include "cmd/serve.h"
-#include "config.h"
 
 static void
 usage(FILE *f)

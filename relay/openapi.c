@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "relay/openapi.h"
 #include "relay/reply.h"
 #include "relay/routes.h"

@@ -1,0 +1,392 @@
+/*
+ * test_records.c: the embedded store's records in state/: clients,
+ * projects, packs (sealed passwords), send, portal, sign-offs, and the
+ * journal rows they write, on a temporary LMDB environment.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fz.h"
+#include "state/clients.h"
+#include "state/packs.h"
+#include "state/portal.h"
+#include "state/projects.h"
+#include "state/state.h"
+#include "state/workspace.h"
+
+#define NOW	1780000000000LL
+
+struct fixture {
+	char			 dir[64];
+	struct state		*st;
+	struct workspace	 ws, other;
+	unsigned char		 key[32];
+	struct packs_ctx	 ctx;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	strcpy(f->dir, "/tmp/fzrec-XXXXXX");
+	if (mkdtemp(f->dir) == NULL || state_open(f->dir, &f->st) != 0 ||
+	    workspace_create(f->st, "Agency", PLAN_AGENCY, &f->ws) != 0 ||
+	    workspace_create(f->st, "Other", PLAN_AGENCY, &f->other) != 0)
+		return -1;
+	memset(f->key, 7, sizeof(f->key));
+	f->ctx.seal_key = f->key;
+	f->ctx.public_url = "http://fz.test";
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+
+	state_close(f->st);
+	if ((d = opendir(f->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", f->dir, de->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static json_t *
+new_project(struct fixture *f, const char *ws, const char *email)
+{
+	json_t *body, *out = NULL;
+	const char *field = NULL;
+
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", "Site",
+	    "projectType", "Web Design", "launchDate", "2026-06-01",
+	    "clientName", "Jane", "clientEmail", email);
+	assert_non_null(body);
+	assert_int_equal(projects_create(f->st, ws, body, NOW, &out, &field),
+	    0);
+	json_decref(body);
+	return out;
+}
+
+static void
+test_client_email_is_unique(void **state)
+{
+	struct fixture *f = *state;
+	json_t *body, *a = NULL, *b = NULL;
+
+	body = json_pack("{s:s, s:s}", "name", "Jane", "email",
+	    "jane@example.com");
+	assert_int_equal(clients_create(f->st, f->ws.id, body, NOW, &a), 0);
+	assert_int_equal(clients_create(f->st, f->ws.id, body, NOW, &b),
+	    FZ_EEXIST);
+	assert_string_equal(json_string_value(json_object_get(a, "id")),
+	    json_string_value(json_object_get(b, "id")));
+	json_decref(b);
+	/* Another workspace may hold the same address. */
+	assert_int_equal(clients_create(f->st, f->other.id, body, NOW, &b), 0);
+	json_decref(a);
+	json_decref(b);
+	json_decref(body);
+}
+
+static void
+test_project_reuses_client(void **state)
+{
+	struct fixture *f = *state;
+	json_t *p1 = new_project(f, f->ws.id, "jane@example.com");
+	json_t *p2 = new_project(f, f->ws.id, "jane@example.com");
+	json_t *p3 = new_project(f, f->ws.id, "jane+x@example.com");
+
+	assert_string_equal(json_string_value(json_object_get(p1,
+	    "clientId")), json_string_value(json_object_get(p2, "clientId")));
+	assert_string_not_equal(json_string_value(json_object_get(p1,
+	    "clientId")), json_string_value(json_object_get(p3, "clientId")));
+	assert_string_equal(json_string_value(json_object_get(p1, "status")),
+	    "draft");
+	assert_string_equal(json_string_value(json_object_get(p1,
+	    "templateId")), "tpl_WebDesign");
+	json_decref(p1);
+	json_decref(p2);
+	json_decref(p3);
+}
+
+static void
+test_project_unknown_client_or_template(void **state)
+{
+	struct fixture *f = *state;
+	json_t *body, *out = NULL;
+	const char *field = NULL;
+
+	body = json_pack("{s:s, s:s, s:s, s:s}", "name", "Site",
+	    "projectType", "SEO", "launchDate", "2026-06-01", "clientId",
+	    "client_NoSuchClient0000000");
+	assert_int_equal(projects_create(f->st, f->ws.id, body, NOW, &out,
+	    &field), FZ_ENOTFOUND);
+	assert_string_equal(field, "clientId");
+	assert_null(out);
+	json_decref(body);
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", "Site",
+	    "projectType", "SEO", "launchDate", "2026-06-01", "clientName",
+	    "J", "clientEmail", "j@example.com", "templateId", "tpl_Nope");
+	assert_int_equal(projects_create(f->st, f->ws.id, body, NOW, &out,
+	    &field), FZ_ENOTFOUND);
+	assert_string_equal(field, "templateId");
+	json_decref(body);
+}
+
+static void
+test_workspace_isolation(void **state)
+{
+	struct fixture *f = *state;
+	json_t *p = new_project(f, f->ws.id, "iso@example.com"), *out = NULL;
+	const char *id = json_string_value(json_object_get(p, "id"));
+
+	assert_int_equal(projects_get(f->st, f->other.id, id, &out),
+	    FZ_ENOTFOUND);
+	assert_int_equal(packs_get(f->st, &f->ctx, f->other.id, id, &out),
+	    FZ_ENOTFOUND);
+	assert_int_equal(projects_get(f->st, f->ws.id, id, &out), 0);
+	json_decref(out);
+	json_decref(p);
+}
+
+static void
+test_list_pages_newest_first(void **state)
+{
+	struct fixture *f = *state;
+	json_t *page = NULL, *p;
+	char email[64];
+	uint64_t next = 0, before = 0;
+	int i, seen = 0;
+
+	for (i = 0; i < 7; i++) {
+		snprintf(email, sizeof(email), "c%d@example.com", i);
+		json_decref(new_project(f, f->ws.id, email));
+	}
+	json_decref(new_project(f, f->other.id, "x@example.com"));
+	do {
+		assert_int_equal(projects_list(f->st, f->ws.id, before, 3,
+		    &page, &next), 0);
+		assert_true(json_array_size(page) <= 3);
+		seen += (int)json_array_size(page);
+		p = json_array_get(page, 0);
+		if (seen == 3)	/* newest first */
+			assert_string_equal(json_string_value(json_object_get(
+			    json_object_get(p, "client"), "email")),
+			    "c6@example.com");
+		json_decref(page);
+		before = next;
+	} while (next != 0);
+	assert_int_equal(seen, 7);
+}
+
+static int
+file_contains(const char *path, const char *needle)
+{
+	char buf[1 << 16];
+	size_t n, nl = strlen(needle), carry = 0;
+	FILE *fp;
+	int found = 0;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return 0;
+	while ((n = fread(buf + carry, 1, sizeof(buf) - carry, fp)) > 0) {
+		n += carry;
+		if (memmem(buf, n, needle, nl) != NULL) {
+			found = 1;
+			break;
+		}
+		carry = nl - 1;
+		memmove(buf, buf + n - carry, carry);
+	}
+	fclose(fp);
+	return found;
+}
+
+static json_t *
+put_credential(struct fixture *f, const char *id, const char *label,
+    const char *password)
+{
+	json_t *body, *out = NULL;
+
+	body = json_pack("{s:[{s:s, s:[{s:s, s:s, s:s, s:s*}]}]}", "sections",
+	    "title", "Access", "items", "type", "credential", "label", label,
+	    "username", "jane", "password", password);
+	assert_non_null(body);
+	assert_int_equal(packs_put(f->st, &f->ctx, f->ws.id, id, body, NOW,
+	    &out), 0);
+	json_decref(body);
+	return out;
+}
+
+static json_t *
+first_item(json_t *pack)
+{
+	return json_array_get(json_object_get(json_array_get(json_object_get(
+	    pack, "sections"), 0), "items"), 0);
+}
+
+static void
+test_password_sealed_and_masked(void **state)
+{
+	struct fixture *f = *state;
+	json_t *p = new_project(f, f->ws.id, "pw@example.com"), *pack, *it;
+	const char *id = json_string_value(json_object_get(p, "id"));
+	char path[128];
+
+	pack = put_credential(f, id, "CMS", "Zebra-Horse-Staple-42");
+	it = first_item(pack);
+	assert_string_equal(json_string_value(json_object_get(it, "password")),
+	    "********");
+	assert_true(json_is_true(json_object_get(it, "password_set")));
+	assert_null(json_object_get(it, "passwordSealed"));
+	json_decref(pack);
+	/* Omitted, or the mask sent back: the stored password is kept. */
+	pack = put_credential(f, id, "CMS", NULL);
+	assert_true(json_is_true(json_object_get(first_item(pack),
+	    "password_set")));
+	json_decref(pack);
+	pack = put_credential(f, id, "CMS", "********");
+	assert_true(json_is_true(json_object_get(first_item(pack),
+	    "password_set")));
+	json_decref(pack);
+	/* A different label is a different credential: nothing to keep. */
+	pack = put_credential(f, id, "Hosting", NULL);
+	assert_true(json_is_false(json_object_get(first_item(pack),
+	    "password_set")));
+	assert_true(json_is_null(json_object_get(first_item(pack),
+	    "password")));
+	json_decref(pack);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	assert_false(file_contains(path, "Zebra-Horse-Staple-42"));
+	assert_true(file_contains(path, "v1:"));
+	json_decref(p);
+}
+
+static void
+test_send_view_signoff(void **state)
+{
+	struct fixture *f = *state;
+	json_t *p = new_project(f, f->ws.id, "flow@example.com"), *out = NULL;
+	json_t *msg, *view = NULL, *so = NULL, *signer;
+	const char *id = json_string_value(json_object_get(p, "id"));
+	const char *url;
+	char token[64];
+
+	msg = json_pack("{s:s}", "personalMessage", "Ready");
+	assert_int_equal(packs_send(f->st, &f->ctx, f->ws.id, id, msg, NOW,
+	    &out), 0);
+	assert_string_equal(json_string_value(json_object_get(out, "status")),
+	    "sent");
+	url = json_string_value(json_object_get(out, "share_url"));
+	assert_non_null(url);
+	assert_int_equal(strncmp(url, "http://fz.test/p/", 17), 0);
+	snprintf(token, sizeof(token), "%s", url + 17);
+	assert_int_equal(strlen(token), 32);
+	json_decref(out);
+
+	assert_int_equal(portal_view(f->st, &f->ctx, "nosuchtoken", NOW,
+	    &view), FZ_ENOTFOUND);
+	assert_int_equal(portal_view(f->st, &f->ctx, token, NOW, &view), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    view, "project"), "status")), "viewed");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    view, "agency"), "name")), "Agency");
+	json_decref(view);
+
+	signer = json_pack("{s:s, s:s}", "name", "Jane", "email",
+	    "jane@example.com");
+	assert_int_equal(portal_signoff(f->st, token, signer, NOW, &so), 0);
+	assert_string_equal(json_string_value(json_object_get(so,
+	    "signerName")), "Jane");
+	json_decref(so);
+	assert_int_equal(portal_signoff(f->st, token, signer, NOW, &so),
+	    FZ_ECONFLICT);
+	assert_int_equal(portal_signoff_get(f->st, f->ws.id, id, &so), 0);
+	json_decref(so);
+	assert_int_equal(portal_signoff_get(f->st, f->other.id, id, &so),
+	    FZ_ENOTFOUND);
+	/* A signed-off pack is final. */
+	assert_int_equal(packs_send(f->st, &f->ctx, f->ws.id, id, msg, NOW,
+	    &out), FZ_ECONFLICT);
+	json_decref(signer);
+	json_decref(msg);
+	json_decref(p);
+}
+
+static void
+test_resend_unchanged_is_noop(void **state)
+{
+	struct fixture *f = *state;
+	json_t *p = new_project(f, f->ws.id, "re@example.com"), *a = NULL;
+	json_t *b = NULL, *msg = json_object();
+	const char *id = json_string_value(json_object_get(p, "id"));
+
+	assert_int_equal(packs_send(f->st, &f->ctx, f->ws.id, id, msg, NOW,
+	    &a), 0);
+	assert_int_equal(packs_send(f->st, &f->ctx, f->ws.id, id, msg,
+	    NOW + 5000, &b), 0);
+	/* Same share link and the first send's time: nothing was re-sent. */
+	assert_string_equal(json_string_value(json_object_get(a, "share_url")),
+	    json_string_value(json_object_get(b, "share_url")));
+	assert_string_equal(json_string_value(json_object_get(a, "sentAt")),
+	    json_string_value(json_object_get(b, "sentAt")));
+	json_decref(b);
+	json_decref(put_credential(f, id, "CMS", "changed"));
+	assert_int_equal(packs_send(f->st, &f->ctx, f->ws.id, id, msg,
+	    NOW + 9000, &b), 0);
+	assert_string_not_equal(json_string_value(json_object_get(a,
+	    "sentAt")), json_string_value(json_object_get(b, "sentAt")));
+	json_decref(a);
+	json_decref(b);
+	json_decref(msg);
+	json_decref(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_client_email_is_unique,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_project_reuses_client,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_project_unknown_client_or_template, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_workspace_isolation,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_pages_newest_first,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_password_sealed_and_masked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send_view_signoff, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_resend_unchanged_is_noop,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("records", tests, NULL, NULL);
+}
