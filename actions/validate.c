@@ -39,7 +39,7 @@ validate_string(struct vctx *v, const char *field, int required, size_t max,
 {
 	char msg[64];
 	const char *s;
-	size_t len, i;
+	size_t len;
 	json_t *j;
 	int present;
 
@@ -62,15 +62,9 @@ validate_string(struct vctx *v, const char *field, int required, size_t max,
 		return NULL;
 	}
 	/* jansson has already refused invalid UTF-8 and NUL. */
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t' ||
-		    c == '\r'))) || c == 0x7f) {
-			validate_fail(v, field, "must not contain control "
-			    "characters");
-			return NULL;
-		}
+	if (text_has_control(s, len, multiline)) {
+		validate_fail(v, field, "must not contain control characters");
+		return NULL;
 	}
 	return s;
 }

@@ -47,22 +47,34 @@ text_utf8_valid(const char *s, size_t len)
 }
 
 int
+text_has_control(const char *s, size_t len, int multiline)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] < 0x20 && !(multiline && (p[i] == '\n' ||
+		    p[i] == '\t' || p[i] == '\r')))
+			return 1;
+		if (p[i] == 0x7f)
+			return 1;
+		/* U+0080..U+009F encode as C2 80..C2 9F. */
+		if (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 &&
+		    p[i + 1] <= 0x9f)
+			return 1;
+	}
+	return 0;
+}
+
+int
 text_name_valid(const char *s, size_t max)
 {
-	size_t len = strlen(s), i;
-	int visible = 0;
+	size_t len = strlen(s);
 
-	if (len == 0 || len > max || !text_utf8_valid(s, len))
+	if (len == 0 || len > max || !text_utf8_valid(s, len) ||
+	    text_has_control(s, len, 0))
 		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f)
-			return 0;
-		if (c != ' ')
-			visible = 1;
-	}
-	return visible;
+	return strspn(s, " ") != len;
 }
 
 int

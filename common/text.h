@@ -10,6 +10,11 @@
  * surrogates, nothing above U+10FFFF, no NUL), else 0. Any thread. */
 int	text_utf8_valid(const char *s, size_t len);
 
+/* Returns 1 if s[0..len-1] (valid UTF-8) holds a control character:
+ * C0 (newline and tab allowed when multiline), DEL, or C1
+ * (U+0080..U+009F, which terminals honour too). Any thread. */
+int	text_has_control(const char *s, size_t len, int multiline);
+
 /* Returns 1 if s is a usable display name: valid UTF-8, 1..max bytes,
  * no control characters, not only blanks; else 0. Any thread. */
 int	text_name_valid(const char *s, size_t max);

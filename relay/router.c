@@ -123,22 +123,28 @@ router_entry_matches(const struct router_entry *e, const char **segs,
 	return 1;
 }
 
+/* Returns 0, FZ_ENOMEM, or FZ_ENOTFOUND for a parameter that decodes to
+ * something holding a NUL ("%00"): no record is named that way. */
 static int
 router_fill_params(const struct router_entry *e, const char **segs,
     struct route_params *params)
 {
-	size_t i;
+	size_t i, len;
+	char *v;
 
 	for (i = 0; i < e->nsegs; i++) {
 		if (e->seg[i][0] != ':' || params->n == ROUTE_MAX_PARAMS)
 			continue;
-		params->name[params->n] = e->seg[i] + 1;
-		if ((params->value[params->n] = evhttp_uridecode(segs[i], 0,
-		    NULL)) == NULL) {
+		if ((v = evhttp_uridecode(segs[i], 0, &len)) == NULL) {
 			router_params_clear(params);
 			return FZ_ENOMEM;
 		}
-		params->n++;
+		params->name[params->n] = e->seg[i] + 1;
+		params->value[params->n++] = v;
+		if (strlen(v) != len) {
+			router_params_clear(params);
+			return FZ_ENOTFOUND;
+		}
 	}
 	return 0;
 }
@@ -146,8 +152,11 @@ router_fill_params(const struct router_entry *e, const char **segs,
 static void
 router_allow_add(char *allow, size_t allowsz, const char *method)
 {
-	size_t len = strlen(allow);
+	size_t len;
 
+	if (allowsz == 0)
+		return;
+	len = strlen(allow);
 	if (strstr(allow, method) != NULL)
 		return;
 	if (len + strlen(method) + 3 > allowsz)

@@ -49,7 +49,7 @@ const char	*apikey_scope_name(enum scope scope);
 /*
  * Creates a key in workspace ws_id (which must exist). Writes the token,
  * NUL-terminated, into token (SECURE_TOKEN_SIZE bytes); it is the only
- * copy. Returns 0 and fills *out, FZ_EINVAL (bad name or scope),
+ * copy. Returns 0 and fills *out, FZ_EINVAL (bad name, scope or id),
  * FZ_ENOTFOUND (no such workspace), FZ_ECRYPTO or FZ_ESTORE. Durable when
  * it returns. Loop thread only.
  */
