@@ -241,6 +241,8 @@ serve_main(int argc, char *argv[])
 	char token[SECURE_TOKEN_SIZE], status[128], *errors = NULL;
 	char public_url[2200];
 	unsigned char secret[SECRET_SIZE];
+	/* Group commit: answers that wrote wait for one shared sync. */
+	struct state_opts opts = { 0, 1 };
 	char **rest = NULL;
 	int i, nrest = 0, demo = 0, rc = 1;
 	uint16_t port;
@@ -283,7 +285,7 @@ serve_main(int argc, char *argv[])
 		rc = EX_CONFIG;
 		goto out;
 	}
-	if (state_open(d.cfg->state_dir, &d.st) != 0)
+	if (state_open_opts(d.cfg->state_dir, &opts, &d.st) != 0)
 		goto out;
 	if (serve_secret(d.cfg, secret) != 0)
 		goto out;

@@ -18,6 +18,7 @@
 #include "relay/router.h"
 #include "relay/routes.h"
 #include "state/idem.h"
+#include "state/state.h"
 
 /* Batched last-used writes, rate-limit table sweeps, idempotency
  * record expiry. */
@@ -34,6 +35,19 @@ struct edge {
 	struct http_server	*http;
 	struct event		*flush_timer;
 	struct hmap		*idem_busy;	/* "ws NUL key" of writes under way */
+	struct event		*sync_ev;	/* group commit, once per pass */
+	struct pending		*pending;	/* answers waiting for the sync */
+	struct pending		**pending_tail;
+};
+
+/* An answer held until the state is synced. */
+struct pending {
+	struct pending		*next;
+	struct http_req		*http;
+	int			 status;
+	const char		*ctype;		/* static */
+	size_t			 len;
+	char			 body[];
 };
 
 static void
@@ -236,6 +250,66 @@ edge_finished(struct rq *rq, int status, const json_t *data)
 		    "Idempotency-Key (%s)", rq->id);
 }
 
+/* Syncs the state once for every answer queued since the last pass and
+ * sends them. */
+static void
+edge_sync_cb(evutil_socket_t fd, short what, void *arg)
+{
+	static const char failed[] = "{\"data\":null,\"meta\":null,"
+	    "\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":"
+	    "\"storage could not be flushed; the write may be lost\"}}";
+	struct edge *e = arg;
+	struct pending *p, *next;
+	int err;
+
+	(void)fd;
+	(void)what;
+	err = state_sync(e->st);
+	p = e->pending;
+	e->pending = NULL;
+	e->pending_tail = &e->pending;
+	for (; p != NULL; p = next) {
+		next = p->next;
+		if (err != 0)
+			http_reply(p->http, 500, "application/json", failed,
+			    sizeof(failed) - 1);
+		else
+			http_reply(p->http, p->status, p->ctype, p->body,
+			    p->len);
+		free(p);
+	}
+}
+
+void
+edge_respond(struct rq *rq, int status, const char *ctype, const char *body,
+    size_t len)
+{
+	struct edge *e = rq->edge;
+	struct pending *p;
+
+	if (!state_unsynced(e->st) || state_commits(e->st) == rq->commits) {
+		http_reply(rq->http, status, ctype, body, len);
+		return;
+	}
+	if ((p = malloc(sizeof(*p) + len + 1)) == NULL) {
+		/* Without memory to wait, sync now rather than answer early. */
+		if (state_sync(e->st) != 0)
+			status = 500;
+		http_reply(rq->http, status, ctype, body, len);
+		return;
+	}
+	p->next = NULL;
+	p->http = rq->http;
+	p->status = status;
+	p->ctype = ctype;
+	p->len = len;
+	if (len > 0)
+		memcpy(p->body, body, len);
+	*e->pending_tail = p;
+	e->pending_tail = &p->next;
+	event_active(e->sync_ev, EV_TIMEOUT, 0);
+}
+
 static void
 edge_request_cb(struct http_req *http, void *arg)
 {
@@ -252,6 +326,7 @@ edge_request_cb(struct http_req *http, void *arg)
 		http_reply(http, 500, "application/json", oom, sizeof(oom) - 1);
 		return;
 	}
+	rq->commits = state_commits(e->st);
 	if ((err = http_req_error(http)) != 0) {
 		edge_read_failed(rq, err);
 		return;
@@ -310,6 +385,7 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 	e->cfg = cfg;
 	e->st = st;
 	e->store = store;
+	e->pending_tail = &e->pending;
 	table = routes_table(&n);
 	edge_limits(cfg, &lim);
 	if ((e->router = router_new(table, n)) == NULL ||
@@ -317,6 +393,7 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 	    (e->http = http_server_new(base, &lim, edge_request_cb, e)) ==
 	    NULL ||
 	    (e->idem_busy = hmap_new(1)) == NULL ||
+	    (e->sync_ev = event_new(base, -1, 0, edge_sync_cb, e)) == NULL ||
 	    (e->flush_timer = event_new(base, -1, EV_PERSIST, edge_flush_cb,
 	    e)) == NULL) {
 		edge_free(e);
@@ -365,6 +442,10 @@ edge_free(struct edge *e)
 {
 	if (e == NULL)
 		return;
+	if (e->pending != NULL)
+		edge_sync_cb(-1, 0, e);
+	if (e->sync_ev != NULL)
+		event_free(e->sync_ev);
 	if (e->flush_timer != NULL)
 		event_free(e->flush_timer);
 	http_server_free(e->http);

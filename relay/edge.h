@@ -48,6 +48,15 @@ struct rq;
 struct json_t;
 void	edge_finished(struct rq *rq, int status, const struct json_t *data);
 
+/*
+ * Called by relay/reply.c to send rq's answer (body copied). An answer to
+ * a request that wrote to the state waits, with every other such answer
+ * of this loop pass, for one sync of the state (group commit): nothing
+ * is acknowledged before it is on disk.
+ */
+void	edge_respond(struct rq *rq, int status, const char *ctype,
+	    const char *body, size_t len);
+
 /* Accessors for handlers; all borrowed. */
 const struct cfg	*edge_cfg(const struct edge *e);
 struct state		*edge_state(const struct edge *e);

@@ -20,6 +20,7 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
+#include "common/clock.h"
 #include "common/fz.h"
 #include "common/log.h"
 #include "relay/http.h"
@@ -70,6 +71,7 @@ struct http_conn {
 	uint64_t		 remaining;	/* body or chunk bytes to read */
 	size_t			 lingered;
 	int			 started;	/* a byte of the request arrived */
+	int64_t			 started_ms;	/* monotonic, when it did */
 	int			 close;		/* close after this answer */
 	int			 dead;		/* peer gone while dispatched */
 };
@@ -297,6 +299,7 @@ conn_head_done(struct http_conn *c)
 	struct evkeyval *h;
 	char *end;
 	unsigned long long n;
+	int64_t elapsed;
 
 	conn = evhttp_find_header(&r->in, "Connection");
 	if (r->minor == 0)
@@ -339,7 +342,10 @@ conn_head_done(struct http_conn *c)
 	    r->minor == 1)
 		evbuffer_add_printf(bufferevent_get_output(c->bev),
 		    "HTTP/1.1 100 Continue\r\n\r\n");
-	conn_arm(c, srv->lim.request_timeout_ms);
+	/* request_timeout_ms counts from the first byte, head included. */
+	elapsed = clock_mono_ms() - c->started_ms;
+	conn_arm(c, elapsed < (int64_t)srv->lim.request_timeout_ms ?
+	    (unsigned)(srv->lim.request_timeout_ms - elapsed) : 1);
 	return 0;
 }
 
@@ -507,6 +513,7 @@ conn_process(struct http_conn *c)
 	}
 	if (!c->started) {
 		c->started = 1;
+		c->started_ms = clock_mono_ms();
 		conn_arm(c, srv->lim.header_timeout_ms);
 	}
 	if (c->state == CONN_HEAD && conn_read_head(c, in))

@@ -103,7 +103,7 @@ reply_finish(struct rq *rq, int status, const char *ctype, const char *body,
 		    pattern, status, (long long)ms, rq->id);
 	edge_finished(rq, status, data);
 	http_req_add_header(rq->http, "X-Request-ID", rq->id);
-	http_reply(rq->http, status, ctype, body, len);
+	edge_respond(rq, status, ctype, body, len);
 	router_params_clear(&rq->params);
 	json_decref(rq->body);
 	free(rq);

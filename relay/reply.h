@@ -60,6 +60,7 @@ struct rq {
 	struct apikey		 key;
 	struct workspace	 ws;
 	int64_t			 start_ms;	/* monotonic */
+	unsigned long		 commits;	/* state commits before it */
 	char			 cursor[STORE_CURSOR_MAX];
 	/* Set while this write holds its Idempotency-Key (relay/edge.c). */
 	int			 idem;

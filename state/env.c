@@ -19,6 +19,9 @@ struct state {
 	MDB_dbi		 dbi[DB_COUNT];
 	char		*dir;
 	int		 write_failed;
+	int		 group_commit;
+	int		 unsynced;
+	unsigned long	 commits;
 };
 
 static const char *const state_db_names[DB_COUNT] = {
@@ -73,11 +76,14 @@ state_open_dbs(MDB_txn *txn, struct state *st, void *arg)
 int
 state_open(const char *dir, struct state **out)
 {
-	return state_open_map(dir, 0, out);
+	static const struct state_opts defaults = { 0, 0 };
+
+	return state_open_opts(dir, &defaults, out);
 }
 
 int
-state_open_map(const char *dir, size_t map_bytes, struct state **out)
+state_open_opts(const char *dir, const struct state_opts *opts,
+    struct state **out)
 {
 	struct state *st = NULL;
 	int rc, err = FZ_ESTORE;
@@ -94,12 +100,14 @@ state_open_map(const char *dir, size_t map_bytes, struct state **out)
 	}
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(st->env, 32)) != 0 ||
-	    (rc = mdb_env_set_mapsize(st->env, map_bytes > 0 ? map_bytes :
-	    STATE_MAP_INITIAL)) != 0 ||
-	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)) != 0) {
+	    (rc = mdb_env_set_mapsize(st->env, opts->map_bytes > 0 ?
+	    opts->map_bytes : STATE_MAP_INITIAL)) != 0 ||
+	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS |
+	    (opts->group_commit ? MDB_NOSYNC : 0), 0600)) != 0) {
 		log_err("state_dir %s: lmdb: %s", dir, mdb_strerror(rc));
 		goto out;
 	}
+	st->group_commit = opts->group_commit;
 	if ((err = state_write(st, state_open_dbs, NULL)) != 0)
 		goto out;
 	*out = st;
@@ -183,7 +191,10 @@ state_write(struct state *st, state_txn_fn *fn, void *arg)
 		if (err == 0) {
 			rc = mdb_txn_commit(txn);
 			txn = NULL;		/* gone either way */
-			err = state_mdb_err(rc);
+			if ((err = state_mdb_err(rc)) == 0) {
+				st->commits++;
+				st->unsynced = 1;
+			}
 		}
 		if (err != FZ_ETOOBIG)
 			break;
@@ -212,6 +223,32 @@ state_read(struct state *st, state_txn_fn *fn, void *arg)
 	err = fn(txn, st, arg);
 	mdb_txn_abort(txn);
 	return err;
+}
+
+int
+state_unsynced(const struct state *st)
+{
+	return st->group_commit && st->unsynced;
+}
+
+unsigned long
+state_commits(const struct state *st)
+{
+	return st->commits;
+}
+
+int
+state_sync(struct state *st)
+{
+	int rc;
+
+	if ((rc = mdb_env_sync(st->env, 1)) != 0) {
+		log_err("lmdb sync: %s", mdb_strerror(rc));
+		st->write_failed = 1;
+		return FZ_ESTORE;
+	}
+	st->unsynced = 0;
+	return 0;
 }
 
 static int

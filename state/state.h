@@ -23,10 +23,29 @@ struct state;
  */
 int	state_open(const char *dir, struct state **out);
 
-/* As state_open with an initial map of map_bytes (rounded up to whole
- * pages by LMDB; 0 for the default of 64 MiB). The map still grows on
- * demand: a small one only makes the first growth come sooner. */
-int	state_open_map(const char *dir, size_t map_bytes, struct state **out);
+struct state_opts {
+	/* Initial map size (0: 64 MiB). The map grows on demand, so a
+	 * small one only makes the first growth come sooner. */
+	size_t	map_bytes;
+	/* Commit without fsync; the owner calls state_sync before it
+	 * acknowledges anything written (the daemon's group commit). */
+	int	group_commit;
+};
+
+/* As state_open with options. */
+int	state_open_opts(const char *dir, const struct state_opts *opts,
+	    struct state **out);
+
+/* Returns 1 if this process committed writes that are not yet synced
+ * (group commit only), else 0. */
+int	state_unsynced(const struct state *st);
+
+/* Returns how many write transactions this process has committed. */
+unsigned long	state_commits(const struct state *st);
+
+/* Flushes committed writes to disk (fdatasync). Returns 0 or FZ_ESTORE.
+ * Blocks for the flush: call it once per batch of writes. */
+int	state_sync(struct state *st);
 
 /* Closes the environment; NULL is fine. No transaction may be open. */
 void	state_close(struct state *st);

@@ -126,7 +126,13 @@ test_log_priority_prefixes(void **state)
 	fzh_get(d, "/nope", NULL, &res);
 	fzh_assert_envelope(&res, 404, "NOT_FOUND");
 	fzh_res_free(&res);
+	/* Paths may carry share tokens: lines name the route, not it. */
+	fzh_get(d, "/s/sharetoken7Qx9?t=querysecret5", NULL, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
 	fzh_stop_ok(d);
+	assert_int_equal(fzh_log_count(d, "sharetoken7Qx9"), 0);
+	assert_int_equal(fzh_log_count(d, "querysecret5"), 0);
 
 	log = fzh_slurp(d->log, NULL);
 	assert_non_null(log);
@@ -375,6 +381,62 @@ test_sigterm_idle_connections(void **state)
 	fzh_conn_close(&c2);
 }
 
+/* Opens c with a request whose body never completes, and makes sure
+ * the daemon has read it. */
+static void
+half_request(struct fzd *d, struct fzh_conn *c)
+{
+	struct fzh_res res;
+
+	fzh_conn_open(c, d);
+	assert_int_equal(fzh_conn_sends(c, "POST /api/v1/auth HTTP/1.1\r\n"
+	    "Host: t\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 20\r\n\r\n{\"a\":"), 0);
+	fzh_get(d, "/healthz", NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_res_free(&res);
+}
+
+static void
+test_sigterm_shutdown_timeout(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--shutdown-timeout-ms", "300", NULL };
+	struct fzh_conn c;
+	int status;
+
+	fzh_start(d, args, NULL);
+	half_request(d, &c);
+	assert_int_equal(kill(d->pid, SIGTERM), 0);
+	/* The request would hold it for request_timeout_ms (30 s). */
+	if (!fzh_wait_exit(d, 5000, &status))
+		fail_msg("shutdown_timeout_ms 300 did not end the drain");
+	fzh_assert_exit0(d, status);
+	assert_true(fzh_log_count(d, "shutdown_timeout_ms") >= 1);
+	assert_true(fzh_conn_closed(&c, 1000));
+	fzh_conn_close(&c);
+}
+
+static void
+test_second_signal_exits(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--shutdown-timeout-ms", "60000", NULL };
+	struct fzh_conn c;
+	int status;
+
+	fzh_start(d, args, NULL);
+	half_request(d, &c);
+	assert_int_equal(kill(d->pid, SIGTERM), 0);
+	assert_true(fzh_log_wait(d, "draining", 1, FZH_WAIT_MS));
+	assert_false(fzh_wait_exit(d, 100, &status));	/* still draining */
+	assert_int_equal(kill(d->pid, SIGINT), 0);
+	if (!fzh_wait_exit(d, 5000, &status))
+		fail_msg("a second signal did not end the drain");
+	fzh_assert_exit0(d, status);
+	fzh_conn_close(&c);
+}
+
 /*
  * SIGHUP.
  */
@@ -440,6 +502,61 @@ test_sighup_broken_config(void **state)
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_res_free(&res);
 	assert_int_equal(limit_of(d, tok), 50);
+	fzh_stop_ok(d);
+}
+
+static void
+test_config_precedence(void **state)
+{
+	struct fzd *d = *state;
+	char conf[256], ws[64], tok[64];
+	const char *file_only[] = { "-c", conf, NULL };
+	const char *with_flag[] = { "-c", conf, "--rate-limit-per-minute",
+	    "30", NULL };
+	const char *env[] = { "FZRELAY_RATE_LIMIT_PER_MINUTE=20", NULL };
+
+	snprintf(conf, sizeof(conf), "%s/fzrelay.conf", d->dir);
+	write_file(conf, "rate_limit_per_minute = 10\n");
+	fzh_workspace(d->dir, "A", "agency", ws, sizeof(ws));
+	fzh_key(d->dir, ws, "read", "k", tok, sizeof(tok));
+
+	fzh_start(d, file_only, NULL);
+	assert_int_equal(limit_of(d, tok), 10);
+	fzh_stop_ok(d);
+	fzh_start(d, file_only, env);
+	assert_int_equal(limit_of(d, tok), 20);
+	fzh_stop_ok(d);
+	fzh_start(d, with_flag, env);
+	assert_int_equal(limit_of(d, tok), 30);
+	fzh_stop_ok(d);
+}
+
+static void
+test_sighup_keeps_flags(void **state)
+{
+	struct fzd *d = *state;
+	char conf[256], ws[64], tok[64];
+	const char *args[] = { "-c", conf, "--rate-limit-per-minute", "9",
+	    NULL };
+	struct fzh_res res;
+
+	snprintf(conf, sizeof(conf), "%s/fzrelay.conf", d->dir);
+	write_file(conf, "rate_limit_per_minute = 50\nlog_level = info\n");
+	fzh_workspace(d->dir, "A", "agency", ws, sizeof(ws));
+	fzh_key(d->dir, ws, "read", "k", tok, sizeof(tok));
+	fzh_start(d, args, NULL);
+	assert_int_equal(limit_of(d, tok), 9);
+
+	/* The file changes; the flag still wins after the reload, while
+	 * the file's other change takes effect. */
+	write_file(conf, "rate_limit_per_minute = 7\nlog_level = debug\n");
+	assert_int_equal(kill(d->pid, SIGHUP), 0);
+	assert_true(fzh_log_wait(d, "configuration reloaded", 1, FZH_WAIT_MS));
+	assert_int_equal(limit_of(d, tok), 9);
+	fzh_get(d, "/healthz", NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_res_free(&res);
+	assert_true(fzh_log_wait(d, "<7>", 1, FZH_WAIT_MS));
 	fzh_stop_ok(d);
 }
 
@@ -538,8 +655,12 @@ main(void)
 		T(test_notify_socket_abstract),
 		T(test_sigterm_answers_in_flight),
 		T(test_sigterm_idle_connections),
+		T(test_sigterm_shutdown_timeout),
+		T(test_second_signal_exits),
 		T(test_sighup_reload),
 		T(test_sighup_broken_config),
+		T(test_config_precedence),
+		T(test_sighup_keeps_flags),
 		T(test_demo),
 		T(test_demo_rerun_revokes),
 	};

@@ -3,6 +3,7 @@
  * the envelope, request ids, routing errors, size and time limits, and
  * HTTP/1.1 framing over raw sockets.
  */
+#include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -322,6 +323,41 @@ test_raw_content_length_huge(void **state)
 }
 
 static void
+test_raw_uri_too_long(void **state)
+{
+	struct fzd *d = *state;
+	size_t big = 20 * 1024;
+	char *req;
+
+	req = malloc(big + 64);
+	assert_non_null(req);
+	memcpy(req, "GET /", 5);
+	memset(req + 5, 'a', big);
+	memcpy(req + 5 + big, " HTTP/1.1\r\nHost: t\r\n\r\n", 22);
+	fzh_start(d, NULL, NULL);
+	raw_error(d, req, 5 + big + 22, 414, "URI_TOO_LONG");
+	free(req);
+	fzh_stop_ok(d);
+}
+
+static void
+test_raw_ambiguous_length(void **state)
+{
+	struct fzd *d = *state;
+	/* Both framings at once, or two lengths: a smuggling attempt. */
+	static const char te_cl[] = "POST /healthz HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "0\r\n\r\n";
+	static const char cl_cl[] = "POST /healthz HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!";
+
+	fzh_start(d, NULL, NULL);
+	raw_error(d, te_cl, sizeof(te_cl) - 1, 400, "VALIDATION_ERROR");
+	raw_error(d, cl_cl, sizeof(cl_cl) - 1, 400, "VALIDATION_ERROR");
+	fzh_stop_ok(d);
+}
+
+static void
 test_raw_chunked(void **state)
 {
 	struct fzd *d = *state;
@@ -443,6 +479,113 @@ test_slowloris(void **state)
 }
 
 static void
+test_idle_timeout(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--idle-timeout-ms", "200", NULL };
+	struct fzh_conn c;
+	struct fzh_res res = { 0 };
+
+	fzh_start(d, args, NULL);
+	fzh_conn_open(&c, d);
+	assert_int_equal(fzh_conn_sends(&c, "GET /healthz HTTP/1.1\r\n"
+	    "Host: t\r\n\r\n"), 0);
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	assert_healthz(&res);
+	fzh_res_free(&res);
+	/* Kept alive, then closed once idle: without the timeout this
+	 * would wait a minute. */
+	assert_true(fzh_conn_closed(&c, RAW_MS));
+	fzh_conn_close(&c);
+	fzh_stop_ok(d);
+}
+
+static void
+test_max_connections(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--max-connections", "1", NULL };
+	struct fzh_conn c1, c2;
+	struct fzh_res res = { 0 };
+	long long deadline;
+
+	fzh_start(d, args, NULL);
+	fzh_conn_open(&c1, d);
+	assert_int_equal(fzh_conn_sends(&c1, "GET /healthz HTTP/1.1\r\n"
+	    "Host: t\r\n\r\n"), 0);
+	assert_int_equal(fzh_conn_read(&c1, &res, 0, RAW_MS), 0);
+	assert_healthz(&res);
+	fzh_res_free(&res);
+
+	/* c1 holds the only slot: c2 is told so, with Retry-After. */
+	fzh_conn_open(&c2, d);
+	assert_int_equal(fzh_conn_read(&c2, &res, 0, RAW_MS), 0);
+	fzh_assert_envelope(&res, 503, "SERVICE_UNAVAILABLE");
+	assert_non_null(fzh_header(&res, "Retry-After"));
+	fzh_res_free(&res);
+	assert_true(fzh_conn_closed(&c2, RAW_MS));
+	fzh_conn_close(&c2);
+
+	/* Once c1 goes, the slot is free again. */
+	fzh_conn_close(&c1);
+	deadline = fzh_now_ms() + RAW_MS;
+	for (;;) {
+		fzh_get(d, "/healthz", NULL, &res);
+		if (res.status == 200 || fzh_now_ms() > deadline)
+			break;
+		fzh_res_free(&res);
+		poll(NULL, 0, 20);
+	}
+	assert_healthz(&res);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+/*
+ * request_timeout_ms bounds a request "from first byte to end of body"
+ * (README, relay/http.h). The head takes 1.5 s of a 2 s budget, then
+ * the body trickles: the 408 must come about 0.5 s later, well before
+ * the trickle ends 1.2 s later.
+ */
+static void
+test_request_timeout_from_first_byte(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--header-timeout-ms", "2000",
+	    "--request-timeout-ms", "2000", NULL };
+	struct fzh_conn c;
+	struct fzh_res res = { 0 };
+	int i, answered = 0;
+
+	fzh_start(d, args, NULL);
+	fzh_conn_open(&c, d);
+	assert_int_equal(fzh_conn_sends(&c, "POST /api/v1/auth HTTP/1.1\r\n"),
+	    0);
+	assert_int_equal(fzh_conn_wait(&c, 1500), 0);
+	assert_int_equal(fzh_conn_sends(&c, "Host: t\r\n"
+	    "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"),
+	    0);
+	for (i = 0; i < 12; i++) {
+		if (fzh_conn_send(&c, "x", 1) != 0)
+			break;
+		if (fzh_conn_wait(&c, 100)) {
+			answered = 1;
+			break;
+		}
+	}
+	if (!answered)
+		fail_msg("no 408 by 2.7 s after the first byte with "
+		    "request_timeout_ms 2000: the body's deadline is not "
+		    "counted from the first byte");
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	fzh_assert_envelope(&res, 408, "REQUEST_TIMEOUT");
+	fzh_res_free(&res);
+	assert_true(fzh_conn_closed(&c, RAW_MS));
+	fzh_conn_close(&c);
+	fzh_stop_ok(d);
+}
+
+static void
 test_head_no_body(void **state)
 {
 	struct fzd *d = *state;
@@ -490,10 +633,15 @@ main(void)
 		T(test_raw_huge_header),
 		T(test_raw_http2_version),
 		T(test_raw_content_length_huge),
+		T(test_raw_uri_too_long),
+		T(test_raw_ambiguous_length),
 		T(test_raw_chunked),
 		T(test_raw_keepalive),
 		T(test_raw_pipelined),
 		T(test_slowloris),
+		T(test_idle_timeout),
+		T(test_max_connections),
+		T(test_request_timeout_from_first_byte),
 		T(test_head_no_body),
 	};
 

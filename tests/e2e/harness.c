@@ -225,12 +225,31 @@ fzh_show_log(const struct fzd *d)
 	fzh_show_file("daemon log", d->log);
 }
 
-/* Applies "NAME=value" / "NAME" entries; in the child only. */
+/* Drops what the test's own environment could leak into fzrelay (its
+ * configuration, a service manager's notify socket), then applies
+ * "NAME=value" / "NAME" entries. In the child only. */
 static void
 fzh_apply_env(const char *const *env)
 {
-	char *s;
+	static const char *const drop[] = { "NOTIFY_SOCKET", "WATCHDOG_USEC",
+	    "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID" };
+	char name[256], *s;
+	size_t i, n;
 
+	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		unsetenv(drop[i]);
+	for (i = 0; environ[i] != NULL; ) {
+		n = strcspn(environ[i], "=");
+		if (strncmp(environ[i], "FZRELAY_", 8) != 0 ||
+		    strncmp(environ[i], "FZRELAY_BIN=", 12) == 0 ||
+		    environ[i][n] != '=' || n >= sizeof(name)) {
+			i++;
+			continue;
+		}
+		memcpy(name, environ[i], n);
+		name[n] = '\0';
+		unsetenv(name);		/* shifts environ: look at i again */
+	}
 	for (; env != NULL && *env != NULL; env++) {
 		if (strchr(*env, '=') == NULL) {
 			unsetenv(*env);
@@ -496,7 +515,7 @@ fzh_tmpfile(void)
 	char path[] = "/tmp/fzrelay-e2e-out.XXXXXX";
 	int fd;
 
-	if ((fd = mkstemp(path)) < 0)
+	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
 		fail_msg("mkstemp: %s", strerror(errno));
 	unlink(path);
 	return fd;

@@ -69,9 +69,11 @@ void	fzh_init(struct fzd *d);
  * Starts `fzrelay serve --listen 127.0.0.1:0 --state-dir DIR args...`
  * with stdout and stderr in d->out and d->log (truncated), and waits for
  * "listening on 127.0.0.1:PORT" in the log. args and env are
- * NULL-terminated and may be NULL; an env entry "NAME=value" sets a
- * variable, "NAME" removes it. Fails the test, showing the log, if the
- * daemon exits or does not listen within FZH_WAIT_MS.
+ * NULL-terminated and may be NULL. The child's environment is the
+ * test's without FZRELAY_* (but FZRELAY_BIN), NOTIFY_SOCKET, WATCHDOG_*
+ * and LISTEN_*; then an env entry "NAME=value" sets a variable, "NAME"
+ * removes it. Fails the test, showing the log, if the daemon exits or
+ * does not listen within FZH_WAIT_MS.
  */
 void	fzh_start(struct fzd *d, const char *const *args,
 	    const char *const *env);
