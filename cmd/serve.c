@@ -295,7 +295,8 @@ serve_main(int argc, char *argv[])
 	}
 	if ((d.base = event_base_new()) == NULL ||
 	    (d.store = store_embedded_new(d.st, secret, "")) == NULL ||
-	    (d.edge = edge_new(d.base, d.cfg, d.st, d.store)) == NULL ||
+	    (d.edge = edge_new(d.base, d.cfg, d.st, d.store, secret)) ==
+	    NULL ||
 	    serve_events(&d) != 0) {
 		log_err("out of memory starting up");
 		goto out;

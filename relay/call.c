@@ -78,6 +78,17 @@ call_done_cb(struct store_res *res, void *arg)
 		if (res->next_cursor[0] != '\0')
 			meta = json_pack("{s:s}", "next_cursor",
 			    res->next_cursor);
+		if (rq->map != NULL) {
+			json_t *mapped = rq->map(res->data);
+
+			json_decref(res->data);
+			if ((res->data = mapped) == NULL) {
+				json_decref(meta);
+				reply_error(rq, API_INTERNAL_ERROR, "out of "
+				    "memory", NULL);
+				return;
+			}
+		}
 		reply_ok(rq, res->created ? 201 : 200, res->data, meta);
 		return;
 	case FZ_ENOTFOUND:
@@ -115,6 +126,13 @@ call_done_cb(struct store_res *res, void *arg)
 		break;
 	}
 	json_decref(res->data);
+}
+
+void
+call_store_map(struct rq *rq, struct store_req *req, call_map_fn *map)
+{
+	rq->map = map;
+	call_store(rq, req);
 }
 
 void

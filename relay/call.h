@@ -24,4 +24,10 @@ int	call_list_params(struct rq *rq, struct store_req *req);
  */
 void	call_store(struct rq *rq, struct store_req *req);
 
+/* Reshapes a successful answer's data; returns a new value or NULL. */
+typedef json_t	*call_map_fn(const json_t *data);
+
+/* As call_store, answering map(data) instead of data on success. */
+void	call_store_map(struct rq *rq, struct store_req *req, call_map_fn *map);
+
 #endif

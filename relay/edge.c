@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <event2/event.h>
+#include <openssl/crypto.h>
 
 #include "common/cfg.h"
 #include "common/clock.h"
@@ -18,6 +19,7 @@
 #include "relay/router.h"
 #include "relay/routes.h"
 #include "state/idem.h"
+#include "state/secret.h"
 #include "state/state.h"
 
 /* Batched last-used writes, rate-limit table sweeps, idempotency
@@ -38,6 +40,7 @@ struct edge {
 	struct event		*sync_ev;	/* group commit, once per pass */
 	struct pending		*pending;	/* answers waiting for the sync */
 	struct pending		**pending_tail;
+	unsigned char		 cursor_key[SECRET_SIZE];
 };
 
 /* An answer held until the state is synced. */
@@ -371,7 +374,7 @@ edge_flush_cb(evutil_socket_t fd, short what, void *arg)
 
 struct edge *
 edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
-    struct store *store)
+    struct store *store, const unsigned char *secret)
 {
 	struct http_limits lim;
 	const struct route *table;
@@ -387,6 +390,10 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 	e->store = store;
 	e->pending_tail = &e->pending;
 	table = routes_table(&n);
+	if (secret_derive(secret, "journal-cursor", e->cursor_key) != 0) {
+		free(e);
+		return NULL;
+	}
 	edge_limits(cfg, &lim);
 	if ((e->router = router_new(table, n)) == NULL ||
 	    (e->auth = auth_new(st, cfg)) == NULL ||
@@ -452,6 +459,7 @@ edge_free(struct edge *e)
 	hmap_free(e->idem_busy);
 	auth_free(e->auth);
 	router_free(e->router);
+	OPENSSL_cleanse(e->cursor_key, sizeof(e->cursor_key));
 	free(e);
 }
 
@@ -471,4 +479,10 @@ struct store *
 edge_store(const struct edge *e)
 {
 	return e->store;
+}
+
+const unsigned char *
+edge_cursor_key(const struct edge *e)
+{
+	return e->cursor_key;
 }

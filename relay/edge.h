@@ -22,9 +22,11 @@ struct edge;
 
 /* Returns an edge serving the routes of relay/routes.h, or NULL. cfg,
  * st and store are borrowed and must outlive the edge (see
- * edge_reconfigure for cfg). Caller frees with edge_free. Loop thread. */
+ * edge_reconfigure for cfg); the journal's cursor key is derived from
+ * secret (SECRET_SIZE bytes). Caller frees with edge_free. Loop thread. */
 struct edge	*edge_new(struct event_base *base, const struct cfg *cfg,
-		    struct state *st, struct store *store);
+		    struct state *st, struct store *store,
+		    const unsigned char *secret);
 
 /* Binds cfg->listen; writes the bound port. Returns 0 or FZ_ESYS. */
 int	edge_listen(struct edge *e, uint16_t *port);
@@ -61,5 +63,7 @@ void	edge_respond(struct rq *rq, int status, const char *ctype,
 const struct cfg	*edge_cfg(const struct edge *e);
 struct state		*edge_state(const struct edge *e);
 struct store		*edge_store(const struct edge *e);
+/* The key of journal cursors (32 bytes). */
+const unsigned char	*edge_cursor_key(const struct edge *e);
 
 #endif

@@ -125,8 +125,10 @@ openapi_operation(const struct route *r)
 	openapi_opid(r, opid, sizeof(opid));
 	responses = json_object();
 	if (r->flags & ROUTE_RAW)
-		ok = json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "OK",
-		    "content", "application/json", "schema", "type", "object");
+		ok = json_pack("{s:s, s:{s:{s:o}}}", "description", "OK",
+		    "content", "application/json", "schema", r->response ?
+		    openapi_ref("schemas", r->response) :
+		    json_pack("{s:s}", "type", "object"));
 	else
 		ok = json_pack("{s:s, s:{s:{s:o}}}", "description", "OK",
 		    "content", "application/json", "schema",

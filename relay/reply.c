@@ -158,6 +158,40 @@ reply_ok(struct rq *rq, int status, json_t *data, json_t *meta_extra)
 }
 
 void
+reply_ok_text(struct rq *rq, int status, const char *data, size_t len,
+    json_t *meta_extra)
+{
+	static const char head[] = "{\"data\":", mid[] = ",\"meta\":",
+	    tail[] = ",\"error\":null}";
+	json_t *meta = reply_meta(rq, meta_extra);
+	char *m = NULL, *out = NULL;
+	size_t mlen, n;
+
+	if (meta == NULL || (m = json_dumps(meta, JSON_COMPACT)) == NULL ||
+	    (out = malloc(sizeof(head) + len + sizeof(mid) + (mlen = strlen(m))
+	    + sizeof(tail))) == NULL) {
+		reply_envelope(rq, 500, NULL, NULL);
+		goto out;
+	}
+	n = 0;
+	memcpy(out + n, head, sizeof(head) - 1);
+	n += sizeof(head) - 1;
+	memcpy(out + n, data, len);
+	n += len;
+	memcpy(out + n, mid, sizeof(mid) - 1);
+	n += sizeof(mid) - 1;
+	memcpy(out + n, m, mlen);
+	n += mlen;
+	memcpy(out + n, tail, sizeof(tail) - 1);
+	n += sizeof(tail) - 1;
+	reply_finish(rq, status, "application/json", out, n, NULL);
+out:
+	free(out);
+	free(m);
+	json_decref(meta);
+}
+
+void
 reply_error(struct rq *rq, enum api_error err, const char *message,
     json_t *details)
 {

@@ -62,6 +62,8 @@ struct rq {
 	int64_t			 start_ms;	/* monotonic */
 	unsigned long		 commits;	/* state commits before it */
 	char			 cursor[STORE_CURSOR_MAX];
+	/* Reshapes the store's answer (relay/call.c); NULL: as is. */
+	json_t			*(*map)(const json_t *data);
 	/* Set while this write holds its Idempotency-Key (relay/edge.c). */
 	int			 idem;
 	char			 idem_key[IDEM_KEY_MAX + 1];
@@ -88,6 +90,12 @@ void	reply_header(struct rq *rq, const char *name, const char *value);
 /* Answers status with data (stolen; NULL means JSON null) in the
  * envelope. meta_extra (stolen, may be NULL) is merged into meta. */
 void	reply_ok(struct rq *rq, int status, json_t *data, json_t *meta_extra);
+
+/* As reply_ok with data given as JSON text (data[0..len-1], copied),
+ * spliced into the envelope without being parsed: for event pages that
+ * are stored ready to send. */
+void	reply_ok_text(struct rq *rq, int status, const char *data, size_t len,
+	    json_t *meta_extra);
 
 /* Answers err with message (no secret may be in it) and details (a JSON
  * array of {"field","message"}, stolen, may be NULL). */

@@ -1,9 +1,12 @@
 #include "actions/writes.h"
+#include "actions/zapier.h"
 #include "relay/account.h"
 #include "relay/health.h"
 #include "relay/openapi.h"
 #include "relay/reads.h"
 #include "relay/routes.h"
+#include "triggers/poll.h"
+#include "triggers/stream.h"
 
 #define A	PLAN_AGENCY
 #define P	PLAN_PRO
@@ -62,6 +65,28 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/templates", reads_templates, A, R, 0,
 	    "List the built-in pack templates", "Templates", NULL,
 	    "TemplateList" },
+	{ "GET", "/api/v1/events", stream_events, A, R, 0,
+	    "Every event of the workspace, oldest first after ?after= "
+	    "(meta.next_cursor is where to poll from next); ?types= filters",
+	    "Events", NULL, "EventList" },
+	{ "GET", "/api/v1/zapier/triggers/pack-sent", poll_pack_sent, P, R,
+	    ROUTE_RAW | ROUTE_LIST, "Zapier polling trigger: packs sent, "
+	    "newest first (bare array; X-Next-Cursor while more remain)",
+	    "Zapier", NULL, "TriggerList" },
+	{ "GET", "/api/v1/zapier/triggers/pack-viewed", poll_pack_viewed, P,
+	    R, ROUTE_RAW | ROUTE_LIST, "Zapier polling trigger: packs viewed "
+	    "by the client, newest first", "Zapier", NULL, "TriggerList" },
+	{ "GET", "/api/v1/zapier/triggers/client-signed-off", poll_signed_off,
+	    P, R, ROUTE_RAW | ROUTE_LIST, "Zapier polling trigger: client "
+	    "sign-offs, newest first", "Zapier", NULL, "TriggerList" },
+	{ "POST", "/api/v1/zapier/actions/create-project",
+	    zapier_create_project, P, W, BODY | ROUTE_CREATES,
+	    "Zapier action: create a project (snake_case fields)", "Zapier",
+	    "ZapierCreateProject", "ZapierProject" },
+	{ "POST", "/api/v1/zapier/actions/send-pack", zapier_send_pack, P, W,
+	    BODY, "Zapier action: send a project's pack (an unchanged, "
+	    "already sent pack records nothing new)", "Zapier",
+	    "ZapierSendPack", "ZapierProject" },
 	{ "GET", "/p/:token", reads_portal, 0, 0, 0,
 	    "The client's view of a sent pack (records pack.viewed once)",
 	    "Portal", NULL, "PortalView" },

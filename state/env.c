@@ -41,6 +41,8 @@ static const char *const state_db_names[DB_COUNT] = {
 	[DB_IDEMPOTENCY] = "idempotency",
 	[DB_IDEM_EXPIRY] = "idem_expiry",
 	[DB_JOURNAL] = "journal",
+	[DB_JOURNAL_WS] = "journal_ws",
+	[DB_JOURNAL_TYPE] = "journal_type",
 };
 
 int
@@ -223,6 +225,31 @@ state_read(struct state *st, state_txn_fn *fn, void *arg)
 	err = fn(txn, st, arg);
 	mdb_txn_abort(txn);
 	return err;
+}
+
+void
+state_usage(struct state *st, size_t *map_bytes, size_t *used_bytes)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+
+	*map_bytes = *used_bytes = 0;
+	if (mdb_env_info(st->env, &info) != 0 || mdb_env_stat(st->env, &ms) != 0)
+		return;
+	*map_bytes = info.me_mapsize;
+	*used_bytes = (info.me_last_pgno + 1) * (size_t)ms.ms_psize;
+}
+
+int
+state_backup(struct state *st, const char *path)
+{
+	int rc;
+
+	if ((rc = mdb_env_copy2(st->env, path, MDB_CP_COMPACT)) != 0) {
+		log_err("backup to %s: %s", path, mdb_strerror(rc));
+		return FZ_ESTORE;
+	}
+	return 0;
 }
 
 int

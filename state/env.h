@@ -30,6 +30,8 @@ enum state_db {
 	DB_IDEMPOTENCY,		/* ws, NUL, key -> recorded response */
 	DB_IDEM_EXPIRY,		/* be64 created ms, ws, NUL, key -> empty */
 	DB_JOURNAL,		/* uint64 sequence (MDB_INTEGERKEY) -> event */
+	DB_JOURNAL_WS,		/* ws, NUL, be64 seq -> type code */
+	DB_JOURNAL_TYPE,	/* ws, NUL, type code, be64 seq -> empty */
 	DB_COUNT
 };
 

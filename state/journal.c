@@ -7,17 +7,100 @@
 #include "state/env.h"
 #include "state/journal.h"
 
+static const struct {
+	const char	*name;
+	unsigned	 bit;
+	unsigned char	 code;
+} journal_types[] = {
+	{ JOURNAL_PACK_SENT, JOURNAL_T_SENT, 's' },
+	{ JOURNAL_PACK_VIEWED, JOURNAL_T_VIEWED, 'v' },
+	{ JOURNAL_SIGNED_OFF, JOURNAL_T_SIGNED, 'o' },
+};
+
+unsigned
+journal_type_bit(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < FZ_NELEM(journal_types); i++)
+		if (strcmp(journal_types[i].name, type) == 0)
+			return journal_types[i].bit;
+	return 0;
+}
+
+static int
+journal_code(const char *type, unsigned char *code)
+{
+	size_t i;
+
+	for (i = 0; i < FZ_NELEM(journal_types); i++)
+		if (strcmp(journal_types[i].name, type) == 0) {
+			*code = journal_types[i].code;
+			return 0;
+		}
+	return FZ_EINVAL;
+}
+
+static unsigned
+journal_code_bit(unsigned char code)
+{
+	size_t i;
+
+	for (i = 0; i < FZ_NELEM(journal_types); i++)
+		if (journal_types[i].code == code)
+			return journal_types[i].bit;
+	return 0;
+}
+
+static void
+be64_put(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = (unsigned char)v;
+		v >>= 8;
+	}
+}
+
+static uint64_t
+be64_get(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Index keys: ws NUL [code] be64(seq). Returns the length. */
+static size_t
+journal_ikey(unsigned char *buf, const char *ws, int code, uint64_t seq)
+{
+	size_t n = strlen(ws) + 1;
+
+	memcpy(buf, ws, n);
+	if (code >= 0)
+		buf[n++] = (unsigned char)code;
+	be64_put(buf + n, seq);
+	return n + 8;
+}
+
 int
 journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
     const char *ws, int64_t now_ms, const json_t *data, uint64_t *seq)
 {
 	char id[FZ_ID_SIZE], at[CLOCK_RFC3339_SIZE], *text = NULL;
+	unsigned char ikey[FZ_ID_SIZE + 10], code;
 	MDB_cursor *cur = NULL;
 	json_t *ev = NULL;
 	MDB_val k, v;
 	uint64_t next = 1;
 	int rc, err;
 
+	if (strlen(ws) >= FZ_ID_SIZE || journal_code(type, &code) != 0)
+		return FZ_EINVAL;
 	if ((err = secure_id("evt", id)) != 0)
 		return err;
 	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL), &cur)) != 0)
@@ -30,10 +113,13 @@ journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
 		err = state_mdb_err(rc != 0 ? rc : MDB_CORRUPTED);
 		goto out;
 	}
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:I, s:O}", "id", id, "type", type,
-	    "workspace_id", ws, "occurred_at", clock_rfc3339(now_ms, at),
-	    "seq", (json_int_t)next, "data", data);
-	if (ev == NULL || (text = json_dumps(ev, JSON_COMPACT)) == NULL) {
+	/* The event's own fields come first so they can be read at a
+	 * glance; the snapshot cannot override them. */
+	ev = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "type", type,
+	    "occurred_at", clock_rfc3339(now_ms, at), "workspace_id", ws);
+	if (ev == NULL || json_object_update_missing(ev, (json_t *)data) != 0 ||
+	    (text = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
+	    NULL) {
 		err = FZ_ENOMEM;
 		goto out;
 	}
@@ -41,12 +127,312 @@ journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
 	k.mv_size = sizeof(next);
 	v.mv_data = text;
 	v.mv_size = strlen(text);
-	if ((err = state_mdb_err(mdb_cursor_put(cur, &k, &v, MDB_APPEND))) ==
+	if ((err = state_mdb_err(mdb_cursor_put(cur, &k, &v, MDB_APPEND))) !=
 	    0)
-		*seq = next;
+		goto out;
+	k.mv_data = ikey;
+	k.mv_size = journal_ikey(ikey, ws, -1, next);
+	v.mv_data = &code;
+	v.mv_size = 1;
+	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_JOURNAL_WS),
+	    &k, &v, 0))) != 0)
+		goto out;
+	k.mv_size = journal_ikey(ikey, ws, code, next);
+	v.mv_data = "";
+	v.mv_size = 0;
+	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_JOURNAL_TYPE),
+	    &k, &v, 0))) != 0)
+		goto out;
+	*seq = next;
 out:
 	mdb_cursor_close(cur);
 	json_decref(ev);
 	free(text);
 	return err;
+}
+
+/* Growable output for a page. */
+struct journal_buf {
+	char	*p;
+	size_t	 len, size;
+	int	 nomem;
+};
+
+static void
+journal_buf_add(struct journal_buf *b, const void *data, size_t n)
+{
+	char *np;
+	size_t want;
+
+	if (b->nomem)
+		return;
+	if (b->len + n + 1 > b->size) {
+		want = b->size ? b->size : 4096;
+		while (want < b->len + n + 1)
+			want *= 2;
+		if ((np = realloc(b->p, want)) == NULL) {
+			b->nomem = 1;
+			return;
+		}
+		b->p = np;
+		b->size = want;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* Appends the stored event seq to the array being built. */
+static int
+journal_emit(MDB_txn *txn, struct state *st, uint64_t seq,
+    struct journal_buf *b, size_t count)
+{
+	MDB_val k, v;
+	int err;
+
+	k.mv_data = &seq;
+	k.mv_size = sizeof(seq);
+	if ((err = state_mdb_err(mdb_get(txn, state_dbi(st, DB_JOURNAL), &k,
+	    &v))) != 0)
+		return err == FZ_ENOTFOUND ? FZ_ESTORE : err;
+	if (count > 0)
+		journal_buf_add(b, ",", 1);
+	journal_buf_add(b, v.mv_data, v.mv_size);
+	return b->nomem ? FZ_ENOMEM : 0;
+}
+
+struct journal_op {
+	const char		*ws;
+	unsigned		 mask;
+	uint64_t		 pos;
+	unsigned		 limit;
+	struct journal_page	*page;
+	struct journal_buf	 buf;
+};
+
+/* Walks the (ws, type) index of one type newest first. With several
+ * types the (ws) index is walked and filtered instead. */
+static int
+journal_newest_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct journal_op *op = arg;
+	unsigned char ikey[FZ_ID_SIZE + 10];
+	size_t plen = strlen(op->ws) + 1, i;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int rc, err = 0, code = -1;
+	enum state_db db = DB_JOURNAL_WS;
+	uint64_t seq;
+
+	for (i = 0; i < FZ_NELEM(journal_types); i++)
+		if (op->mask == journal_types[i].bit) {
+			code = journal_types[i].code;
+			db = DB_JOURNAL_TYPE;
+			plen++;
+		}
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, db), &cur)) != 0)
+		return state_mdb_err(rc);
+	k.mv_data = ikey;
+	k.mv_size = journal_ikey(ikey, op->ws, code, op->pos ? op->pos :
+	    UINT64_MAX);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	else if (rc == 0)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		if (k.mv_size != plen + 8 || memcmp(k.mv_data, ikey, plen) != 0)
+			break;
+		seq = be64_get((unsigned char *)k.mv_data + plen);
+		if (op->pos != 0 && seq >= op->pos)
+			continue;
+		if (code < 0 && (v.mv_size != 1 ||
+		    !(journal_code_bit(*(unsigned char *)v.mv_data) &
+		    op->mask)))
+			continue;
+		if (op->page->count == op->limit) {
+			op->page->more = 1;
+			break;
+		}
+		if ((err = journal_emit(txn, st, seq, &op->buf,
+		    op->page->count)) != 0)
+			goto out;
+		op->page->count++;
+		op->page->next = seq;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		err = state_mdb_err(rc);
+out:
+	mdb_cursor_close(cur);
+	return err;
+}
+
+static int
+journal_after_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct journal_op *op = arg;
+	unsigned char ikey[FZ_ID_SIZE + 10];
+	size_t plen = strlen(op->ws) + 1;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	uint64_t seq;
+	int rc, err = 0;
+
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL_WS), &cur)) !=
+	    0)
+		return state_mdb_err(rc);
+	k.mv_data = ikey;
+	k.mv_size = journal_ikey(ikey, op->ws, -1, op->pos + 1);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != plen + 8 || memcmp(k.mv_data, ikey, plen) != 0)
+			break;
+		seq = be64_get((unsigned char *)k.mv_data + plen);
+		if (v.mv_size != 1 || !(journal_code_bit(
+		    *(unsigned char *)v.mv_data) & op->mask)) {
+			/* Skipped events still advance the position. */
+			if (op->page->count < op->limit)
+				op->page->next = seq;
+			continue;
+		}
+		if (op->page->count == op->limit) {
+			op->page->more = 1;
+			break;
+		}
+		if ((err = journal_emit(txn, st, seq, &op->buf,
+		    op->page->count)) != 0)
+			goto out;
+		op->page->count++;
+		op->page->next = seq;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		err = state_mdb_err(rc);
+out:
+	mdb_cursor_close(cur);
+	return err;
+}
+
+static int
+journal_page(struct state *st, const char *ws, unsigned mask, uint64_t pos,
+    unsigned limit, struct journal_page *page, state_txn_fn *fn)
+{
+	struct journal_op op;
+	int err;
+
+	memset(page, 0, sizeof(*page));
+	memset(&op, 0, sizeof(op));
+	if (strlen(ws) >= FZ_ID_SIZE || mask == 0)
+		return FZ_EINVAL;
+	op.ws = ws;
+	op.mask = mask;
+	op.pos = pos;
+	op.limit = limit;
+	op.page = page;
+	page->next = pos;
+	journal_buf_add(&op.buf, "[", 1);
+	err = state_read(st, fn, &op);
+	journal_buf_add(&op.buf, "]", 1);
+	if (err == 0 && op.buf.nomem)
+		err = FZ_ENOMEM;
+	if (err != 0) {
+		free(op.buf.p);
+		memset(page, 0, sizeof(*page));
+		return err;
+	}
+	page->json = op.buf.p;
+	page->len = op.buf.len;
+	return 0;
+}
+
+int
+journal_page_newest(struct state *st, const char *ws, unsigned mask,
+    uint64_t before, unsigned limit, struct journal_page *page)
+{
+	return journal_page(st, ws, mask, before, limit, page,
+	    journal_newest_fn);
+}
+
+int
+journal_page_after(struct state *st, const char *ws, unsigned mask,
+    uint64_t after, unsigned limit, struct journal_page *page)
+{
+	return journal_page(st, ws, mask, after, limit, page,
+	    journal_after_fn);
+}
+
+struct journal_stats_op {
+	struct journal_stats	*s;
+	unsigned		 n;
+	journal_each_cb		*cb;
+	void			*arg;
+};
+
+static int
+journal_stats_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct journal_stats_op *op = arg;
+	MDB_cursor *cur = NULL;
+	MDB_stat ms;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_stat(txn, state_dbi(st, DB_JOURNAL), &ms)) != 0 ||
+	    (rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL), &cur)) != 0)
+		return state_mdb_err(rc);
+	op->s->events = ms.ms_entries;
+	if (mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0)
+		memcpy(&op->s->first_seq, k.mv_data, sizeof(uint64_t));
+	if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0)
+		memcpy(&op->s->last_seq, k.mv_data, sizeof(uint64_t));
+	mdb_cursor_close(cur);
+	return 0;
+}
+
+int
+journal_stats(struct state *st, struct journal_stats *s)
+{
+	struct journal_stats_op op = { s, 0, NULL, NULL };
+
+	memset(s, 0, sizeof(*s));
+	state_usage(st, &s->map_bytes, &s->used_bytes);
+	return state_read(st, journal_stats_fn, &op);
+}
+
+static int
+journal_tail_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct journal_stats_op *op = arg;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	unsigned i;
+	int rc;
+	uint64_t seq;
+
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL), &cur)) != 0)
+		return state_mdb_err(rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	for (i = 1; rc == 0 && i < op->n; i++) {
+		if ((rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) ==
+		    MDB_NOTFOUND) {
+			rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+			break;
+		}
+	}
+	for (i = 0; rc == 0 && i < op->n; i++) {
+		memcpy(&seq, k.mv_data, sizeof(seq));
+		op->cb(seq, v.mv_data, v.mv_size, op->arg);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : state_mdb_err(rc);
+}
+
+int
+journal_tail(struct state *st, unsigned n, journal_each_cb *cb, void *arg)
+{
+	struct journal_stats_op op = { NULL, n, cb, arg };
+
+	if (n == 0)
+		return 0;
+	return state_read(st, journal_tail_fn, &op);
 }

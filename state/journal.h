@@ -1,12 +1,26 @@
 /*
  * journal.h: the append-only event log (pack.sent, pack.viewed,
- * client.signed_off). An event is appended inside the same write
- * transaction as the state change that causes it, so neither exists
- * without the other; its sequence number is the next integer key.
+ * client.signed_off).
+ *
+ * An event is appended inside the same write transaction as the state
+ * change that causes it, so neither exists without the other. Its
+ * sequence number is the next integer key (MDB_INTEGERKEY, MDB_APPEND):
+ * LMDB has one writer and a reader sees a whole committed transaction or
+ * none of it, so no reader ever sees a later number before an earlier one
+ * and cursors never skip a gap. The stored value is the event's flat JSON
+ * object exactly as triggers and the event stream send it:
+ *
+ *   {"id": "evt_...", "type", "occurred_at", "workspace_id",
+ *    "project_id", "project_name", ... per-type fields}
+ *
+ * so serving a page copies stored bytes and parses nothing. Two indexes,
+ * (workspace, seq) and (workspace, type, seq), let a poll read only its
+ * own workspace's events.
  */
 #ifndef FZ_STATE_JOURNAL_H
 #define FZ_STATE_JOURNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -18,13 +32,64 @@ struct state;
 #define JOURNAL_PACK_VIEWED	"pack.viewed"
 #define JOURNAL_SIGNED_OFF	"client.signed_off"
 
+/* Event types as bits, for filters. */
+#define JOURNAL_T_SENT		0x1
+#define JOURNAL_T_VIEWED	0x2
+#define JOURNAL_T_SIGNED	0x4
+#define JOURNAL_T_ALL		0x7
+
+/* Returns the bit of a type name, or 0 if it names no type. */
+unsigned	journal_type_bit(const char *type);
+
 /*
- * Appends {"id": "evt_...", "type", "workspace_id", "occurred_at",
- * "data"} with data (borrowed: a flat snapshot of the records involved).
- * Returns 0 and sets *seq, or FZ_E*. Only inside a write transaction.
+ * Appends an event of type for workspace ws: its fields are those of
+ * data (borrowed, a flat object) plus id, type, occurred_at and
+ * workspace_id. Returns 0 and sets *seq, or FZ_E*. Only inside a write
+ * transaction.
  */
 int	journal_append_txn(struct MDB_txn *txn, struct state *st,
 	    const char *type, const char *ws, int64_t now_ms,
 	    const json_t *data, uint64_t *seq);
+
+/* A page of events rendered as a JSON array, ready to send. */
+struct journal_page {
+	char		*json;		/* "[...]"; caller frees */
+	size_t		 len;
+	size_t		 count;
+	uint64_t	 next;		/* where the following page starts */
+	int		 more;		/* another page exists now */
+};
+
+/*
+ * Newest first: ws's events of the types in mask with a sequence below
+ * before (0: from the newest), at most limit. next is the sequence to
+ * pass as before for the following page. Returns 0 or FZ_E*.
+ */
+int	journal_page_newest(struct state *st, const char *ws, unsigned mask,
+	    uint64_t before, unsigned limit, struct journal_page *page);
+
+/*
+ * Oldest first: ws's events of the types in mask with a sequence above
+ * after (0: from the start), at most limit. next is the last sequence
+ * read (or after, when nothing was): the position to poll from, even on
+ * an empty page. Returns 0 or FZ_E*.
+ */
+int	journal_page_after(struct state *st, const char *ws, unsigned mask,
+	    uint64_t after, unsigned limit, struct journal_page *page);
+
+struct journal_stats {
+	uint64_t	 events;
+	uint64_t	 first_seq, last_seq;	/* 0 when empty */
+	size_t		 map_bytes, used_bytes;
+};
+
+/* Returns 0 and fills *s, or FZ_E*. */
+int	journal_stats(struct state *st, struct journal_stats *s);
+
+/* Calls cb(seq, json, len, arg) for the last n events, oldest first. */
+typedef void journal_each_cb(uint64_t seq, const char *json, size_t len,
+    void *arg);
+int	journal_tail(struct state *st, unsigned n, journal_each_cb *cb,
+	    void *arg);
 
 #endif

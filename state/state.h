@@ -60,6 +60,14 @@ int	state_ready(struct state *st);
 /* Returns the directory the environment lives in; borrowed. */
 const char	*state_dir(const struct state *st);
 
+/* Writes the map size and the bytes in use (last page used). */
+void	state_usage(struct state *st, size_t *map_bytes, size_t *used_bytes);
+
+/* Writes a compacted, consistent copy of the environment to the new
+ * directory path (which must exist and be empty), while others keep
+ * reading and writing. Returns 0, FZ_ESTORE (logged). */
+int	state_backup(struct state *st, const char *path);
+
 /* Small named settings the daemon keeps for itself (e.g. the demo
  * workspace's id). state_meta_get copies the value, NUL-terminated, into
  * buf. Returns 0, FZ_ENOTFOUND, FZ_ETOOBIG (buf too small) or

@@ -1,0 +1,68 @@
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/cursor.h"
+#include "common/fz.h"
+#include "relay/call.h"
+#include "relay/edge.h"
+#include "relay/reply.h"
+#include "state/journal.h"
+#include "triggers/poll.h"
+
+static void
+poll_answer(struct rq *rq, unsigned mask)
+{
+	const unsigned char *key = edge_cursor_key(rq->edge);
+	struct store_req req = { 0 };
+	struct journal_page page;
+	char scope[96], next[CURSOR_SIZE];
+	uint64_t before = 0;
+	int err;
+
+	if (call_list_params(rq, &req) != 0)
+		return;
+	/* Bound to workspace and trigger: a cursor of another is refused. */
+	snprintf(scope, sizeof(scope), "%s:trigger:%u", rq->ws.id, mask);
+	if (req.cursor != NULL &&
+	    cursor_decode(key, scope, req.cursor, &before) != 0) {
+		reply_error(rq, API_VALIDATION_ERROR, "cursor is not valid for "
+		    "this trigger", reply_detail(NULL, "cursor", "not a cursor "
+		    "this trigger issued"));
+		return;
+	}
+	err = journal_page_newest(edge_state(rq->edge), rq->ws.id, mask,
+	    before, req.limit, &page);
+	if (err != 0) {
+		reply_error(rq, API_INTERNAL_ERROR, "journal read failed", NULL);
+		return;
+	}
+	if (page.more) {
+		if (cursor_encode(key, scope, page.next, next) != 0) {
+			free(page.json);
+			reply_error(rq, API_INTERNAL_ERROR, "cursor failed",
+			    NULL);
+			return;
+		}
+		reply_header(rq, "X-Next-Cursor", next);
+	}
+	reply_raw(rq, 200, "application/json", page.json, page.len);
+	free(page.json);
+}
+
+void
+poll_pack_sent(struct rq *rq)
+{
+	poll_answer(rq, JOURNAL_T_SENT);
+}
+
+void
+poll_pack_viewed(struct rq *rq)
+{
+	poll_answer(rq, JOURNAL_T_VIEWED);
+}
+
+void
+poll_signed_off(struct rq *rq)
+{
+	poll_answer(rq, JOURNAL_T_SIGNED);
+}
