@@ -1,6 +1,13 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "cmd/admin.h"
 #include "common/cfg.h"
@@ -9,6 +16,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "state/apikey.h"
+#include "state/journal.h"
 #include "state/workspace.h"
 
 #define EX_FAIL		1
@@ -79,9 +87,11 @@ admin_parse(int argc, char *argv[], struct admin_opts *o)
 }
 
 /* Opens the state the daemon would use: --state-dir, else the -c file's
- * or FZRELAY_STATE_DIR's state_dir, else the default. */
+ * or FZRELAY_STATE_DIR's state_dir, else the default. The secret's path
+ * is written to secret (size bytes) when it is not NULL. */
 static int
-admin_open(const struct admin_opts *o, struct state **st)
+admin_open_secret(const struct admin_opts *o, struct state **st,
+    char *secret, size_t size)
 {
 	char flag[4200], *args[1], *errors = NULL;
 	struct cfg *cfg = NULL;
@@ -101,8 +111,18 @@ admin_open(const struct admin_opts *o, struct state **st)
 	if (err != 0)
 		fprintf(stderr, "fzrelay: cannot open state in %s: %s\n",
 		    cfg->state_dir, fz_strerror(err));
+	if (secret != NULL && cfg->credentials_key_file != NULL)
+		snprintf(secret, size, "%s", cfg->credentials_key_file);
+	else if (secret != NULL)
+		snprintf(secret, size, "%s/secret.key", cfg->state_dir);
 	cfg_free(cfg);
 	return err == 0 ? 0 : -1;
+}
+
+static int
+admin_open(const struct admin_opts *o, struct state **st)
+{
+	return admin_open_secret(o, st, NULL, 0);
 }
 
 static int
@@ -274,5 +294,112 @@ usage:
 	    "       fzrelay key list [--workspace ID] [--state-dir DIR | -c "
 	    "FILE]\n"
 	    "       fzrelay key revoke KEY_ID [--state-dir DIR | -c FILE]\n");
+	return EX_USAGE;
+}
+
+static void
+admin_tail_cb(uint64_t seq, const char *json, size_t len, void *arg)
+{
+	(void)arg;
+	printf("%llu\t%.*s\n", (unsigned long long)seq, (int)len, json);
+}
+
+/* Copies the secret next to the backup, mode 0600: without it sealed
+ * passwords and issued cursors cannot be used. */
+static int
+admin_copy_secret(const char *from, const char *dir)
+{
+	char to[4200], buf[64];
+	ssize_t n;
+	int in, out, rc = -1;
+
+	snprintf(to, sizeof(to), "%s/secret.key", dir);
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >=
+	    0) {
+		if ((n = read(in, buf, sizeof(buf))) > 0 &&
+		    write(out, buf, (size_t)n) == n && fsync(out) == 0)
+			rc = 0;
+		if (close(out) != 0)
+			rc = -1;
+	}
+	close(in);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
+static int
+admin_backup(struct state *st, const char *secret, const char *dir)
+{
+	char path[4200];
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "fzrelay: backup: %s: %s\n", dir,
+		    strerror(errno));
+		return EX_FAIL;
+	}
+	if (state_backup(st, dir) != 0) {
+		fprintf(stderr, "fzrelay: backup to %s failed (it must be an "
+		    "empty directory)\n", dir);
+		return EX_FAIL;
+	}
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if (chmod(path, 0600) != 0 || admin_copy_secret(secret, dir) != 0) {
+		fprintf(stderr, "fzrelay: backup: could not copy %s\n",
+		    secret);
+		return EX_FAIL;
+	}
+	fprintf(stderr, "fzrelay: backed up to %s\n", dir);
+	return 0;
+}
+
+int
+admin_journal(int argc, char *argv[])
+{
+	struct journal_stats js;
+	struct admin_opts o;
+	struct state *st = NULL;
+	char secret[4200], *end;
+	unsigned long n = 10;
+	int rc = EX_FAIL;
+
+	if (argc < 2 || admin_parse(argc - 2, argv + 2, &o) != 0)
+		goto usage;
+	if (strcmp(argv[1], "stats") == 0 && o.pos == NULL) {
+		if (admin_open(&o, &st) != 0)
+			return EX_FAIL;
+		if (journal_stats(st, &js) == 0) {
+			printf("events\t%llu\nfirst_seq\t%llu\nlast_seq\t%llu\n"
+			    "map_bytes\t%zu\nused_bytes\t%zu\n",
+			    (unsigned long long)js.events,
+			    (unsigned long long)js.first_seq,
+			    (unsigned long long)js.last_seq, js.map_bytes,
+			    js.used_bytes);
+			rc = 0;
+		}
+	} else if (strcmp(argv[1], "tail") == 0) {
+		if (o.pos != NULL && (n = strtoul(o.pos, &end, 10), *end != '\0'
+		    || n == 0 || n > 100000))
+			goto usage;
+		if (admin_open(&o, &st) != 0)
+			return EX_FAIL;
+		if (journal_tail(st, (unsigned)n, admin_tail_cb, NULL) == 0)
+			rc = 0;
+	} else if (strcmp(argv[1], "backup") == 0 && o.pos != NULL) {
+		if (admin_open_secret(&o, &st, secret, sizeof(secret)) != 0)
+			return EX_FAIL;
+		rc = admin_backup(st, secret, o.pos);
+	} else
+		goto usage;
+	if (rc == EX_FAIL && strcmp(argv[1], "backup") != 0)
+		fprintf(stderr, "fzrelay: journal %s failed\n", argv[1]);
+	state_close(st);
+	return rc;
+usage:
+	fprintf(stderr, "usage: fzrelay journal stats [--state-dir DIR | -c "
+	    "FILE]\n"
+	    "       fzrelay journal tail [N] [--state-dir DIR | -c FILE]\n"
+	    "       fzrelay journal backup DIR [--state-dir DIR | -c FILE]\n");
 	return EX_USAGE;
 }

@@ -1,7 +1,8 @@
 /*
  * admin.h: the administration commands, run against the same state
  * directory as the daemon and safe while it runs (LMDB serialises the
- * writers): workspace create|list, key create|list|revoke.
+ * writers): workspace create|list, key create|list|revoke, journal
+ * stats|tail|backup.
  * Results go to stdout, errors to stderr with a non-zero exit status.
  */
 #ifndef FZ_ADMIN_H
@@ -13,5 +14,11 @@ int	admin_workspace(int argc, char *argv[]);
 
 /* Runs "key ..." (argv[0] is "key"). Returns as admin_workspace. */
 int	admin_key(int argc, char *argv[]);
+
+/* Runs "journal stats|tail [N]|backup DIR" (argv[0] is "journal").
+ * backup writes a compacted, consistent copy of the whole state (and
+ * its secret.key) into DIR while the daemon runs. Returns as
+ * admin_workspace. */
+int	admin_journal(int argc, char *argv[]);
 
 #endif

@@ -13,6 +13,7 @@ usage(FILE *f)
 	fprintf(f, "usage: fzrelay serve [-c FILE] [--demo] [--KEY VALUE ...]\n"
 	    "       fzrelay workspace create|list ...\n"
 	    "       fzrelay key create|list|revoke ...\n"
+	    "       fzrelay journal stats|tail [N]|backup DIR\n"
 	    "       fzrelay --version\n");
 }
 
@@ -29,6 +30,8 @@ main(int argc, char *argv[])
 		return admin_workspace(argc - 1, argv + 1);
 	if (strcmp(argv[1], "key") == 0)
 		return admin_key(argc - 1, argv + 1);
+	if (strcmp(argv[1], "journal") == 0)
+		return admin_journal(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("fzrelay %s\n", PACKAGE_VERSION);
 		return 0;

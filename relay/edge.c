@@ -19,6 +19,7 @@
 #include "relay/router.h"
 #include "relay/routes.h"
 #include "state/idem.h"
+#include "state/journal.h"
 #include "state/secret.h"
 #include "state/state.h"
 
@@ -370,6 +371,12 @@ edge_flush_cb(evutil_socket_t fd, short what, void *arg)
 	edge_flush(e);
 	if (idem_prune(e->st, clock_now_ms(), EDGE_PRUNE_MAX) < 0)
 		log_warn("could not expire idempotency records");
+	/* No subscriber is owed anything yet: webhook delivery will pass
+	 * the first sequence its outbox still holds. */
+	if (e->cfg->journal_retention_days > 0 && journal_prune(e->st,
+	    clock_now_ms() - (int64_t)e->cfg->journal_retention_days *
+	    86400000, UINT64_MAX, EDGE_PRUNE_MAX) < 0)
+		log_warn("could not prune the journal");
 }
 
 struct edge *

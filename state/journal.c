@@ -360,6 +360,92 @@ journal_page_after(struct state *st, const char *ws, unsigned mask,
 	    journal_after_fn);
 }
 
+struct journal_prune_op {
+	int64_t		 cutoff_ms;
+	uint64_t	 keep_from;
+	size_t		 max;
+	int		 pruned;
+};
+
+/* Returns 1 if the stored event is older than cutoff, 0 if not, and
+ * fills its workspace and type code for the index deletes. */
+static int
+journal_prunable(const MDB_val *v, int64_t cutoff_ms, char *ws,
+    unsigned char *code)
+{
+	char at[CLOCK_RFC3339_SIZE];
+	json_t *ev;
+	const char *w, *t, *o;
+	int old = 0;
+
+	if ((ev = json_loadb(v->mv_data, v->mv_size, 0, NULL)) == NULL)
+		return -1;
+	w = json_string_value(json_object_get(ev, "workspace_id"));
+	t = json_string_value(json_object_get(ev, "type"));
+	o = json_string_value(json_object_get(ev, "occurred_at"));
+	/* RFC 3339 UTC with fixed width compares as text. */
+	if (w != NULL && t != NULL && o != NULL && strlen(w) < FZ_ID_SIZE &&
+	    journal_code(t, code) == 0) {
+		clock_rfc3339(cutoff_ms, at);
+		old = strcmp(o, at) < 0;
+		strcpy(ws, w);
+	}
+	json_decref(ev);
+	return old;
+}
+
+static int
+journal_prune_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct journal_prune_op *op = arg;
+	unsigned char ikey[FZ_ID_SIZE + 10], code;
+	char ws[FZ_ID_SIZE];
+	MDB_cursor *cur = NULL;
+	MDB_val k, v, ik;
+	uint64_t seq;
+	int rc, err = 0;
+
+	op->pruned = 0;
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL), &cur)) != 0)
+		return state_mdb_err(rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	    rc == 0 && (size_t)op->pruned < op->max;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		memcpy(&seq, k.mv_data, sizeof(seq));
+		if (seq >= op->keep_from ||
+		    journal_prunable(&v, op->cutoff_ms, ws, &code) != 1)
+			break;
+		ik.mv_data = ikey;
+		ik.mv_size = journal_ikey(ikey, ws, -1, seq);
+		if ((rc = mdb_del(txn, state_dbi(st, DB_JOURNAL_WS), &ik,
+		    NULL)) != 0 && rc != MDB_NOTFOUND)
+			break;
+		ik.mv_size = journal_ikey(ikey, ws, code, seq);
+		if ((rc = mdb_del(txn, state_dbi(st, DB_JOURNAL_TYPE), &ik,
+		    NULL)) != 0 && rc != MDB_NOTFOUND)
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+		op->pruned++;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		err = state_mdb_err(rc);
+	mdb_cursor_close(cur);
+	return err;
+}
+
+int
+journal_prune(struct state *st, int64_t cutoff_ms, uint64_t keep_from,
+    size_t max)
+{
+	struct journal_prune_op op = { cutoff_ms, keep_from, max, 0 };
+	int err;
+
+	if ((err = state_write(st, journal_prune_fn, &op)) != 0)
+		return err;
+	return op.pruned;
+}
+
 struct journal_stats_op {
 	struct journal_stats	*s;
 	unsigned		 n;

@@ -77,6 +77,15 @@ int	journal_page_newest(struct state *st, const char *ws, unsigned mask,
 int	journal_page_after(struct state *st, const char *ws, unsigned mask,
 	    uint64_t after, unsigned limit, struct journal_page *page);
 
+/*
+ * Deletes up to max of the oldest events that occurred before cutoff_ms
+ * and have a sequence below keep_from (the first event a subscriber is
+ * still owed). Returns the number deleted, or an FZ_E* code. Meant for a
+ * timer: each call is one short write transaction.
+ */
+int	journal_prune(struct state *st, int64_t cutoff_ms, uint64_t keep_from,
+	    size_t max);
+
 struct journal_stats {
 	uint64_t	 events;
 	uint64_t	 first_seq, last_seq;	/* 0 when empty */

@@ -1,0 +1,254 @@
+/*
+ * test_journal.c: state/journal.h: appends, the per-workspace and
+ * per-type pages in both directions, retention and stats.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fz.h"
+#include "state/env.h"
+#include "state/journal.h"
+
+#define DAY	86400000LL
+#define T0	1780000000000LL
+
+struct fixture {
+	char		 dir[64];
+	struct state	*st;
+};
+
+struct append_arg {
+	const char	*type;
+	const char	*ws;
+	int64_t		 at;
+	int		 n;
+};
+
+static int
+append_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct append_arg *a = arg;
+	json_t *data = json_pack("{s:i}", "n", a->n);
+	uint64_t seq;
+	int err;
+
+	err = journal_append_txn(txn, st, a->type, a->ws, a->at, data, &seq);
+	json_decref(data);
+	return err;
+}
+
+static void
+append(struct fixture *f, const char *type, const char *ws, int64_t at,
+    int n)
+{
+	struct append_arg a = { type, ws, at, n };
+
+	assert_int_equal(state_write(f->st, append_fn, &a), 0);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	strcpy(f->dir, "/tmp/fzjrn-XXXXXX");
+	if (mkdtemp(f->dir) == NULL || state_open(f->dir, &f->st) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char path[128];
+
+	state_close(f->st);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
+	unlink(path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Returns the "n" fields of a page, in order, as a string "3,2,1". */
+static void
+page_ns(const struct journal_page *p, char *out, size_t size)
+{
+	json_t *arr = json_loadb(p->json, p->len, 0, NULL), *ev;
+	size_t i, o = 0;
+
+	assert_non_null(arr);
+	out[0] = '\0';
+	json_array_foreach(arr, i, ev)
+		o += (size_t)snprintf(out + o, size - o, "%s%lld", i ? "," : "",
+		    (long long)json_integer_value(json_object_get(ev, "n")));
+	json_decref(arr);
+}
+
+static void
+test_newest_first_by_type(void **state)
+{
+	struct fixture *f = *state;
+	struct journal_page p;
+	char ns[128];
+
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 1);
+	append(f, JOURNAL_PACK_VIEWED, "ws_a", T0, 2);
+	append(f, JOURNAL_PACK_SENT, "ws_b", T0, 3);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 4);
+	append(f, JOURNAL_SIGNED_OFF, "ws_a", T0, 5);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 6);
+
+	assert_int_equal(journal_page_newest(f->st, "ws_a", JOURNAL_T_SENT, 0,
+	    2, &p), 0);
+	page_ns(&p, ns, sizeof(ns));
+	assert_string_equal(ns, "6,4");
+	assert_true(p.more);
+	free(p.json);
+	assert_int_equal(journal_page_newest(f->st, "ws_a", JOURNAL_T_SENT,
+	    p.next, 2, &p), 0);
+	page_ns(&p, ns, sizeof(ns));
+	assert_string_equal(ns, "1");
+	assert_false(p.more);
+	free(p.json);
+	/* Other workspaces and empty ones. */
+	assert_int_equal(journal_page_newest(f->st, "ws_b", JOURNAL_T_SENT, 0,
+	    50, &p), 0);
+	page_ns(&p, ns, sizeof(ns));
+	assert_string_equal(ns, "3");
+	free(p.json);
+	assert_int_equal(journal_page_newest(f->st, "ws_zz", JOURNAL_T_ALL, 0,
+	    50, &p), 0);
+	assert_string_equal(p.json, "[]");
+	free(p.json);
+}
+
+static void
+test_after_oldest_first_filtered(void **state)
+{
+	struct fixture *f = *state;
+	struct journal_page p;
+	uint64_t pos = 0;
+	char ns[128], all[256] = "";
+	int i;
+
+	for (i = 1; i <= 9; i++)
+		append(f, i % 3 == 0 ? JOURNAL_SIGNED_OFF : JOURNAL_PACK_SENT,
+		    i % 2 ? "ws_a" : "ws_b", T0, i);
+	/* ws_a holds 1,3,5,7,9; of those 3 and 9 are sign-offs. */
+	do {
+		assert_int_equal(journal_page_after(f->st, "ws_a",
+		    JOURNAL_T_SENT, pos, 2, &p), 0);
+		page_ns(&p, ns, sizeof(ns));
+		if (*ns != '\0')
+			snprintf(all + strlen(all), sizeof(all) - strlen(all),
+			    "%s%s", *all ? "," : "", ns);
+		assert_true(p.next >= pos);
+		pos = p.next;
+		free(p.json);
+	} while (p.more);
+	assert_string_equal(all, "1,5,7");
+	/* An empty page still reports where to poll from. */
+	assert_int_equal(journal_page_after(f->st, "ws_a", JOURNAL_T_ALL, pos,
+	    10, &p), 0);
+	assert_true(p.next >= pos);
+	free(p.json);
+}
+
+static void
+test_prune_respects_cutoff_and_keep(void **state)
+{
+	struct fixture *f = *state;
+	struct journal_stats js;
+	struct journal_page p;
+	char ns[128];
+
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0 - 10 * DAY, 1);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0 - 9 * DAY, 2);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0 - 8 * DAY, 3);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 4);
+	/* Seq 2 is still owed to a subscriber: stop before it. */
+	assert_int_equal(journal_prune(f->st, T0 - DAY, 2, 100), 1);
+	assert_int_equal(journal_prune(f->st, T0 - DAY, UINT64_MAX, 1), 1);
+	assert_int_equal(journal_prune(f->st, T0 - DAY, UINT64_MAX, 100), 1);
+	assert_int_equal(journal_prune(f->st, T0 - DAY, UINT64_MAX, 100), 0);
+	assert_int_equal(journal_page_newest(f->st, "ws_a", JOURNAL_T_ALL, 0,
+	    50, &p), 0);
+	page_ns(&p, ns, sizeof(ns));
+	assert_string_equal(ns, "4");
+	free(p.json);
+	assert_int_equal(journal_stats(f->st, &js), 0);
+	assert_int_equal(js.events, 1);
+	assert_int_equal(js.first_seq, 4);
+	assert_int_equal(js.last_seq, 4);
+}
+
+static void
+test_append_rejects_bad_type(void **state)
+{
+	struct fixture *f = *state;
+	struct append_arg a = { "pack.lost", "ws_a", T0, 1 };
+
+	assert_int_equal(state_write(f->st, append_fn, &a), FZ_EINVAL);
+	assert_int_equal(journal_type_bit("pack.sent"), JOURNAL_T_SENT);
+	assert_int_equal(journal_type_bit("nope"), 0);
+}
+
+static void
+tail_cb(uint64_t seq, const char *json, size_t len, void *arg)
+{
+	char *out = arg;
+
+	(void)json;
+	(void)len;
+	snprintf(out + strlen(out), 64 - strlen(out), "%llu ",
+	    (unsigned long long)seq);
+}
+
+static void
+test_tail(void **state)
+{
+	struct fixture *f = *state;
+	char out[64] = "";
+	int i;
+
+	for (i = 0; i < 5; i++)
+		append(f, JOURNAL_PACK_VIEWED, "ws_a", T0, i);
+	assert_int_equal(journal_tail(f->st, 3, tail_cb, out), 0);
+	assert_string_equal(out, "3 4 5 ");
+	out[0] = '\0';
+	assert_int_equal(journal_tail(f->st, 50, tail_cb, out), 0);
+	assert_string_equal(out, "1 2 3 4 5 ");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_newest_first_by_type,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_after_oldest_first_filtered, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_prune_respects_cutoff_and_keep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_rejects_bad_type,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("journal", tests, NULL, NULL);
+}
