@@ -32,6 +32,20 @@ packcheck_field(struct vctx *v, const char *path, const json_t *item,
 }
 
 static int
+packcheck_present(struct vctx *v, const char *path, const json_t *item,
+    const char *field)
+{
+	char name[256];
+
+	if (json_is_string(json_object_get(item, field)))
+		return 0;
+	snprintf(name, sizeof(name), "%s.%s", path, field);
+	validate_fail(v, name, json_object_get(item, field) == NULL ?
+	    "is required" : "must be a string");
+	return -1;
+}
+
+static int
 packcheck_url(struct vctx *v, const char *path, const json_t *out)
 {
 	const char *u = json_string_value(json_object_get(out, "url"));
@@ -70,12 +84,16 @@ packcheck_item(struct vctx *v, const char *path, const json_t *item)
 	} else
 		json_object_set_new(out, "type", json_string(type));
 	bad |= packcheck_field(v, path, item, out, "label", 1, 200, 0);
+	/* url and text must be there but may be "": a template's
+	 * placeholders round-trip until they are filled in. */
 	if (type != NULL && (strcmp(type, "link") == 0 ||
 	    strcmp(type, "document") == 0)) {
-		bad |= packcheck_field(v, path, item, out, "url", 1, 2048, 0) ||
+		bad |= packcheck_present(v, path, item, "url") ||
+		    packcheck_field(v, path, item, out, "url", 0, 2048, 0) ||
 		    packcheck_url(v, path, out);
 	} else if (type != NULL && strcmp(type, "note") == 0)
-		bad |= packcheck_field(v, path, item, out, "text", 1, 20000, 1);
+		bad |= packcheck_present(v, path, item, "text") ||
+		    packcheck_field(v, path, item, out, "text", 0, 20000, 1);
 	else if (type != NULL && strcmp(type, "credential") == 0) {
 		bad |= packcheck_field(v, path, item, out, "url", 0, 2048, 0) ||
 		    packcheck_url(v, path, out);

@@ -4,7 +4,8 @@
  * with an item {"type": "link"|"document"|"note"|"credential", "label",
  * "url"?, "text"?, "username"?, "password"?}. link and document need a
  * "url" (an http(s) URL, or "" while still a placeholder); note needs
- * "text". Unknown fields are dropped.
+ * "text" (may be ""). Unknown fields are dropped, so a pack read with GET
+ * can be PUT back as it is.
  */
 #ifndef FZ_PACKCHECK_H
 #define FZ_PACKCHECK_H

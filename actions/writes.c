@@ -110,6 +110,15 @@ writes_project_create(struct rq *rq)
 		writes_submit(rq, STORE_OP_PROJECT_CREATE, NULL, in);
 }
 
+/* Returns 1 if the body carries field with a non-null value. */
+static int
+writes_sent(const struct rq *rq, const char *field)
+{
+	const json_t *j = json_object_get(rq->body, field);
+
+	return j != NULL && !json_is_null(j);
+}
+
 void
 writes_project_update(struct rq *rq)
 {
@@ -120,9 +129,13 @@ writes_project_update(struct rq *rq)
 	if ((id = writes_path_id(rq, "project")) == NULL)
 		return;
 	validate_begin(&v, rq->body);
-	name = validate_name(&v, "name", 0, WRITES_NAME_MAX);
-	type = validate_name(&v, "projectType", 0, WRITES_TYPE_MAX);
-	date = validate_date(&v, "launchDate", 0);
+	/* A field sent in a PATCH must hold a value: "" would blank a
+	 * required field. */
+	name = validate_name(&v, "name", writes_sent(rq, "name"),
+	    WRITES_NAME_MAX);
+	type = validate_name(&v, "projectType", writes_sent(rq, "projectType"),
+	    WRITES_TYPE_MAX);
+	date = validate_date(&v, "launchDate", writes_sent(rq, "launchDate"));
 	if (v.details == NULL && name == NULL && type == NULL && date == NULL)
 		validate_fail(&v, "body", "name, projectType or launchDate "
 		    "is required");

@@ -43,6 +43,11 @@ static const char *const state_db_names[DB_COUNT] = {
 	[DB_JOURNAL] = "journal",
 	[DB_JOURNAL_WS] = "journal_ws",
 	[DB_JOURNAL_TYPE] = "journal_type",
+	[DB_HOOKS] = "hooks",
+	[DB_HOOKS_WS] = "hooks_ws",
+	[DB_OUTBOX] = "outbox",
+	[DB_OUTBOX_SEQ] = "outbox_seq",
+	[DB_DELIVERIES] = "deliveries",
 };
 
 int
@@ -101,7 +106,7 @@ state_open_opts(const char *dir, const struct state_opts *opts,
 		goto out;
 	}
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(st->env, 32)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(st->env, 64)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->env, opts->map_bytes > 0 ?
 	    opts->map_bytes : STATE_MAP_INITIAL)) != 0 ||
 	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS |

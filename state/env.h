@@ -32,6 +32,11 @@ enum state_db {
 	DB_JOURNAL,		/* uint64 sequence (MDB_INTEGERKEY) -> event */
 	DB_JOURNAL_WS,		/* ws, NUL, be64 seq -> type code */
 	DB_JOURNAL_TYPE,	/* ws, NUL, type code, be64 seq -> empty */
+	DB_HOOKS,		/* hook id -> subscription JSON */
+	DB_HOOKS_WS,		/* ws, NUL, hook id -> empty */
+	DB_OUTBOX,		/* be64 due ms, hook id, NUL, be64 seq -> empty */
+	DB_OUTBOX_SEQ,		/* be64 seq, hook id -> be64 due ms */
+	DB_DELIVERIES,		/* hook id, NUL, be64 seq -> delivery JSON */
 	DB_COUNT
 };
 

@@ -5,6 +5,7 @@
 #include "common/fz.h"
 #include "common/secure.h"
 #include "state/env.h"
+#include "state/hooks.h"
 #include "state/journal.h"
 
 static const struct {
@@ -142,6 +143,10 @@ journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
 	v.mv_size = 0;
 	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_JOURNAL_TYPE),
 	    &k, &v, 0))) != 0)
+		goto out;
+	/* Deliveries are born with the event: no subscriber can miss it. */
+	if ((err = hooks_fanout_txn(txn, st, ws, journal_code_bit(code), next,
+	    id, now_ms)) != 0)
 		goto out;
 	*seq = next;
 out:

@@ -350,7 +350,11 @@ packs_send_fn(MDB_txn *txn, struct state *st, void *arg)
 			goto out;
 		json_object_set_new(pack, "sentRevision", json_integer(rev));
 		clock_rfc3339(op->now_ms, at);
-		json_object_set_new(p, "status", json_string("sent"));
+		/* Status never goes back: a viewed project re-sent with a
+		 * changed pack stays viewed (pack.viewed is once per
+		 * project). */
+		if (status != NULL && strcmp(status, "draft") == 0)
+			json_object_set_new(p, "status", json_string("sent"));
 		json_object_set_new(p, "sentAt", json_string(at));
 		msg = json_object_get(op->body, "personalMessage");
 		json_object_set(p, "personalMessage", msg ? msg : json_null());

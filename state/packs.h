@@ -48,9 +48,9 @@ int	packs_put(struct state *st, const struct packs_ctx *ctx,
 /*
  * POST /projects/:id/pack/send with validated {"personalMessage"?}.
  * The first send makes the share token, moves the project to "sent" and
- * journals pack.sent; a repeat records a new pack.sent (and returns the
- * project to "sent") only if the pack changed since the last send, and
- * is otherwise a no-op answered with the current state. Returns 0 with
+ * journals pack.sent; a repeat records a new pack.sent only if the pack
+ * changed since the last send (the status never goes back), and is
+ * otherwise a no-op answered with the current state. Returns 0 with
  * *out the rendered project plus "share_url", FZ_ENOTFOUND, FZ_ECONFLICT
  * (already signed off) or FZ_E*.
  */

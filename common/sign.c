@@ -1,0 +1,86 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "common/fz.h"
+#include "common/secure.h"
+#include "common/sign.h"
+
+/* Decodes the key of a "whsec_" secret. Returns its length, or -1. */
+static int
+sign_key(const char *secret, unsigned char *key, size_t size)
+{
+	const char *b64 = secret;
+	size_t len;
+	int n;
+
+	if (strncmp(b64, "whsec_", 6) == 0)
+		b64 += 6;
+	len = strlen(b64);
+	if (len == 0 || len % 4 != 0 || len / 4 * 3 > size)
+		return -1;
+	if ((n = EVP_DecodeBlock(key, (const unsigned char *)b64,
+	    (int)len)) < 0)
+		return -1;
+	/* EVP_DecodeBlock counts padding as zero bytes. */
+	if (b64[len - 1] == '=')
+		n--;
+	if (b64[len - 2] == '=')
+		n--;
+	return n > 0 ? n : -1;
+}
+
+int
+sign_webhook(const char *secret, const char *id, int64_t ts,
+    const char *body, size_t len, char *out)
+{
+	unsigned char key[96], md[EVP_MAX_MD_SIZE], *msg = NULL;
+	unsigned int mdlen = 0;
+	int klen, hlen, err = FZ_ECRYPTO;
+
+	if ((klen = sign_key(secret, key, sizeof(key))) < 0)
+		return FZ_EINVAL;
+	hlen = snprintf(NULL, 0, "%s.%lld.", id, (long long)ts);
+	if (hlen < 0 || (msg = malloc((size_t)hlen + len + 1)) == NULL) {
+		err = FZ_ENOMEM;
+		goto out;
+	}
+	snprintf((char *)msg, (size_t)hlen + 1, "%s.%lld.", id, (long long)ts);
+	memcpy(msg + hlen, body, len);
+	if (HMAC(EVP_sha256(), key, klen, msg, (size_t)hlen + len, md,
+	    &mdlen) == NULL || mdlen != 32)
+		goto out;
+	memcpy(out, "v1,", 3);
+	EVP_EncodeBlock((unsigned char *)out + 3, md, (int)mdlen);
+	err = 0;
+out:
+	free(msg);
+	OPENSSL_cleanse(key, sizeof(key));
+	return err;
+}
+
+int
+sign_verify(const char *secret, const char *id, int64_t ts,
+    const char *body, size_t len, const char *header)
+{
+	char want[SIGN_SIZE];
+	const char *p = header, *e;
+	size_t n;
+	int ok = 0;
+
+	if (sign_webhook(secret, id, ts, body, len, want) != 0)
+		return 0;
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		e = p + strcspn(p, " ");
+		n = (size_t)(e - p);
+		if (n == strlen(want) && secure_equal(p, want, n))
+			ok = 1;
+		p = e;
+	}
+	return ok;
+}

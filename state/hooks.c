@@ -1,0 +1,376 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "common/clock.h"
+#include "common/fz.h"
+#include "common/secure.h"
+#include "state/env.h"
+#include "state/hooks.h"
+#include "state/journal.h"
+#include "state/outbox.h"
+
+struct hooks_op {
+	const char	*ws;
+	const char	*kind;
+	const char	*id;
+	json_t		*doc;
+	json_t		*out;
+	hooks_update_fn	*fn;
+	void		*arg;
+};
+
+int
+hooks_secret_new(char *out)
+{
+	unsigned char raw[32];
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return FZ_ECRYPTO;
+	memcpy(out, "whsec_", 6);
+	EVP_EncodeBlock((unsigned char *)out + 6, raw, sizeof(raw));
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
+unsigned
+hooks_mask(const json_t *hook)
+{
+	json_t *e;
+	unsigned mask = 0;
+	size_t i;
+
+	json_array_foreach(json_object_get(hook, "events"), i, e)
+		mask |= journal_type_bit(json_string_value(e) ?
+		    json_string_value(e) : "");
+	return mask;
+}
+
+static size_t
+hooks_wskey(char *buf, const char *ws, const char *id)
+{
+	size_t wl = strlen(ws), il = strlen(id);
+
+	memcpy(buf, ws, wl + 1);
+	memcpy(buf + wl + 1, id, il);
+	return wl + 1 + il;
+}
+
+static int
+hooks_put_txn(MDB_txn *txn, struct state *st, const json_t *doc)
+{
+	const char *id = json_string_value(json_object_get(doc, "id"));
+	MDB_val k, v;
+	char *text;
+	int err;
+
+	if ((text = json_dumps(doc, JSON_COMPACT)) == NULL)
+		return FZ_ENOMEM;
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	v.mv_data = text;
+	v.mv_size = strlen(text);
+	err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_HOOKS), &k, &v, 0));
+	free(text);
+	return err;
+}
+
+static int
+hooks_get_txn(MDB_txn *txn, struct state *st, const char *ws,
+    const char *kind, const char *id, json_t **out)
+{
+	const char *dws, *dkind;
+	MDB_val k, v;
+	int err;
+
+	*out = NULL;
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	if (k.mv_size == 0 || k.mv_size >= FZ_ID_SIZE)
+		return FZ_ENOTFOUND;
+	if ((err = state_mdb_err(mdb_get(txn, state_dbi(st, DB_HOOKS), &k,
+	    &v))) != 0)
+		return err;
+	if ((*out = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
+		return FZ_ESTORE;
+	dws = json_string_value(json_object_get(*out, "workspaceId"));
+	dkind = json_string_value(json_object_get(*out, "kind"));
+	if ((ws != NULL && (dws == NULL || strcmp(dws, ws) != 0)) ||
+	    (kind != NULL && (dkind == NULL || strcmp(dkind, kind) != 0))) {
+		json_decref(*out);
+		*out = NULL;
+		return FZ_ENOTFOUND;
+	}
+	return 0;
+}
+
+static int
+hooks_create_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct hooks_op *op = arg;
+	const char *ws = json_string_value(json_object_get(op->doc,
+	    "workspaceId"));
+	char key[2 * FZ_ID_SIZE];
+	MDB_val k, v;
+	int err;
+
+	if ((err = hooks_put_txn(txn, st, op->doc)) != 0)
+		return err;
+	k.mv_data = key;
+	k.mv_size = hooks_wskey(key, ws, json_string_value(json_object_get(
+	    op->doc, "id")));
+	v.mv_data = "";
+	v.mv_size = 0;
+	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_HOOKS_WS), &k, &v,
+	    0));
+}
+
+int
+hooks_create(struct state *st, const char *ws, const char *kind,
+    const char *url, unsigned mask, const char *description, int64_t now_ms,
+    json_t **out)
+{
+	static const char *const names[] = { JOURNAL_PACK_SENT,
+	    JOURNAL_PACK_VIEWED, JOURNAL_SIGNED_OFF };
+	char id[FZ_ID_SIZE], secret[HOOKS_SECRET_SIZE], at[CLOCK_RFC3339_SIZE];
+	struct hooks_op op;
+	json_t *events;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	if (strlen(ws) >= FZ_ID_SIZE || mask == 0)
+		return FZ_EINVAL;
+	if ((err = secure_id("hook", id)) != 0 ||
+	    (err = hooks_secret_new(secret)) != 0)
+		return err;
+	if ((events = json_array()) == NULL)
+		return FZ_ENOMEM;
+	for (i = 0; i < FZ_NELEM(names); i++)
+		if (mask & journal_type_bit(names[i]))
+			json_array_append_new(events, json_string(names[i]));
+	memset(&op, 0, sizeof(op));
+	op.doc = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s?, s:s, s:n, s:n,"
+	    " s:b, s:n, s:s}", "id", id, "workspaceId", ws, "kind", kind,
+	    "url", url, "events", events, "description", description,
+	    "secret", secret, "previousSecret", "previousSecretUntil",
+	    "enabled", 1, "failingSince", "createdAt",
+	    clock_rfc3339(now_ms, at));
+	OPENSSL_cleanse(secret, sizeof(secret));
+	if (op.doc == NULL)
+		return FZ_ENOMEM;
+	if ((err = state_write(st, hooks_create_fn, &op)) != 0) {
+		json_decref(op.doc);
+		return err;
+	}
+	*out = op.doc;
+	return 0;
+}
+
+static int
+hooks_get_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct hooks_op *op = arg;
+
+	return hooks_get_txn(txn, st, op->ws, op->kind, op->id, &op->out);
+}
+
+int
+hooks_get(struct state *st, const char *ws, const char *kind, const char *id,
+    json_t **out)
+{
+	struct hooks_op op;
+	int err;
+
+	memset(&op, 0, sizeof(op));
+	op.ws = ws;
+	op.kind = kind;
+	op.id = id;
+	err = state_read(st, hooks_get_fn, &op);
+	*out = op.out;
+	return err;
+}
+
+static int
+hooks_list_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct hooks_op *op = arg;
+	char key[2 * FZ_ID_SIZE], id[FZ_ID_SIZE];
+	size_t wl = strlen(op->ws) + 1;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	json_t *h;
+	int rc, err = 0;
+
+	if ((op->out = json_array()) == NULL)
+		return FZ_ENOMEM;
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_HOOKS_WS), &cur)) != 0)
+		return state_mdb_err(rc);
+	k.mv_data = key;
+	k.mv_size = hooks_wskey(key, op->ws, "");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size <= wl || k.mv_size - wl >= FZ_ID_SIZE ||
+		    memcmp(k.mv_data, key, wl) != 0)
+			break;
+		memcpy(id, (char *)k.mv_data + wl, k.mv_size - wl);
+		id[k.mv_size - wl] = '\0';
+		err = hooks_get_txn(txn, st, op->ws, op->kind, id, &h);
+		if (err == FZ_ENOTFOUND) {
+			err = 0;
+			continue;
+		}
+		if (err != 0)
+			break;
+		json_array_append_new(op->out, h);
+	}
+	mdb_cursor_close(cur);
+	if (err == 0 && rc != 0 && rc != MDB_NOTFOUND)
+		err = state_mdb_err(rc);
+	return err;
+}
+
+int
+hooks_list(struct state *st, const char *ws, const char *kind, json_t **out)
+{
+	struct hooks_op op;
+	int err;
+
+	memset(&op, 0, sizeof(op));
+	op.ws = ws;
+	op.kind = kind;
+	if (strlen(ws) >= FZ_ID_SIZE)
+		return FZ_EINVAL;
+	if ((err = state_read(st, hooks_list_fn, &op)) != 0) {
+		json_decref(op.out);
+		op.out = NULL;
+	}
+	*out = op.out;
+	return err;
+}
+
+static int
+hooks_delete_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct hooks_op *op = arg;
+	char key[2 * FZ_ID_SIZE];
+	const char *ws;
+	json_t *h = NULL;
+	MDB_val k;
+	int err;
+
+	if ((err = hooks_get_txn(txn, st, op->ws, op->kind, op->id, &h)) != 0)
+		return err;
+	ws = json_string_value(json_object_get(h, "workspaceId"));
+	k.mv_data = key;
+	k.mv_size = hooks_wskey(key, ws != NULL ? ws : "", op->id);
+	err = state_mdb_err(mdb_del(txn, state_dbi(st, DB_HOOKS_WS), &k,
+	    NULL));
+	json_decref(h);
+	if (err != 0 && err != FZ_ENOTFOUND)
+		return err;
+	k.mv_data = (void *)op->id;
+	k.mv_size = strlen(op->id);
+	if ((err = state_mdb_err(mdb_del(txn, state_dbi(st, DB_HOOKS), &k,
+	    NULL))) != 0)
+		return err;
+	return outbox_drop_hook_txn(txn, st, op->id);
+}
+
+int
+hooks_delete(struct state *st, const char *ws, const char *kind,
+    const char *id)
+{
+	struct hooks_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.ws = ws;
+	op.kind = kind;
+	op.id = id;
+	return state_write(st, hooks_delete_fn, &op);
+}
+
+static int
+hooks_update_txn_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct hooks_op *op = arg;
+	json_t *h = NULL;
+	int err;
+
+	json_decref(op->out);
+	op->out = NULL;
+	if ((err = hooks_get_txn(txn, st, op->ws, NULL, op->id, &h)) != 0)
+		return err;
+	if ((err = op->fn(h, op->arg)) == 0 &&
+	    (err = hooks_put_txn(txn, st, h)) == 0) {
+		op->out = h;
+		return 0;
+	}
+	json_decref(h);
+	return err;
+}
+
+int
+hooks_update(struct state *st, const char *ws, const char *id,
+    hooks_update_fn *fn, void *arg, json_t **out)
+{
+	struct hooks_op op;
+	int err;
+
+	memset(&op, 0, sizeof(op));
+	op.ws = ws;
+	op.id = id;
+	op.fn = fn;
+	op.arg = arg;
+	err = state_write(st, hooks_update_txn_fn, &op);
+	if (out != NULL && err == 0)
+		*out = op.out;
+	else
+		json_decref(op.out);
+	return err;
+}
+
+int
+hooks_fanout_txn(MDB_txn *txn, struct state *st, const char *ws,
+    unsigned bit, uint64_t seq, const char *event_id, int64_t now_ms)
+{
+	char key[2 * FZ_ID_SIZE], id[FZ_ID_SIZE];
+	size_t wl = strlen(ws) + 1;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	json_t *h;
+	int rc, err = 0;
+
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_HOOKS_WS), &cur)) != 0)
+		return state_mdb_err(rc);
+	k.mv_data = key;
+	k.mv_size = hooks_wskey(key, ws, "");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size <= wl || k.mv_size - wl >= FZ_ID_SIZE ||
+		    memcmp(k.mv_data, key, wl) != 0)
+			break;
+		memcpy(id, (char *)k.mv_data + wl, k.mv_size - wl);
+		id[k.mv_size - wl] = '\0';
+		if ((err = hooks_get_txn(txn, st, ws, NULL, id, &h)) != 0) {
+			if (err == FZ_ENOTFOUND) {
+				err = 0;
+				continue;
+			}
+			break;
+		}
+		if (json_is_true(json_object_get(h, "enabled")) &&
+		    (hooks_mask(h) & bit))
+			err = outbox_enqueue_txn(txn, st, id, seq, event_id,
+			    now_ms, now_ms);
+		json_decref(h);
+		if (err != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (err == 0 && rc != 0 && rc != MDB_NOTFOUND)
+		err = state_mdb_err(rc);
+	return err;
+}

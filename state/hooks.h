@@ -1,0 +1,73 @@
+/*
+ * hooks.h: webhook subscriptions of a workspace, and the fan-out that
+ * gives every new event one outbox delivery per matching subscription.
+ *
+ * A subscription is stored as
+ *   {"id": "hook_...", "workspaceId", "kind": "zapier"|"webhook", "url",
+ *    "events": [...], "description", "secret": "whsec_...",
+ *    "previousSecret", "previousSecretUntil", "enabled",
+ *    "failingSince", "createdAt"}
+ * Zapier REST hooks get a secret too (never shown): every delivery is
+ * signed the same way.
+ */
+#ifndef FZ_STATE_HOOKS_H
+#define FZ_STATE_HOOKS_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct MDB_txn;
+struct state;
+
+#define HOOKS_KIND_ZAPIER	"zapier"
+#define HOOKS_KIND_WEBHOOK	"webhook"
+
+/* "whsec_" and base64 of 32 random bytes, and NUL. */
+#define HOOKS_SECRET_SIZE	(6 + 44 + 1)
+
+/* Writes a new signing secret into out (HOOKS_SECRET_SIZE bytes).
+ * Returns 0 or FZ_ECRYPTO. */
+int	hooks_secret_new(char *out);
+
+/* Creates a subscription of kind to url for the events in mask
+ * (journal.h bits). description may be NULL. Returns 0 with *out the
+ * stored record (caller decrefs), or FZ_E*. */
+int	hooks_create(struct state *st, const char *ws, const char *kind,
+	    const char *url, unsigned mask, const char *description,
+	    int64_t now_ms, json_t **out);
+
+/* Returns 0 with *out the record, FZ_ENOTFOUND (also for another
+ * workspace's hook, or another kind when kind is not NULL) or FZ_E*. */
+int	hooks_get(struct state *st, const char *ws, const char *kind,
+	    const char *id, json_t **out);
+
+/* Lists ws's subscriptions of kind (NULL: all). Returns 0 with a new
+ * array in *out, or FZ_E*. */
+int	hooks_list(struct state *st, const char *ws, const char *kind,
+	    json_t **out);
+
+/* Deletes a subscription and its pending deliveries. Returns 0,
+ * FZ_ENOTFOUND or FZ_E*. ws NULL skips the workspace check (410 Gone). */
+int	hooks_delete(struct state *st, const char *ws, const char *kind,
+	    const char *id);
+
+/* Applies fn to the stored record of id in one write transaction and
+ * stores the result: fn returns 0 to store, an FZ_E* code to abort.
+ * Returns fn's code, FZ_ENOTFOUND or FZ_E*; *out (if not NULL) gets the
+ * updated record. */
+typedef int hooks_update_fn(json_t *hook, void *arg);
+int	hooks_update(struct state *st, const char *ws, const char *id,
+	    hooks_update_fn *fn, void *arg, json_t **out);
+
+/* Called by journal_append_txn: enqueues event seq (event_id) of type
+ * bit in ws for every enabled subscription that wants it. Returns 0 or
+ * FZ_E*. */
+int	hooks_fanout_txn(struct MDB_txn *txn, struct state *st,
+	    const char *ws, unsigned bit, uint64_t seq, const char *event_id,
+	    int64_t now_ms);
+
+/* Returns the journal bit mask of a record's "events" array. */
+unsigned	hooks_mask(const json_t *hook);
+
+#endif

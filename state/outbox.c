@@ -1,0 +1,434 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "state/env.h"
+#include "state/outbox.h"
+
+static void
+be64_put(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = (unsigned char)v;
+		v >>= 8;
+	}
+}
+
+static uint64_t
+be64_get(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Queue key: be64 due | hook id | NUL | be64 seq. */
+static size_t
+outbox_qkey(unsigned char *buf, int64_t due, const char *hook, uint64_t seq)
+{
+	size_t hl = strlen(hook);
+
+	be64_put(buf, (uint64_t)due);
+	memcpy(buf + 8, hook, hl + 1);
+	be64_put(buf + 8 + hl + 1, seq);
+	return 8 + hl + 1 + 8;
+}
+
+/* Sequence key: be64 seq | hook id. */
+static size_t
+outbox_skey(unsigned char *buf, uint64_t seq, const char *hook)
+{
+	size_t hl = strlen(hook);
+
+	be64_put(buf, seq);
+	memcpy(buf + 8, hook, hl);
+	return 8 + hl;
+}
+
+/* Delivery key: hook id | NUL | be64 seq. */
+static size_t
+outbox_dkey(unsigned char *buf, const char *hook, uint64_t seq)
+{
+	size_t hl = strlen(hook);
+
+	memcpy(buf, hook, hl + 1);
+	be64_put(buf + hl + 1, seq);
+	return hl + 1 + 8;
+}
+
+static int
+outbox_put_json(MDB_txn *txn, struct state *st, enum state_db db,
+    unsigned char *key, size_t klen, const json_t *doc)
+{
+	MDB_val k, v;
+	char *text;
+	int err;
+
+	if ((text = json_dumps(doc, JSON_COMPACT)) == NULL)
+		return FZ_ENOMEM;
+	k.mv_data = key;
+	k.mv_size = klen;
+	v.mv_data = text;
+	v.mv_size = strlen(text);
+	err = state_mdb_err(mdb_put(txn, state_dbi(st, db), &k, &v, 0));
+	free(text);
+	return err;
+}
+
+/* Drops the queue entries (both indexes) of hook at seq, if queued. */
+static int
+outbox_unqueue_txn(MDB_txn *txn, struct state *st, const char *hook,
+    uint64_t seq)
+{
+	unsigned char sk[FZ_ID_SIZE + 8], qk[FZ_ID_SIZE + 17];
+	MDB_val k, v;
+	int rc;
+
+	k.mv_data = sk;
+	k.mv_size = outbox_skey(sk, seq, hook);
+	rc = mdb_get(txn, state_dbi(st, DB_OUTBOX_SEQ), &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return FZ_ENOTFOUND;
+	if (rc != 0 || v.mv_size != 8)
+		return state_mdb_err(rc != 0 ? rc : MDB_CORRUPTED);
+	k.mv_data = qk;
+	k.mv_size = outbox_qkey(qk, (int64_t)be64_get(v.mv_data), hook, seq);
+	if ((rc = mdb_del(txn, state_dbi(st, DB_OUTBOX), &k, NULL)) != 0 &&
+	    rc != MDB_NOTFOUND)
+		return state_mdb_err(rc);
+	k.mv_data = sk;
+	k.mv_size = outbox_skey(sk, seq, hook);
+	return state_mdb_err(mdb_del(txn, state_dbi(st, DB_OUTBOX_SEQ), &k,
+	    NULL));
+}
+
+static int
+outbox_queue_txn(MDB_txn *txn, struct state *st, const char *hook,
+    uint64_t seq, int64_t due)
+{
+	unsigned char sk[FZ_ID_SIZE + 8], qk[FZ_ID_SIZE + 17], d[8];
+	MDB_val k, v;
+	int err;
+
+	k.mv_data = qk;
+	k.mv_size = outbox_qkey(qk, due, hook, seq);
+	v.mv_data = "";
+	v.mv_size = 0;
+	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_OUTBOX), &k, &v,
+	    0))) != 0)
+		return err;
+	be64_put(d, (uint64_t)due);
+	k.mv_data = sk;
+	k.mv_size = outbox_skey(sk, seq, hook);
+	v.mv_data = d;
+	v.mv_size = sizeof(d);
+	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_OUTBOX_SEQ), &k, &v,
+	    0));
+}
+
+int
+outbox_enqueue_txn(MDB_txn *txn, struct state *st, const char *hook_id,
+    uint64_t seq, const char *event_id, int64_t due_ms, int64_t now_ms)
+{
+	unsigned char dk[FZ_ID_SIZE + 9];
+	char at[CLOCK_RFC3339_SIZE];
+	json_t *d;
+	int err;
+
+	if (strlen(hook_id) >= FZ_ID_SIZE)
+		return FZ_EINVAL;
+	err = outbox_unqueue_txn(txn, st, hook_id, seq);
+	if (err != 0 && err != FZ_ENOTFOUND)
+		return err;
+	d = json_pack("{s:s, s:I, s:s, s:s, s:i, s:s, s:[]}", "hookId",
+	    hook_id, "seq", (json_int_t)seq, "eventId", event_id, "status",
+	    "pending", "attempts", 0, "nextAttemptAt", clock_rfc3339(
+	    due_ms > now_ms ? due_ms : now_ms, at), "history");
+	if (d == NULL)
+		return FZ_ENOMEM;
+	err = outbox_put_json(txn, st, DB_DELIVERIES, dk, outbox_dkey(dk,
+	    hook_id, seq), d);
+	json_decref(d);
+	if (err != 0)
+		return err;
+	return outbox_queue_txn(txn, st, hook_id, seq, due_ms);
+}
+
+int
+outbox_drop_hook_txn(MDB_txn *txn, struct state *st, const char *hook_id)
+{
+	unsigned char dk[FZ_ID_SIZE + 9];
+	size_t hl = strlen(hook_id) + 1;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	uint64_t seqs[256];
+	size_t n, i;
+	int rc, err = 0;
+
+	/* The delivery records list what is queued for the hook. */
+	do {
+		n = 0;
+		if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_DELIVERIES),
+		    &cur)) != 0)
+			return state_mdb_err(rc);
+		k.mv_data = dk;
+		k.mv_size = outbox_dkey(dk, hook_id, 0);
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		    rc == 0 && n < FZ_NELEM(seqs);
+		    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			if (k.mv_size != hl + 8 ||
+			    memcmp(k.mv_data, hook_id, hl) != 0)
+				break;
+			seqs[n++] = be64_get((unsigned char *)k.mv_data + hl);
+			if ((rc = mdb_cursor_del(cur, 0)) != 0)
+				break;
+		}
+		mdb_cursor_close(cur);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return state_mdb_err(rc);
+		for (i = 0; i < n; i++) {
+			err = outbox_unqueue_txn(txn, st, hook_id, seqs[i]);
+			if (err != 0 && err != FZ_ENOTFOUND)
+				return err;
+		}
+	} while (n == FZ_NELEM(seqs));
+	return 0;
+}
+
+struct outbox_op {
+	int64_t				 now_ms;
+	struct outbox_item		*items;
+	size_t				 max, n;
+	outbox_busy_cb			*busy;
+	void				*arg;
+	const struct outbox_item	*it;
+	const struct outbox_attempt	*a;
+	int				 ok;
+	int64_t				 next_due;
+	uint64_t			 seq;
+	const char			*hook;
+	unsigned			 limit;
+	json_t				*out;
+};
+
+static int
+outbox_due_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct outbox_op *op = arg;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v, dk, dv;
+	const unsigned char *p;
+	struct outbox_item *it;
+	json_t *d;
+	size_t hl;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_OUTBOX), &cur)) != 0)
+		return state_mdb_err(rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	    rc == 0 && op->n < op->max;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		p = k.mv_data;
+		if (k.mv_size < 8 + 2 + 8 || k.mv_size > 8 + FZ_ID_SIZE + 8)
+			continue;
+		if ((int64_t)be64_get(p) > op->now_ms)
+			break;
+		it = &op->items[op->n];
+		hl = k.mv_size - 8 - 8 - 1;
+		memcpy(it->hook_id, p + 8, hl);
+		it->hook_id[hl] = '\0';
+		it->seq = be64_get(p + 8 + hl + 1);
+		it->due_ms = (int64_t)be64_get(p);
+		if (op->busy != NULL && op->busy(it->hook_id, it->seq, op->arg))
+			continue;
+		it->attempts = 0;
+		dk.mv_data = (void *)(p + 8);
+		dk.mv_size = hl + 1 + 8;
+		if (mdb_get(txn, state_dbi(st, DB_DELIVERIES), &dk, &dv) == 0 &&
+		    (d = json_loadb(dv.mv_data, dv.mv_size, 0, NULL)) != NULL) {
+			it->attempts = (unsigned)json_integer_value(
+			    json_object_get(d, "attempts"));
+			json_decref(d);
+		}
+		op->n++;
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : state_mdb_err(rc);
+}
+
+int
+outbox_due(struct state *st, int64_t now_ms, struct outbox_item *items,
+    size_t max, outbox_busy_cb *busy, void *arg, size_t *n)
+{
+	struct outbox_op op;
+	int err;
+
+	memset(&op, 0, sizeof(op));
+	op.now_ms = now_ms;
+	op.items = items;
+	op.max = max;
+	op.busy = busy;
+	op.arg = arg;
+	err = state_read(st, outbox_due_fn, &op);
+	*n = op.n;
+	return err;
+}
+
+static int
+outbox_min_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct outbox_op *op = arg;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int rc;
+
+	op->seq = UINT64_MAX;
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_OUTBOX_SEQ), &cur)) !=
+	    0)
+		return state_mdb_err(rc);
+	if ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0 &&
+	    k.mv_size >= 8)
+		op->seq = be64_get(k.mv_data);
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : state_mdb_err(rc);
+}
+
+int
+outbox_min_seq(struct state *st, uint64_t *seq)
+{
+	struct outbox_op op;
+	int err;
+
+	memset(&op, 0, sizeof(op));
+	err = state_read(st, outbox_min_fn, &op);
+	*seq = op.seq;
+	return err;
+}
+
+static int
+outbox_record_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct outbox_op *op = arg;
+	const struct outbox_item *it = op->it;
+	unsigned char dk[FZ_ID_SIZE + 9];
+	char at[CLOCK_RFC3339_SIZE], next[CLOCK_RFC3339_SIZE];
+	json_t *d = NULL, *hist, *entry;
+	MDB_val k, v;
+	size_t klen;
+	int err;
+
+	/* Gone from the queue: the hook was deleted meanwhile. */
+	if ((err = outbox_unqueue_txn(txn, st, it->hook_id, it->seq)) != 0)
+		return err == FZ_ENOTFOUND ? 0 : err;
+	klen = outbox_dkey(dk, it->hook_id, it->seq);
+	k.mv_data = dk;
+	k.mv_size = klen;
+	if ((err = state_mdb_err(mdb_get(txn, state_dbi(st, DB_DELIVERIES), &k,
+	    &v))) != 0)
+		return err == FZ_ENOTFOUND ? 0 : err;
+	if ((d = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
+		return FZ_ESTORE;
+	entry = json_pack("{s:s, s:i, s:I, s:s?}", "at",
+	    clock_rfc3339(op->a->at_ms, at), "statusCode", op->a->status,
+	    "latencyMs", (json_int_t)op->a->latency_ms, "error", op->a->error);
+	hist = json_object_get(d, "history");
+	if (entry == NULL || !json_is_array(hist)) {
+		json_decref(entry);
+		err = FZ_ENOMEM;
+		goto out;
+	}
+	json_array_append_new(hist, entry);
+	while (json_array_size(hist) > OUTBOX_HISTORY)
+		json_array_remove(hist, 0);
+	json_object_set_new(d, "attempts", json_integer(json_integer_value(
+	    json_object_get(d, "attempts")) + 1));
+	if (op->ok) {
+		json_object_set_new(d, "status", json_string("delivered"));
+		json_object_set_new(d, "nextAttemptAt", json_null());
+	} else if (op->next_due > 0) {
+		json_object_set_new(d, "nextAttemptAt", json_string(
+		    clock_rfc3339(op->next_due, next)));
+		if ((err = outbox_queue_txn(txn, st, it->hook_id, it->seq,
+		    op->next_due)) != 0)
+			goto out;
+	} else {
+		json_object_set_new(d, "status", json_string("failed"));
+		json_object_set_new(d, "nextAttemptAt", json_null());
+	}
+	err = outbox_put_json(txn, st, DB_DELIVERIES, dk, klen, d);
+out:
+	json_decref(d);
+	return err;
+}
+
+int
+outbox_record(struct state *st, const struct outbox_item *it,
+    const struct outbox_attempt *a, int ok, int64_t next_due_ms)
+{
+	struct outbox_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.it = it;
+	op.a = a;
+	op.ok = ok;
+	op.next_due = next_due_ms;
+	return state_write(st, outbox_record_fn, &op);
+}
+
+static int
+outbox_list_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct outbox_op *op = arg;
+	unsigned char dk[FZ_ID_SIZE + 9];
+	size_t hl = strlen(op->hook) + 1;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	json_t *d;
+	int rc;
+
+	if ((op->out = json_array()) == NULL)
+		return FZ_ENOMEM;
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_DELIVERIES), &cur)) !=
+	    0)
+		return state_mdb_err(rc);
+	k.mv_data = dk;
+	k.mv_size = outbox_dkey(dk, op->hook, UINT64_MAX);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) :
+	    mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	for (; rc == 0 && json_array_size(op->out) < op->limit;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		if (k.mv_size != hl + 8 || memcmp(k.mv_data, op->hook, hl) != 0)
+			break;
+		if ((d = json_loadb(v.mv_data, v.mv_size, 0, NULL)) != NULL)
+			json_array_append_new(op->out, d);
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : state_mdb_err(rc);
+}
+
+int
+outbox_deliveries(struct state *st, const char *hook_id, unsigned limit,
+    json_t **out)
+{
+	struct outbox_op op;
+	int err;
+
+	memset(&op, 0, sizeof(op));
+	op.hook = hook_id;
+	op.limit = limit;
+	if (strlen(hook_id) >= FZ_ID_SIZE)
+		return FZ_EINVAL;
+	err = state_read(st, outbox_list_fn, &op);
+	if (err != 0) {
+		json_decref(op.out);
+		op.out = NULL;
+	}
+	*out = op.out;
+	return err;
+}

@@ -1,0 +1,77 @@
+/*
+ * outbox.h: the durable delivery queue: one delivery per (subscription,
+ * event), created in the transaction that journals the event, kept until
+ * the receiver acknowledges it or its retries run out.
+ *
+ * The queue is ordered by due time, so the worker reads only what is due;
+ * a second index by sequence tells retention which events are still owed.
+ * Each delivery keeps a record of its attempts for GET .../deliveries:
+ *   {"hookId", "seq", "eventId", "status": "pending"|"delivered"|"failed",
+ *    "attempts", "nextAttemptAt", "history": [{"at", "statusCode",
+ *    "latencyMs", "error"}, ...]}   (the last OUTBOX_HISTORY attempts)
+ */
+#ifndef FZ_STATE_OUTBOX_H
+#define FZ_STATE_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "common/fz.h"
+
+struct MDB_txn;
+struct state;
+
+#define OUTBOX_HISTORY	10
+
+struct outbox_item {
+	char		hook_id[FZ_ID_SIZE];
+	uint64_t	seq;
+	int64_t		due_ms;
+	unsigned	attempts;	/* made so far */
+};
+
+/* Queues seq for hook_id, due at due_ms, with a fresh delivery record.
+ * An existing delivery (a replay) is reset to pending. */
+int	outbox_enqueue_txn(struct MDB_txn *txn, struct state *st,
+	    const char *hook_id, uint64_t seq, const char *event_id,
+	    int64_t due_ms, int64_t now_ms);
+
+/* Removes every delivery of hook_id, queued or done. */
+int	outbox_drop_hook_txn(struct MDB_txn *txn, struct state *st,
+	    const char *hook_id);
+
+/* Skips deliveries the worker already has in flight. */
+typedef int outbox_busy_cb(const char *hook_id, uint64_t seq, void *arg);
+
+/* Fills items[0..max-1] with deliveries due by now_ms, earliest first,
+ * not busy; sets *n. Returns 0 or FZ_E*. */
+int	outbox_due(struct state *st, int64_t now_ms, struct outbox_item *items,
+	    size_t max, outbox_busy_cb *busy, void *arg, size_t *n);
+
+/* Sets *seq to the lowest sequence still queued (UINT64_MAX if none). */
+int	outbox_min_seq(struct state *st, uint64_t *seq);
+
+struct outbox_attempt {
+	int64_t		 at_ms;
+	int		 status;	/* HTTP status, 0 if none */
+	int64_t		 latency_ms;
+	const char	*error;		/* NULL on success */
+};
+
+/*
+ * Records an attempt on it and moves it on: delivered (ok), requeued at
+ * next_due_ms (> 0), or failed for good (dead-lettered). A delivery
+ * whose queue entry is gone (its hook was deleted) is left alone.
+ * Returns 0 or FZ_E*.
+ */
+int	outbox_record(struct state *st, const struct outbox_item *it,
+	    const struct outbox_attempt *a, int ok, int64_t next_due_ms);
+
+/* Lists hook_id's deliveries, newest event first, at most limit. Returns
+ * 0 with a new array in *out, or FZ_E*. */
+int	outbox_deliveries(struct state *st, const char *hook_id,
+	    unsigned limit, json_t **out);
+
+#endif

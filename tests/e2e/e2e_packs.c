@@ -1,0 +1,983 @@
+/*
+ * e2e_packs.c: handover packs against the running daemon: template
+ * sections, credentials masked in every answer and sealed on disk,
+ * pack validation, sending and share links, the client portal, sign-off
+ * and what a sign-off freezes.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "tests/e2e/harness.h"
+
+#define MASK		"********"
+#define UNKNOWN_PROJECT	"project_AbCdEfGhIjKlMnOpQrSt"
+
+static const char rfc3339_re[] =
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$";
+
+/* A test's daemon with one agency workspace and a read,write key. */
+struct env {
+	char	ws[64];
+	char	tok[64];
+};
+
+/* Sends method path with the token (NULL: none), a JSON body (may be
+ * NULL) and one extra header line (may be NULL). */
+static int
+api_x(const struct fzd *d, const char *method, const char *path,
+    const char *tok, const char *extra, const char *body,
+    struct fzh_res *res)
+{
+	char auth[256];
+	const char *hdrs[4];
+	size_t n = 0;
+
+	if (tok != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+		hdrs[n++] = auth;
+	}
+	if (body != NULL)
+		hdrs[n++] = "Content-Type: application/json";
+	if (extra != NULL)
+		hdrs[n++] = extra;
+	hdrs[n] = NULL;
+	return fzh_http(d, method, path, hdrs, body, body != NULL ?
+	    strlen(body) : 0, res);
+}
+
+static int
+api(const struct fzd *d, const char *method, const char *path,
+    const char *tok, const char *body, struct fzh_res *res)
+{
+	return api_x(d, method, path, tok, NULL, body, res);
+}
+
+/* Makes the workspace and key and starts the daemon. */
+static void
+boot(struct fzd *d, struct env *e)
+{
+	fzh_workspace(d->dir, "Acme Agency", "agency", e->ws, sizeof(e->ws));
+	fzh_key(d->dir, e->ws, "read,write", "e2e", e->tok, sizeof(e->tok));
+	fzh_start(d, NULL, NULL);
+}
+
+/* Writes "/api/v1/projects/ID" and suffix into buf. */
+static const char *
+ppath(char *buf, size_t size, const char *id, const char *suffix)
+{
+	snprintf(buf, size, "/api/v1/projects/%s%s", id, suffix);
+	return buf;
+}
+
+static void
+copy_str(const struct fzh_res *res, const char *path, char *out,
+    size_t size)
+{
+	const char *s = fzh_json_str(res, path);
+
+	if (s == NULL)
+		fail_msg("no %s in %s", path, res->body);
+	if ((size_t)snprintf(out, size, "%s", s) >= size)
+		fail_msg("%s too long: %s", path, s);
+}
+
+/* Creates a project of type for jane@example.com; id >= 64 bytes. */
+static void
+new_project(const struct fzd *d, const struct env *e, const char *type,
+    char *id)
+{
+	struct fzh_res res;
+	char body[512];
+
+	snprintf(body, sizeof(body), "{\"name\":\"Website closeout\","
+	    "\"clientName\":\"Jane Smith\",\"clientEmail\":"
+	    "\"jane@example.com\",\"projectType\":\"%s\",\"launchDate\":"
+	    "\"2026-06-01\"}", type);
+	api(d, "POST", "/api/v1/projects", e->tok, body, &res);
+	fzh_assert_envelope(&res, 201, NULL);
+	copy_str(&res, "data.id", id, 64);
+	fzh_res_free(&res);
+}
+
+/* A unique, long password for this run. */
+static void
+make_secret(char *buf, size_t size)
+{
+	snprintf(buf, size, "Pw-%ld-%d-q7Zt9Lk2Vx8Rm4Wn6Hb3Jc5Ys1Ud0", (long)
+	    time(NULL), (int)getpid());
+}
+
+/* Writes a pack body with one CMS credential (password omitted when pw
+ * is NULL) and one link into buf. */
+static const char *
+cred_pack(char *buf, size_t size, const char *pw)
+{
+	char pwf[256] = "";
+
+	if (pw != NULL)
+		snprintf(pwf, sizeof(pwf), ",\"password\":\"%s\"", pw);
+	snprintf(buf, size, "{\"sections\":[{\"title\":\"Access\",\"items\":["
+	    "{\"type\":\"credential\",\"label\":\"CMS\",\"url\":"
+	    "\"https://cms.example/admin\",\"username\":\"jane\"%s},"
+	    "{\"type\":\"link\",\"label\":\"Site\",\"url\":"
+	    "\"https://example.com\"}]}]}", pwf);
+	return buf;
+}
+
+/* Returns the item labelled label in section title of the sections
+ * array at path of res, or fails. */
+static json_t *
+find_item(const struct fzh_res *res, const char *path, const char *title,
+    const char *label)
+{
+	json_t *secs, *sec, *it;
+	const char *s;
+	size_t i, j;
+
+	if (!json_is_array(secs = fzh_json_get(res, path)))
+		fail_msg("%s is not a list: %s", path, res->body);
+	json_array_foreach(secs, i, sec) {
+		s = json_string_value(json_object_get(sec, "title"));
+		if (s == NULL || strcmp(s, title) != 0)
+			continue;
+		json_array_foreach(json_object_get(sec, "items"), j, it) {
+			s = json_string_value(json_object_get(it, "label"));
+			if (s != NULL && strcmp(s, label) == 0)
+				return it;
+		}
+	}
+	fail_msg("no item %s / %s in %s", title, label, res->body);
+	return NULL;
+}
+
+/* Asserts the credential is shown masked (set) or empty (not set), and
+ * never with its sealed form. */
+static void
+assert_masked(const struct fzh_res *res, const char *path, const char *title,
+    const char *label, int set)
+{
+	json_t *it = find_item(res, path, title, label);
+
+	if (json_object_get(it, "passwordSealed") != NULL)
+		fail_msg("passwordSealed is shown: %s", res->body);
+	if (!json_is_boolean(json_object_get(it, "password_set")) ||
+	    json_boolean_value(json_object_get(it, "password_set")) != set)
+		fail_msg("password_set is not %s: %s", set ? "true" : "false",
+		    res->body);
+	if (set)
+		fzh_assert_str(json_string_value(json_object_get(it,
+		    "password")), MASK);
+	else if (!json_is_null(json_object_get(it, "password")))
+		fail_msg("no password set, yet password is not null: %s",
+		    res->body);
+}
+
+/* Fails if the secret, or a long piece of it, is in the answer. */
+static void
+assert_no_secret(const struct fzh_res *res, const char *secret)
+{
+	size_t i;
+
+	if (fzh_contains(res->body, res->len, secret))
+		fail_msg("the password is in the answer: %s", res->body);
+	for (i = 0; i < res->nhdrs; i++)
+		if (fzh_contains(res->hdrs[i], strlen(res->hdrs[i]), secret))
+			fail_msg("the password is in a header: %s",
+			    res->hdrs[i]);
+	if (strlen(secret) > 20 &&
+	    fzh_contains(res->body, res->len, secret + strlen(secret) - 16))
+		fail_msg("part of the password is in the answer: %s",
+		    res->body);
+}
+
+/* Fails if secret, or its last 16 characters, occurs in any file under
+ * dir. Returns the number of files scanned; counts in *control the
+ * files holding control, a non-secret string stored beside it. */
+static int
+scan_dir(const char *dir, const char *secret, const char *control,
+    int *found)
+{
+	char sub[1024], *buf;
+	struct dirent *de;
+	struct stat sb;
+	const char *tail = secret + strlen(secret) - 16;
+	size_t len;
+	DIR *dp;
+	int n = 0;
+
+	if ((dp = opendir(dir)) == NULL)
+		fail_msg("opendir %s", dir);
+	while ((de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		if (lstat(sub, &sb) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			n += scan_dir(sub, secret, control, found);
+			continue;
+		}
+		if (!S_ISREG(sb.st_mode))
+			continue;
+		if ((buf = fzh_slurp(sub, &len)) == NULL)
+			fail_msg("cannot read %s", sub);
+		if (fzh_contains(buf, len, secret) ||
+		    fzh_contains(buf, len, tail)) {
+			free(buf);
+			closedir(dp);
+			fail_msg("the password is stored in clear in %s", sub);
+		}
+		if (fzh_contains(buf, len, control))
+			(*found)++;
+		free(buf);
+		n++;
+	}
+	closedir(dp);
+	return n;
+}
+
+static void
+nap_ms(long ms)
+{
+	struct timespec ts = { 0, ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Returns 1 if the details of res name field. */
+static int
+names_field(const struct fzh_res *res, const char *field)
+{
+	const json_t *d;
+	const char *f;
+	size_t i;
+
+	json_array_foreach(fzh_json_get(res, "error.details"), i, d) {
+		f = json_string_value(json_object_get(d, "field"));
+		if (f != NULL && strcmp(f, field) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Asserts a 400 VALIDATION_ERROR naming exactly want (NULL-ended). */
+static void
+assert_invalid(const struct fzh_res *res, const char *const *want)
+{
+	size_t n;
+
+	fzh_assert_envelope(res, 400, "VALIDATION_ERROR");
+	for (n = 0; want[n] != NULL; n++)
+		if (!names_field(res, want[n]))
+			fail_msg("error.details does not name %s: %s",
+			    want[n], res->body);
+	if (json_array_size(fzh_json_get(res, "error.details")) != n)
+		fail_msg("error.details names other fields than the %zu "
+		    "expected: %s", n, res->body);
+}
+
+/* Sends the pack with msg; asserts 200 and returns the portal path
+ * ("/p/TOKEN") in portal (>= 128 bytes) and sentAt in sent (>= 64). */
+static void
+send_pack(const struct fzd *d, const struct env *e, const char *pid,
+    const char *body, char *portal, char *sent)
+{
+	char path[256], re[128];
+	const char *url;
+	struct fzh_res res;
+
+	api(d, "POST", ppath(path, sizeof(path), pid, "/pack/send"), e->tok,
+	    body, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.id"), pid);
+	url = fzh_json_str(&res, "data.share_url");
+	snprintf(re, sizeof(re), "^http://127\\.0\\.0\\.1:%d/p/"
+	    "[0-9A-Za-z]{20,64}$", d->port);
+	if (!fzh_match(re, url))
+		fail_msg("share_url %s is not %s", url ? url : "(none)", re);
+	snprintf(portal, 128, "%s", strstr(url + 7, "/p/"));
+	copy_str(&res, "data.sentAt", sent, 64);
+	fzh_res_free(&res);
+}
+
+/* Returns the project's status into out (>= 32 bytes). */
+static const char *
+status_of(const struct fzd *d, const struct env *e, const char *pid,
+    char *out)
+{
+	char path[256];
+	struct fzh_res res;
+
+	fzh_get(d, ppath(path, sizeof(path), pid, ""), e->tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	copy_str(&res, "data.status", out, 32);
+	fzh_res_free(&res);
+	return out;
+}
+
+/* Compares a pack's sections with a template's: titles, item types and
+ * labels in order. */
+static void
+assert_sections_like(const json_t *got, const json_t *want)
+{
+	const json_t *gs, *ws, *gi, *wi;
+	size_t i, j;
+
+	assert_int_equal(json_array_size(got), json_array_size(want));
+	json_array_foreach(want, i, ws) {
+		gs = json_array_get(got, i);
+		fzh_assert_str(json_string_value(json_object_get(gs, "title")),
+		    json_string_value(json_object_get(ws, "title")));
+		assert_int_equal(json_array_size(json_object_get(gs, "items")),
+		    json_array_size(json_object_get(ws, "items")));
+		json_array_foreach(json_object_get(ws, "items"), j, wi) {
+			gi = json_array_get(json_object_get(gs, "items"), j);
+			fzh_assert_str(json_string_value(json_object_get(gi,
+			    "type")), json_string_value(json_object_get(wi,
+			    "type")));
+			fzh_assert_str(json_string_value(json_object_get(gi,
+			    "label")), json_string_value(json_object_get(wi,
+			    "label")));
+		}
+	}
+}
+
+static void
+test_pack_from_template(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], seo[64], other[64], path[256];
+	struct fzh_res tpl, res;
+	const json_t *t, *web = NULL, *seot = NULL;
+	const char *type;
+	size_t i;
+
+	boot(d, &e);
+	fzh_get(d, "/api/v1/templates", e.tok, &tpl);
+	fzh_assert_envelope(&tpl, 200, NULL);
+	json_array_foreach(fzh_json_get(&tpl, "data"), i, t) {
+		type = json_string_value(json_object_get(t, "projectType"));
+		if (type != NULL && strcmp(type, "Web Design") == 0)
+			web = t;
+		else if (type != NULL && strcmp(type, "SEO") == 0)
+			seot = t;
+	}
+	if (web == NULL || seot == NULL)
+		fail_msg("no Web Design or SEO template: %s", tpl.body);
+
+	new_project(d, &e, "Web Design", pid);
+	fzh_get(d, ppath(path, sizeof(path), pid, "/pack"), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.projectId"), pid);
+	assert_sections_like(fzh_json_get(&res, "data.sections"),
+	    json_object_get(web, "sections"));
+	if (!json_is_null(fzh_json_get(&res, "data.share_url")))
+		fail_msg("share_url is not null before sending: %s", res.body);
+	assert_null(fzh_json_str(&res, "data.sentAt"));
+	/* The template's credentials have no password yet. */
+	assert_masked(&res, "data.sections", "Access", "CMS admin", 0);
+	fzh_res_free(&res);
+
+	new_project(d, &e, "SEO", seo);
+	fzh_get(d, ppath(path, sizeof(path), seo, "/pack"), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_sections_like(fzh_json_get(&res, "data.sections"),
+	    json_object_get(seot, "sections"));
+	fzh_res_free(&res);
+
+	/* A type with no template starts empty. */
+	new_project(d, &e, "Photography", other);
+	fzh_get(d, ppath(path, sizeof(path), other, "/pack"), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_true(json_is_array(fzh_json_get(&res, "data.sections")));
+	assert_int_equal(json_array_size(fzh_json_get(&res,
+	    "data.sections")), 0);
+	fzh_res_free(&res);
+
+	fzh_get(d, ppath(path, sizeof(path), UNKNOWN_PROJECT, "/pack"),
+	    e.tok, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	fzh_res_free(&tpl);
+	fzh_stop_ok(d);
+}
+
+static void
+test_credential_sealed(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], path[256], secret[128], body[1024], keypath[256];
+	char portal[128], sent[64];
+	struct fzh_res res;
+	struct stat sb;
+	int n, found = 0;
+
+	boot(d, &e);
+	make_secret(secret, sizeof(secret));
+	new_project(d, &e, "Web Design", pid);
+	ppath(path, sizeof(path), pid, "/pack");
+
+	/* With an Idempotency-Key, so the stored answer is scanned too. */
+	api_x(d, "PUT", path, e.tok, "Idempotency-Key: pack-put-1",
+	    cred_pack(body, sizeof(body), secret), &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	fzh_assert_str(json_string_value(json_object_get(find_item(&res,
+	    "data.sections", "Access", "CMS"), "username")), "jane");
+	fzh_assert_str(json_string_value(json_object_get(find_item(&res,
+	    "data.sections", "Access", "CMS"), "url")),
+	    "https://cms.example/admin");
+	assert_int_equal(json_integer_value(fzh_json_get(&res,
+	    "data.revision")), 2);
+	assert_no_secret(&res, secret);
+	fzh_res_free(&res);
+
+	/* The replay is masked the same way. */
+	api_x(d, "PUT", path, e.tok, "Idempotency-Key: pack-put-1",
+	    cred_pack(body, sizeof(body), secret), &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_header(&res, "Idempotent-Replayed"), "true");
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	assert_no_secret(&res, secret);
+	fzh_res_free(&res);
+
+	fzh_get(d, path, e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	assert_no_secret(&res, secret);
+	fzh_res_free(&res);
+
+	/* Nor in the portal, once sent. */
+	send_pack(d, &e, pid, "{\"personalMessage\":\"Ready\"}", portal,
+	    sent);
+	fzh_get(d, portal, NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	assert_no_secret(&res, secret);
+	fzh_res_free(&res);
+
+	/* A refused PUT does not echo it either. */
+	snprintf(body, sizeof(body), "{\"sections\":[{\"title\":\"Access\","
+	    "\"items\":[{\"type\":\"credential\",\"label\":\"\",\"password\":"
+	    "\"%s\"}]}]}", secret);
+	api(d, "PUT", path, e.tok, body, &res);
+	fzh_assert_envelope(&res, 400, "VALIDATION_ERROR");
+	assert_no_secret(&res, secret);
+	fzh_res_free(&res);
+
+	/* The key: 32 bytes, owner-only. */
+	snprintf(keypath, sizeof(keypath), "%s/secret.key", d->dir);
+	if (stat(keypath, &sb) != 0)
+		fail_msg("no %s", keypath);
+	assert_true(S_ISREG(sb.st_mode));
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(sb.st_size, 32);
+
+	/* Sealed on disk, while running and after a clean stop; the
+	 * credential's URL is found, so the scan reads where packs live. */
+	n = scan_dir(d->dir, secret, "https://cms.example/admin", &found);
+	assert_true(n >= 3);	/* data.mdb, secret.key, the log at least */
+	assert_true(found >= 1);
+	fzh_stop_ok(d);
+	found = 0;
+	scan_dir(d->dir, secret, "https://cms.example/admin", &found);
+	assert_true(found >= 1);
+
+	/* After a restart the sealed password is still there, still
+	 * masked. */
+	fzh_start(d, NULL, NULL);
+	fzh_get(d, path, e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	assert_no_secret(&res, secret);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+	scan_dir(d->dir, secret, "https://cms.example/admin", &found);
+}
+
+static void
+test_pack_validation(void **state)
+{
+	static const struct {
+		const char	*body;
+		const char	*fields[6];
+	} bad[] = {
+		{ "{\"sections\":[{\"title\":\"A\",\"items\":["
+		    "{\"type\":\"note\",\"label\":\"n\",\"text\":\"t\"},"
+		    "{\"type\":\"note\",\"text\":\"t\"}]}]}",
+		    { "sections[0].items[1].label" } },
+		{ "{\"sections\":[{\"title\":\"A\",\"items\":["
+		    "{\"type\":\"video\",\"label\":\"v\"}]}]}",
+		    { "sections[0].items[0].type" } },
+		{ "{\"sections\":[{\"title\":\"A\",\"items\":["
+		    "{\"label\":\"none\"}]}]}",
+		    { "sections[0].items[0].type" } },
+		{ "{\"sections\":[{\"title\":\"A\",\"items\":[]},"
+		    "{\"title\":\"B\",\"items\":[{\"type\":\"link\","
+		    "\"label\":\"L\"}]}]}", { "sections[1].items[0].url" } },
+		{ "{\"sections\":[{\"title\":\"A\",\"items\":["
+		    "{\"type\":\"link\",\"label\":\"L\",\"url\":\"ftp://x\"}"
+		    "]}]}", { "sections[0].items[0].url" } },
+		{ "{\"sections\":[{\"title\":\"A\",\"items\":["
+		    "{\"type\":\"credential\",\"label\":\"C\",\"url\":"
+		    "\"javascript:alert(1)\"}]}]}",
+		    { "sections[0].items[0].url" } },
+		{ "{\"sections\":[{\"items\":[]}]}", { "sections[0].title" } },
+		{ "{\"sections\":[{\"title\":\"A\",\"items\":{}}]}",
+		    { "sections[0].items" } },
+		{ "{\"sections\":[7]}", { "sections[0]" } },
+		{ "{\"sections\":{}}", { "sections" } },
+		{ "{\"sections\":\"all\"}", { "sections" } },
+		{ "{}", { "sections" } },
+		/* Every bad field at once. */
+		{ "{\"sections\":[{\"title\":\"A\",\"items\":["
+		    "{\"type\":\"video\",\"label\":\"v\"},"
+		    "{\"type\":\"link\",\"url\":\"https://x.example\"},"
+		    "{\"type\":\"document\",\"label\":\"D\","
+		    "\"url\":\"ftp://x\"}"
+		    "]},{\"title\":5,\"items\":[]}]}",
+		    { "sections[0].items[0].type", "sections[0].items[1].label",
+		    "sections[0].items[2].url", "sections[1].title" } },
+	};
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], path[256];
+	struct fzh_res res;
+	size_t i;
+
+	boot(d, &e);
+	new_project(d, &e, "Web Design", pid);
+	ppath(path, sizeof(path), pid, "/pack");
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		api(d, "PUT", path, e.tok, bad[i].body, &res);
+		assert_invalid(&res, bad[i].fields);
+		fzh_res_free(&res);
+	}
+
+	/* Unchanged: same sections, still revision 1. */
+	fzh_get(d, path, e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_int_equal(json_integer_value(fzh_json_get(&res,
+	    "data.revision")), 1);
+	assert_masked(&res, "data.sections", "Access", "CMS admin", 0);
+	assert_int_equal(json_array_size(fzh_json_get(&res, "data.sections")),
+	    3);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+static void
+test_password_kept(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], path[256], secret[128], body[1024];
+	struct fzh_res res;
+
+	boot(d, &e);
+	make_secret(secret, sizeof(secret));
+	new_project(d, &e, "Web Design", pid);
+	ppath(path, sizeof(path), pid, "/pack");
+
+	api(d, "PUT", path, e.tok, cred_pack(body, sizeof(body), secret),
+	    &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	fzh_res_free(&res);
+
+	/* Without the password: kept. */
+	api(d, "PUT", path, e.tok, cred_pack(body, sizeof(body), NULL), &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	fzh_res_free(&res);
+
+	/* With the mask sent back as it was read: kept. */
+	api(d, "PUT", path, e.tok, cred_pack(body, sizeof(body), MASK), &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	assert_int_equal(json_integer_value(fzh_json_get(&res,
+	    "data.revision")), 4);
+	fzh_res_free(&res);
+
+	fzh_get(d, path, e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	fzh_res_free(&res);
+
+	/* Another credential never given one has none. */
+	api(d, "PUT", path, e.tok, "{\"sections\":[{\"title\":\"Access\","
+	    "\"items\":[{\"type\":\"credential\",\"label\":\"CMS\"},"
+	    "{\"type\":\"credential\",\"label\":\"Hosting\",\"password\":"
+	    "\"" MASK "\"}]}]}", &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	assert_masked(&res, "data.sections", "Access", "Hosting", 0);
+	fzh_res_free(&res);
+
+	/* Once removed, it is gone: adding it back has no password. */
+	api(d, "PUT", path, e.tok, "{\"sections\":[{\"title\":\"Access\","
+	    "\"items\":[]}]}", &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_res_free(&res);
+	api(d, "PUT", path, e.tok, cred_pack(body, sizeof(body), NULL), &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_masked(&res, "data.sections", "Access", "CMS", 0);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+static void
+test_send(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], path[256], portal[128], portal2[128], sent[64];
+	char sent2[64], st[32], url[256];
+	struct fzh_res res;
+
+	boot(d, &e);
+	new_project(d, &e, "Web Design", pid);
+	fzh_assert_str(status_of(d, &e, pid, st), "draft");
+
+	api(d, "POST", ppath(path, sizeof(path), pid, "/pack/send"), e.tok,
+	    "{\"personalMessage\":\"Ready\"}", &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.status"), "sent");
+	fzh_assert_str(fzh_json_str(&res, "data.personalMessage"), "Ready");
+	assert_true(fzh_match(rfc3339_re, fzh_json_str(&res, "data.sentAt")));
+	copy_str(&res, "data.sentAt", sent, sizeof(sent));
+	copy_str(&res, "data.share_url", url, sizeof(url));
+	fzh_res_free(&res);
+	fzh_assert_str(status_of(d, &e, pid, st), "sent");
+
+	/* Again, with nothing changed: same link, same time. */
+	nap_ms(5);
+	send_pack(d, &e, pid, "{\"personalMessage\":\"Ready\"}", portal,
+	    sent2);
+	fzh_assert_str(sent2, sent);
+	assert_non_null(strstr(url, portal));
+	send_pack(d, &e, pid, "{\"personalMessage\":\"Ready\"}", portal2,
+	    sent2);
+	fzh_assert_str(portal2, portal);
+	fzh_assert_str(sent2, sent);
+	fzh_assert_str(status_of(d, &e, pid, st), "sent");
+
+	/* The pack now carries the link. */
+	fzh_get(d, ppath(path, sizeof(path), pid, "/pack"), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_non_null(fzh_json_str(&res, "data.share_url"));
+	assert_non_null(strstr(fzh_json_str(&res, "data.share_url"), portal));
+	fzh_assert_str(fzh_json_str(&res, "data.sentAt"), sent);
+	fzh_res_free(&res);
+
+	api(d, "POST", ppath(path, sizeof(path), UNKNOWN_PROJECT,
+	    "/pack/send"), e.tok, "{}", &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	api(d, "POST", ppath(path, sizeof(path), pid, "/pack/send"), e.tok,
+	    "{\"personalMessage\":42}", &res);
+	fzh_assert_envelope(&res, 400, "VALIDATION_ERROR");
+	assert_true(names_field(&res, "personalMessage"));
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+static void
+test_portal_view(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], path[256], portal[128], sent[64], secret[128];
+	char body[1024], st[32], bad[128];
+	struct fzh_res res;
+
+	boot(d, &e);
+	make_secret(secret, sizeof(secret));
+	new_project(d, &e, "Web Design", pid);
+	api(d, "PUT", ppath(path, sizeof(path), pid, "/pack"), e.tok,
+	    cred_pack(body, sizeof(body), secret), &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_res_free(&res);
+	send_pack(d, &e, pid, "{\"personalMessage\":\"Ready\"}", portal,
+	    sent);
+
+	/* No API key: the share token is the credential. */
+	fzh_get(d, portal, NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.project.status"), "viewed");
+	fzh_assert_str(fzh_json_str(&res, "data.project.name"),
+	    "Website closeout");
+	fzh_assert_str(fzh_json_str(&res, "data.agency.name"), "Acme Agency");
+	fzh_assert_str(fzh_json_str(&res, "data.personalMessage"), "Ready");
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	fzh_assert_str(json_string_value(json_object_get(find_item(&res,
+	    "data.sections", "Access", "Site"), "url")),
+	    "https://example.com");
+	assert_no_secret(&res, secret);
+	/* What the client sees holds nothing of the workspace's keys. */
+	assert_false(fzh_contains(res.body, res.len, e.tok));
+	fzh_res_free(&res);
+	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
+
+	/* A second view changes nothing. */
+	fzh_get(d, portal, NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.project.status"), "viewed");
+	fzh_res_free(&res);
+	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
+
+	fzh_get(d, "/p/unknowntoken", NULL, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	/* The real token with one character changed. */
+	snprintf(bad, sizeof(bad), "%s", portal);
+	bad[3] = bad[3] == 'a' ? 'b' : 'a';
+	fzh_get(d, bad, NULL, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+static void
+test_signoff(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], path[256], portal[128], sent[64], so[160], sid[64];
+	char st[32], before[64];
+	const char *s;
+	struct fzh_res res;
+	json_t *arr;
+
+	boot(d, &e);
+	new_project(d, &e, "Web Design", pid);
+	send_pack(d, &e, pid, "{\"personalMessage\":\"Ready\"}", portal,
+	    sent);
+	fzh_get(d, portal, NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_res_free(&res);
+	snprintf(so, sizeof(so), "%s/signoff", portal);
+
+	/* Refused sign-offs name their fields and sign nothing. */
+	api(d, "POST", so, NULL, "{\"name\":\"Jane\",\"email\":\"jane\"}",
+	    &res);
+	{
+		const char *want[] = { "email", NULL };
+
+		assert_invalid(&res, want);
+	}
+	fzh_res_free(&res);
+	api(d, "POST", so, NULL, "{\"email\":\"jane@example\","
+	    "\"comment\":5}", &res);
+	{
+		const char *want[] = { "name", "email", "comment", NULL };
+
+		assert_invalid(&res, want);
+	}
+	fzh_res_free(&res);
+	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
+	fzh_get(d, ppath(path, sizeof(path), pid, "/signoff"), e.tok, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+
+	api(d, "POST", so, NULL, "{\"name\":\"Jane\",\"email\":"
+	    "\"jane@example.com\",\"comment\":\"All good\"}", &res);
+	fzh_assert_envelope(&res, 201, NULL);
+	assert_true(fzh_match("^signoff_[0-9A-Za-z]+$", fzh_json_str(&res,
+	    "data.id")));
+	fzh_assert_str(fzh_json_str(&res, "data.projectId"), pid);
+	fzh_assert_str(fzh_json_str(&res, "data.signerName"), "Jane");
+	fzh_assert_str(fzh_json_str(&res, "data.signerEmail"),
+	    "jane@example.com");
+	fzh_assert_str(fzh_json_str(&res, "data.comment"), "All good");
+	assert_true(fzh_match(rfc3339_re, fzh_json_str(&res,
+	    "data.signedAt")));
+	copy_str(&res, "data.id", sid, sizeof(sid));
+	fzh_res_free(&res);
+
+	api(d, "POST", so, NULL, "{\"name\":\"Mallory\",\"email\":"
+	    "\"mallory@example.com\"}", &res);
+	fzh_assert_envelope(&res, 409, "CONFLICT");
+	fzh_res_free(&res);
+	api(d, "POST", "/p/unknowntoken/signoff", NULL, "{\"name\":\"Jane\","
+	    "\"email\":\"jane@example.com\"}", &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+
+	fzh_get(d, ppath(path, sizeof(path), pid, "/signoff"), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.id"), sid);
+	fzh_assert_str(fzh_json_str(&res, "data.signerName"), "Jane");
+	fzh_assert_str(fzh_json_str(&res, "data.comment"), "All good");
+	fzh_res_free(&res);
+
+	fzh_get(d, "/api/v1/signoffs", e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	arr = fzh_json_get(&res, "data");
+	assert_int_equal(json_array_size(arr), 1);
+	s = json_string_value(json_object_get(json_array_get(arr, 0), "id"));
+	fzh_assert_str(s, sid);
+	s = json_string_value(json_object_get(json_array_get(arr, 0),
+	    "projectId"));
+	fzh_assert_str(s, pid);
+	fzh_res_free(&res);
+
+	fzh_get(d, ppath(path, sizeof(path), pid, ""), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.status"), "signed_off");
+	assert_true(fzh_match(rfc3339_re, fzh_json_str(&res,
+	    "data.signedOffAt")));
+	fzh_res_free(&res);
+
+	/* The portal shows the sign-off. */
+	fzh_get(d, portal, NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.project.status"),
+	    "signed_off");
+	fzh_assert_str(fzh_json_str(&res, "data.signoff.id"), sid);
+	fzh_res_free(&res);
+
+	/* A signed-off pack is final. */
+	ppath(path, sizeof(path), pid, "/pack");
+	fzh_get(d, path, e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	snprintf(before, sizeof(before), "%s", fzh_json_str(&res,
+	    "data.updatedAt"));
+	fzh_res_free(&res);
+	api(d, "PUT", path, e.tok, "{\"sections\":[]}", &res);
+	fzh_assert_envelope(&res, 409, "CONFLICT");
+	fzh_res_free(&res);
+	api(d, "POST", ppath(path, sizeof(path), pid, "/pack/send"), e.tok,
+	    "{\"personalMessage\":\"Again\"}", &res);
+	fzh_assert_envelope(&res, 409, "CONFLICT");
+	fzh_res_free(&res);
+	fzh_get(d, ppath(path, sizeof(path), pid, "/pack"), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.updatedAt"), before);
+	assert_int_equal(json_array_size(fzh_json_get(&res, "data.sections")),
+	    3);
+	fzh_assert_str(fzh_json_str(&res, "data.sentAt"), sent);
+	fzh_res_free(&res);
+	fzh_assert_str(status_of(d, &e, pid, st), "signed_off");
+	fzh_stop_ok(d);
+}
+
+static void
+test_signoff_absent(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char draft[64], viewed[64], path[256], portal[128], sent[64];
+	struct fzh_res res;
+
+	boot(d, &e);
+	new_project(d, &e, "Web Design", draft);
+	new_project(d, &e, "SEO", viewed);
+	send_pack(d, &e, viewed, "{}", portal, sent);
+	fzh_get(d, portal, NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	if (!json_is_null(fzh_json_get(&res, "data.signoff")))
+		fail_msg("an unsigned pack shows a sign-off: %s", res.body);
+	fzh_res_free(&res);
+
+	fzh_get(d, ppath(path, sizeof(path), draft, "/signoff"), e.tok, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	fzh_get(d, ppath(path, sizeof(path), viewed, "/signoff"), e.tok,
+	    &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	fzh_get(d, ppath(path, sizeof(path), UNKNOWN_PROJECT, "/signoff"),
+	    e.tok, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	fzh_get(d, "/api/v1/projects/signoff_x/signoff", e.tok, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	fzh_get(d, "/api/v1/signoffs", e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_int_equal(json_array_size(fzh_json_get(&res, "data")), 0);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+/*
+ * The client views the pack, the agency revises and re-sends it, the
+ * client views the revision: the project must read "viewed" again,
+ * not stay "sent" although the client has seen what was sent.
+ */
+static void
+test_resend_after_view_status(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], path[256], portal[128], portal2[128], sent[64];
+	char sent2[64], st[32], shown[32];
+	struct fzh_res res;
+
+	boot(d, &e);
+	new_project(d, &e, "Web Design", pid);
+	send_pack(d, &e, pid, "{\"personalMessage\":\"v1\"}", portal, sent);
+	fzh_get(d, portal, NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_res_free(&res);
+	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
+
+	api(d, "PUT", ppath(path, sizeof(path), pid, "/pack"), e.tok,
+	    "{\"sections\":[{\"title\":\"Docs\",\"items\":[{\"type\":\"note\","
+	    "\"label\":\"Revised\",\"text\":\"New text\"}]}]}", &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_res_free(&res);
+	send_pack(d, &e, pid, "{\"personalMessage\":\"v2\"}", portal2, sent2);
+	fzh_assert_str(portal2, portal);	/* one link per project */
+
+	fzh_get(d, portal, NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	find_item(&res, "data.sections", "Docs", "Revised");
+	copy_str(&res, "data.project.status", shown, sizeof(shown));
+	fzh_res_free(&res);
+	status_of(d, &e, pid, st);
+	fzh_stop_ok(d);
+	if (strcmp(shown, "viewed") != 0 || strcmp(st, "viewed") != 0)
+		fail_msg("the client is viewing the re-sent pack, yet the "
+		    "portal reads status \"%s\" and the API \"%s\"", shown, st);
+}
+
+#define T(f)	cmocka_unit_test_setup_teardown(f, fzh_setup, fzh_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_pack_from_template),
+		T(test_credential_sealed),
+		T(test_pack_validation),
+		T(test_password_kept),
+		T(test_send),
+		T(test_portal_view),
+		T(test_signoff),
+		T(test_signoff_absent),
+		T(test_resend_after_view_status),
+	};
+
+	return cmocka_run_group_tests_name("e2e_packs", tests,
+	    fzh_group_setup, fzh_group_teardown);
+}
