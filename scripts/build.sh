@@ -6,7 +6,7 @@ dir=$1
 shift
 if [ ! -x "$top/configure" ] || [ "$top/configure.ac" -nt "$top/configure" ] ||
     [ ! -f "$top/build-aux/tap-driver.sh" ]; then
-	(cd "$top" && autoreconf -fi)
+	(cd "$top" && mkdir -p m4 && autoreconf -fi)
 fi
 mkdir -p "$dir"
 cd "$dir"
