@@ -42,6 +42,8 @@ zapier_flat_sent(const json_t *p)
 	json_object_set(out, "personal_message", json_object_get(p,
 	    "personalMessage"));
 	json_object_set(out, "sent_at", json_object_get(p, "sentAt"));
+	json_object_set(out, "event_recorded", json_object_get(p,
+	    "eventRecorded"));
 	return out;
 }
 

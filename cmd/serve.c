@@ -14,6 +14,8 @@
 #include "common/fz.h"
 #include "common/log.h"
 #include "relay/edge.h"
+#include "triggers/deliver.h"
+#include "triggers/fetch.h"
 #include "state/secret.h"
 #include "state/state.h"
 #include "state/store.h"
@@ -29,6 +31,9 @@ struct daemon {
 	struct state		*st;
 	struct store		*store;
 	struct edge		*edge;
+	struct fetch		*fetch;
+	struct deliver		*deliver;
+	struct event		*quiesce;
 	struct event		*sig_term, *sig_int, *sig_hup;
 	struct event		*watchdog;
 	struct event		*deadline;
@@ -56,13 +61,34 @@ serve_log_errors(const char *errors)
 	}
 }
 
+/* After the requests, the deliveries in flight: polled, since they end
+ * in curl's callbacks. */
+static void
+serve_quiesce_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval tv = { 0, 50 * 1000 };
+
+	(void)fd;
+	(void)what;
+	if (deliver_inflight(d->deliver) > 0) {
+		evtimer_add(d->quiesce, &tv);
+		return;
+	}
+	log_info("all requests and deliveries finished; exiting");
+	event_base_loopexit(d->base, NULL);
+}
+
 static void
 serve_drained_cb(void *arg)
 {
-	struct daemon *d = arg;
+	serve_quiesce_cb(-1, 0, arg);
+}
 
-	log_info("all requests answered; exiting");
-	event_base_loopexit(d->base, NULL);
+static void
+serve_kick_cb(void *arg)
+{
+	deliver_kick(arg);
 }
 
 static void
@@ -90,7 +116,9 @@ serve_stop_cb(evutil_socket_t sig, short what, void *arg)
 	}
 	d->stopping = 1;
 	notify_send("STOPPING=1\nSTATUS=draining");
-	log_info("signal %d: draining in-flight requests", (int)sig);
+	log_info("signal %d: draining in-flight requests and deliveries",
+	    (int)sig);
+	deliver_stop(d->deliver);
 	tv.tv_sec = d->cfg->shutdown_timeout_ms / 1000;
 	tv.tv_usec = (d->cfg->shutdown_timeout_ms % 1000) * 1000;
 	evtimer_add(d->deadline, &tv);
@@ -121,6 +149,7 @@ serve_reload_cb(evutil_socket_t sig, short what, void *arg)
 		log_warn("listen, state_dir and store take effect on restart");
 	log_set_level(next->log_level);
 	edge_reconfigure(d->edge, next);
+	deliver_reconfigure(d->deliver, next);
 	cfg_free(d->cfg);
 	d->cfg = next;
 	log_info("configuration reloaded");
@@ -146,9 +175,10 @@ serve_events(struct daemon *d)
 	d->sig_int = evsignal_new(d->base, SIGINT, serve_stop_cb, d);
 	d->sig_hup = evsignal_new(d->base, SIGHUP, serve_reload_cb, d);
 	d->deadline = evtimer_new(d->base, serve_deadline_cb, d);
+	d->quiesce = evtimer_new(d->base, serve_quiesce_cb, d);
 	d->watchdog = event_new(d->base, -1, EV_PERSIST, serve_watchdog_cb, d);
 	if (d->sig_term == NULL || d->sig_int == NULL || d->sig_hup == NULL ||
-	    d->deadline == NULL || d->watchdog == NULL)
+	    d->deadline == NULL || d->watchdog == NULL || d->quiesce == NULL)
 		return FZ_ENOMEM;
 	event_add(d->sig_term, NULL);
 	event_add(d->sig_int, NULL);
@@ -217,6 +247,9 @@ static void
 serve_free(struct daemon *d)
 {
 	edge_free(d->edge);
+	/* Ends transfers still running; their deliveries stay queued. */
+	fetch_free(d->fetch);
+	deliver_free(d->deliver);
 	store_free(d->store);
 	state_close(d->st);
 	if (d->sig_term != NULL)
@@ -229,6 +262,8 @@ serve_free(struct daemon *d)
 		event_free(d->deadline);
 	if (d->watchdog != NULL)
 		event_free(d->watchdog);
+	if (d->quiesce != NULL)
+		event_free(d->quiesce);
 	if (d->base != NULL)
 		event_base_free(d->base);
 	cfg_free(d->cfg);
@@ -244,7 +279,7 @@ serve_main(int argc, char *argv[])
 	/* Group commit: answers that wrote wait for one shared sync. */
 	struct state_opts opts = { 0, 1 };
 	char **rest = NULL;
-	int i, nrest = 0, demo = 0, rc = 1;
+	int i, nrest = 0, demo = 0, rc = 1, curl_ready = 0;
 	uint16_t port;
 
 	memset(&d, 0, sizeof(d));
@@ -279,6 +314,11 @@ serve_main(int argc, char *argv[])
 	}
 	log_set_level(d.cfg->log_level);
 	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_err("libcurl failed to initialise");
+		goto out;
+	}
+	curl_ready = 1;
 	if (d.cfg->store == CFG_STORE_HTTP) {
 		log_err("store = http: the upstream store backend is not part "
 		    "of this build; use store = embedded");
@@ -297,10 +337,13 @@ serve_main(int argc, char *argv[])
 	    (d.store = store_embedded_new(d.st, secret, "")) == NULL ||
 	    (d.edge = edge_new(d.base, d.cfg, d.st, d.store, secret)) ==
 	    NULL ||
+	    (d.fetch = fetch_new(d.base)) == NULL ||
+	    (d.deliver = deliver_new(d.base, d.st, d.fetch, d.cfg)) == NULL ||
 	    serve_events(&d) != 0) {
 		log_err("out of memory starting up");
 		goto out;
 	}
+	edge_on_sync(d.edge, serve_kick_cb, d.deliver);
 	if (edge_listen(d.edge, &port) != 0)
 		goto out;
 	log_info("listening on %.*s:%u (store %s, state %s)",
@@ -322,6 +365,8 @@ serve_main(int argc, char *argv[])
 	rc = 0;
 out:
 	serve_free(&d);
+	if (curl_ready)
+		curl_global_cleanup();
 	free(errors);
 	free(rest);
 	return rc;

@@ -20,6 +20,7 @@
 #include "relay/routes.h"
 #include "state/idem.h"
 #include "state/journal.h"
+#include "state/outbox.h"
 #include "state/secret.h"
 #include "state/state.h"
 
@@ -42,6 +43,8 @@ struct edge {
 	struct pending		*pending;	/* answers waiting for the sync */
 	struct pending		**pending_tail;
 	unsigned char		 cursor_key[SECRET_SIZE];
+	void			(*synced_cb)(void *);
+	void			*synced_arg;
 };
 
 /* An answer held until the state is synced. */
@@ -282,6 +285,15 @@ edge_sync_cb(evutil_socket_t fd, short what, void *arg)
 			    p->len);
 		free(p);
 	}
+	if (err == 0 && e->synced_cb != NULL)
+		e->synced_cb(e->synced_arg);
+}
+
+void
+edge_on_sync(struct edge *e, void (*cb)(void *), void *arg)
+{
+	e->synced_cb = cb;
+	e->synced_arg = arg;
 }
 
 void
@@ -365,17 +377,18 @@ static void
 edge_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct edge *e = arg;
+	uint64_t owed;
 
 	(void)fd;
 	(void)what;
 	edge_flush(e);
 	if (idem_prune(e->st, clock_now_ms(), EDGE_PRUNE_MAX) < 0)
 		log_warn("could not expire idempotency records");
-	/* No subscriber is owed anything yet: webhook delivery will pass
-	 * the first sequence its outbox still holds. */
-	if (e->cfg->journal_retention_days > 0 && journal_prune(e->st,
+	/* Events a subscriber is still owed are kept whatever their age. */
+	if (e->cfg->journal_retention_days > 0 &&
+	    (outbox_min_seq(e->st, &owed) != 0 || journal_prune(e->st,
 	    clock_now_ms() - (int64_t)e->cfg->journal_retention_days *
-	    86400000, UINT64_MAX, EDGE_PRUNE_MAX) < 0)
+	    86400000, owed, EDGE_PRUNE_MAX) < 0))
 		log_warn("could not prune the journal");
 }
 

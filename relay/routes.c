@@ -1,3 +1,4 @@
+#include "actions/hooks.h"
 #include "actions/writes.h"
 #include "actions/zapier.h"
 #include "relay/account.h"
@@ -87,6 +88,35 @@ static const struct route routes[] = {
 	    BODY, "Zapier action: send a project's pack (an unchanged, "
 	    "already sent pack records nothing new)", "Zapier",
 	    "ZapierSendPack", "ZapierProject" },
+	{ "POST", "/api/v1/zapier/hooks", hooks_zapier_subscribe, P, W,
+	    BODY | ROUTE_CREATES, "Zapier REST hook: subscribe hookUrl (or "
+	    "target_url) to one event", "Zapier", "ZapierHookInput",
+	    "ZapierHook" },
+	{ "DELETE", "/api/v1/zapier/hooks/:id", hooks_zapier_unsubscribe, P,
+	    W, 0, "Zapier REST hook: unsubscribe", "Zapier", NULL,
+	    "Deleted" },
+	{ "GET", "/api/v1/webhooks", hooks_webhook_list, A, R, 0,
+	    "List CRM webhook endpoints (no secrets)", "Webhooks", NULL,
+	    "WebhookList" },
+	{ "POST", "/api/v1/webhooks", hooks_webhook_create, A, W,
+	    BODY | ROUTE_CREATES, "Create a CRM webhook endpoint; the answer "
+	    "shows its signing secret", "Webhooks", "WebhookInput",
+	    "Webhook" },
+	{ "GET", "/api/v1/webhooks/:id", hooks_webhook_get, A, R, 0,
+	    "Get an endpoint (the secret only to admin keys)", "Webhooks",
+	    NULL, "Webhook" },
+	{ "DELETE", "/api/v1/webhooks/:id", hooks_webhook_delete, A, W, 0,
+	    "Delete an endpoint and its pending deliveries", "Webhooks", NULL,
+	    "Deleted" },
+	{ "POST", "/api/v1/webhooks/:id/rotate-secret", hooks_webhook_rotate,
+	    A, SCOPE_ADMIN, 0, "New signing secret; the old one keeps "
+	    "signing for 24 hours", "Webhooks", NULL, "Webhook" },
+	{ "POST", "/api/v1/webhooks/:id/enable", hooks_webhook_enable, A, W,
+	    0, "Re-enable an endpoint disabled after failing for 5 days",
+	    "Webhooks", NULL, "Webhook" },
+	{ "GET", "/api/v1/webhooks/:id/deliveries", hooks_webhook_deliveries,
+	    A, R, 0, "Deliveries to an endpoint with their attempts",
+	    "Webhooks", NULL, "DeliveryList" },
 	{ "GET", "/p/:token", reads_portal, 0, 0, 0,
 	    "The client's view of a sent pack (records pack.viewed once)",
 	    "Portal", NULL, "PortalView" },

@@ -9,6 +9,8 @@ sh "$top/scripts/deps.sh" || exit 1
 # Webhooks) use the exact packages of the committed lock file.
 (cd "$top/tests/node" && npm ci --no-audit --no-fund --loglevel=error) ||
     exit 1
+(cd "$top/integrations/zapier" &&
+    npm ci --no-audit --no-fund --loglevel=error) || exit 1
 
 pass=0
 fail=0

@@ -156,6 +156,44 @@ out:
 	return err;
 }
 
+struct journal_get_op {
+	uint64_t	 seq;
+	char		*json;
+	size_t		 len;
+};
+
+static int
+journal_get_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct journal_get_op *op = arg;
+	MDB_val k, v;
+	int err;
+
+	k.mv_data = &op->seq;
+	k.mv_size = sizeof(op->seq);
+	if ((err = state_mdb_err(mdb_get(txn, state_dbi(st, DB_JOURNAL), &k,
+	    &v))) != 0)
+		return err;
+	if ((op->json = malloc(v.mv_size + 1)) == NULL)
+		return FZ_ENOMEM;
+	memcpy(op->json, v.mv_data, v.mv_size);
+	op->json[v.mv_size] = '\0';
+	op->len = v.mv_size;
+	return 0;
+}
+
+int
+journal_get(struct state *st, uint64_t seq, char **json, size_t *len)
+{
+	struct journal_get_op op = { seq, NULL, 0 };
+	int err;
+
+	err = state_read(st, journal_get_fn, &op);
+	*json = op.json;
+	*len = op.len;
+	return err;
+}
+
 /* Growable output for a page. */
 struct journal_buf {
 	char	*p;

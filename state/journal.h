@@ -51,6 +51,10 @@ int	journal_append_txn(struct MDB_txn *txn, struct state *st,
 	    const char *type, const char *ws, int64_t now_ms,
 	    const json_t *data, uint64_t *seq);
 
+/* Loads event seq as stored. Returns 0 with *json (caller frees, NUL-
+ * terminated) and *len, FZ_ENOTFOUND (pruned or never) or FZ_E*. */
+int	journal_get(struct state *st, uint64_t seq, char **json, size_t *len);
+
 /* A page of events rendered as a JSON array, ready to send. */
 struct journal_page {
 	char		*json;		/* "[...]"; caller frees */

@@ -385,6 +385,8 @@ packs_send_fn(MDB_txn *txn, struct state *st, void *arg)
 		goto out;
 	}
 	json_object_set_new(op->out, "share_url", json_string(url));
+	/* Tells a caller whether this send was news to the client. */
+	json_object_set_new(op->out, "eventRecorded", json_boolean(sent != rev));
 out:
 	free(url);
 	json_decref(snap);

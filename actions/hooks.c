@@ -1,0 +1,341 @@
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "actions/hooks.h"
+#include "actions/validate.h"
+#include "common/cfg.h"
+#include "common/clock.h"
+#include "common/fz.h"
+#include "relay/edge.h"
+#include "relay/reply.h"
+#include "state/hooks.h"
+#include "state/journal.h"
+#include "state/outbox.h"
+
+#define HOOKS_URL_MAX		2048
+#define HOOKS_DESC_MAX		500
+#define HOOKS_ROTATE_GRACE_MS	(24LL * 3600 * 1000)
+
+/*
+ * The subscription-time half of the SSRF guard: http(s) only, and no
+ * loopback, private, link-local or multicast literal (or "localhost")
+ * unless allow_private_targets. A name is checked again where it
+ * resolves, at connect time (triggers/deliver.c).
+ */
+static const char *
+hooks_url_problem(const char *url, int allow_private)
+{
+	const char *host, *end;
+	char h[256];
+	unsigned char a[16];
+	size_t n;
+
+	if (strncasecmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncasecmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return "must be an http:// or https:// URL";
+	if (strchr(url, ' ') != NULL || strchr(host, '@') != NULL)
+		return "must be a plain URL without credentials";
+	if (*host == '[') {
+		end = strchr(host, ']');
+		host++;
+	} else
+		end = host + strcspn(host, ":/?#");
+	if (end == NULL || (n = (size_t)(end - host)) == 0 || n >= sizeof(h))
+		return "must name a host";
+	memcpy(h, host, n);
+	h[n] = '\0';
+	if (allow_private)
+		return NULL;
+	if (strcasecmp(h, "localhost") == 0 ||
+	    (n > 10 && strcasecmp(h + n - 10, ".localhost") == 0))
+		return "targets a private address (allow_private_targets is off)";
+	if (inet_pton(AF_INET, h, a) == 1) {
+		if (a[0] == 0 || a[0] == 10 || a[0] == 127 ||
+		    (a[0] == 169 && a[1] == 254) ||
+		    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+		    (a[0] == 192 && a[1] == 168) ||
+		    (a[0] == 100 && (a[1] & 0xc0) == 64) || a[0] >= 224)
+			return "targets a private address "
+			    "(allow_private_targets is off)";
+	} else if (inet_pton(AF_INET6, h, a) == 1) {
+		static const unsigned char zero[16];
+
+		if (memcmp(a, zero, 15) == 0 || (a[0] & 0xfe) == 0xfc ||
+		    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || a[0] == 0xff ||
+		    (memcmp(a, zero, 10) == 0 && a[10] == 0xff &&
+		    a[11] == 0xff))
+			return "targets a private address "
+			    "(allow_private_targets is off)";
+	}
+	return NULL;
+}
+
+/* Accepts "pack_sent" as well as "pack.sent". Returns the bit or 0. */
+static unsigned
+hooks_event_bit(const char *s)
+{
+	char dotted[64];
+	size_t i;
+
+	if (strlen(s) >= sizeof(dotted))
+		return 0;
+	strcpy(dotted, s);
+	if (strcmp(dotted, "client_signed_off") == 0)
+		return JOURNAL_T_SIGNED;
+	for (i = 0; dotted[i] != '\0'; i++)
+		if (dotted[i] == '_') {
+			dotted[i] = '.';
+			break;
+		}
+	return journal_type_bit(dotted);
+}
+
+/* The subscription as the API shows it: never the previous secret, the
+ * current one only when asked. */
+static json_t *
+hooks_view(json_t *h, int with_secret)
+{
+	json_object_del(h, "previousSecret");
+	json_object_del(h, "previousSecretUntil");
+	if (!with_secret)
+		json_object_del(h, "secret");
+	return h;
+}
+
+static void
+hooks_answer(struct rq *rq, int err, int status, json_t *data)
+{
+	if (err == 0) {
+		reply_ok(rq, status, data, NULL);
+		return;
+	}
+	json_decref(data);
+	if (err == FZ_ENOTFOUND)
+		reply_error(rq, API_NOT_FOUND, "no such subscription", NULL);
+	else
+		reply_error(rq, API_INTERNAL_ERROR, "storage failure", NULL);
+}
+
+static const char *
+hooks_path_id(struct rq *rq)
+{
+	const char *id = router_param(&rq->params, "id");
+
+	if (id == NULL || !validate_id_ok(id, "hook")) {
+		reply_error(rq, API_NOT_FOUND, "no such subscription", NULL);
+		return NULL;
+	}
+	return id;
+}
+
+void
+hooks_zapier_subscribe(struct rq *rq)
+{
+	const struct cfg *cfg = edge_cfg(rq->edge);
+	const char *url, *event, *why, *field;
+	struct vctx v;
+	json_t *h = NULL, *data;
+	unsigned bit = 0;
+	int err;
+
+	validate_begin(&v, rq->body);
+	field = json_object_get(rq->body, "hookUrl") != NULL ? "hookUrl" :
+	    "target_url";
+	url = validate_string(&v, field, 1, HOOKS_URL_MAX, 0);
+	if (url != NULL && (why = hooks_url_problem(url,
+	    cfg->allow_private_targets)) != NULL)
+		validate_fail(&v, field, why);
+	event = validate_string(&v, "event", 1, 64, 0);
+	if (event != NULL && (bit = hooks_event_bit(event)) == 0)
+		validate_fail(&v, "event", "want pack_sent, pack_viewed or "
+		    "client_signed_off");
+	if (validate_end(&v, rq) != 0)
+		return;
+	err = hooks_create(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_ZAPIER,
+	    url, bit, NULL, clock_now_ms(), &h);
+	if (err != 0) {
+		hooks_answer(rq, err, 0, NULL);
+		return;
+	}
+	data = json_pack("{s:O, s:O, s:s}", "id", json_object_get(h, "id"),
+	    "event", json_array_get(json_object_get(h, "events"), 0),
+	    "target_url", url);
+	json_decref(h);
+	hooks_answer(rq, data ? 0 : FZ_ENOMEM, 201, data);
+}
+
+void
+hooks_zapier_unsubscribe(struct rq *rq)
+{
+	const char *id;
+	int err;
+
+	if ((id = hooks_path_id(rq)) == NULL)
+		return;
+	err = hooks_delete(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_ZAPIER,
+	    id);
+	hooks_answer(rq, err, 200, err ? NULL : json_pack("{s:s, s:b}", "id",
+	    id, "deleted", 1));
+}
+
+void
+hooks_webhook_create(struct rq *rq)
+{
+	const struct cfg *cfg = edge_cfg(rq->edge);
+	const char *url, *why, *desc;
+	const json_t *events;
+	struct vctx v;
+	json_t *h = NULL, *e;
+	unsigned mask = 0, bit;
+	size_t i;
+	int err;
+
+	validate_begin(&v, rq->body);
+	url = validate_string(&v, "url", 1, HOOKS_URL_MAX, 0);
+	if (url != NULL && (why = hooks_url_problem(url,
+	    cfg->allow_private_targets)) != NULL)
+		validate_fail(&v, "url", why);
+	desc = validate_string(&v, "description", 0, HOOKS_DESC_MAX, 0);
+	events = json_object_get(rq->body, "events");
+	if (!json_is_array(events) || json_array_size(events) == 0)
+		validate_fail(&v, "events", "want a non-empty array of "
+		    "pack.sent, pack.viewed, client.signed_off");
+	else
+		json_array_foreach(events, i, e) {
+			if (!json_is_string(e) || (bit = hooks_event_bit(
+			    json_string_value(e))) == 0) {
+				validate_fail(&v, "events", "want pack.sent, "
+				    "pack.viewed or client.signed_off");
+				break;
+			}
+			mask |= bit;
+		}
+	if (validate_end(&v, rq) != 0)
+		return;
+	err = hooks_create(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK,
+	    url, mask, desc != NULL && *desc ? desc : NULL, clock_now_ms(), &h);
+	/* The secret is shown at creation: the caller needs it to verify. */
+	hooks_answer(rq, err, 201, err ? NULL : hooks_view(h, 1));
+}
+
+void
+hooks_webhook_list(struct rq *rq)
+{
+	json_t *list = NULL, *h;
+	size_t i;
+	int err;
+
+	err = hooks_list(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK,
+	    &list);
+	json_array_foreach(list, i, h)
+		hooks_view(h, 0);
+	hooks_answer(rq, err, 200, list);
+}
+
+void
+hooks_webhook_get(struct rq *rq)
+{
+	const char *id;
+	json_t *h = NULL;
+	int err;
+
+	if ((id = hooks_path_id(rq)) == NULL)
+		return;
+	err = hooks_get(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK, id,
+	    &h);
+	hooks_answer(rq, err, 200, err ? NULL : hooks_view(h,
+	    rq->key.scope >= SCOPE_ADMIN));
+}
+
+void
+hooks_webhook_delete(struct rq *rq)
+{
+	const char *id;
+	int err;
+
+	if ((id = hooks_path_id(rq)) == NULL)
+		return;
+	err = hooks_delete(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK,
+	    id);
+	hooks_answer(rq, err, 200, err ? NULL : json_pack("{s:s, s:b}", "id",
+	    id, "deleted", 1));
+}
+
+static int
+hooks_rotate_fn(json_t *h, void *arg)
+{
+	char secret[HOOKS_SECRET_SIZE], until[CLOCK_RFC3339_SIZE];
+	const char *kind = json_string_value(json_object_get(h, "kind"));
+	int err;
+
+	(void)arg;
+	if (kind == NULL || strcmp(kind, HOOKS_KIND_WEBHOOK) != 0)
+		return FZ_ENOTFOUND;
+	if ((err = hooks_secret_new(secret)) != 0)
+		return err;
+	json_object_set(h, "previousSecret", json_object_get(h, "secret"));
+	json_object_set_new(h, "previousSecretUntil", json_string(
+	    clock_rfc3339(clock_now_ms() + HOOKS_ROTATE_GRACE_MS, until)));
+	json_object_set_new(h, "secret", json_string(secret));
+	return 0;
+}
+
+void
+hooks_webhook_rotate(struct rq *rq)
+{
+	const char *id;
+	json_t *h = NULL;
+	int err;
+
+	if ((id = hooks_path_id(rq)) == NULL)
+		return;
+	err = hooks_update(edge_state(rq->edge), rq->ws.id, id, hooks_rotate_fn,
+	    NULL, &h);
+	hooks_answer(rq, err, 200, err ? NULL : hooks_view(h, 1));
+}
+
+static int
+hooks_enable_fn(json_t *h, void *arg)
+{
+	(void)arg;
+	json_object_set_new(h, "enabled", json_true());
+	json_object_set_new(h, "failingSince", json_null());
+	return 0;
+}
+
+void
+hooks_webhook_enable(struct rq *rq)
+{
+	const char *id;
+	json_t *h = NULL;
+	int err;
+
+	if ((id = hooks_path_id(rq)) == NULL)
+		return;
+	err = hooks_update(edge_state(rq->edge), rq->ws.id, id, hooks_enable_fn,
+	    NULL, &h);
+	hooks_answer(rq, err, 200, err ? NULL : hooks_view(h, 0));
+}
+
+void
+hooks_webhook_deliveries(struct rq *rq)
+{
+	const char *id;
+	json_t *h = NULL, *list = NULL;
+	int err;
+
+	if ((id = hooks_path_id(rq)) == NULL)
+		return;
+	if ((err = hooks_get(edge_state(rq->edge), rq->ws.id,
+	    HOOKS_KIND_WEBHOOK, id, &h)) == 0)
+		err = outbox_deliveries(edge_state(rq->edge), id, 100, &list);
+	json_decref(h);
+	hooks_answer(rq, err, 200, list);
+}

@@ -1,0 +1,24 @@
+/*
+ * hooks.h: webhook subscriptions over the API: Zapier REST hooks
+ * (subscribe with hookUrl or target_url and one event, unsubscribe) and
+ * CRM webhooks (url, events, description; a whsec_ signing secret shown
+ * at creation, by GET to admin keys, and on rotation, when the old secret
+ * keeps signing beside the new one for 24 hours). Deliveries themselves
+ * are triggers/deliver.h's.
+ */
+#ifndef FZ_ACTIONS_HOOKS_H
+#define FZ_ACTIONS_HOOKS_H
+
+struct rq;
+
+void	hooks_zapier_subscribe(struct rq *rq);	/* POST /zapier/hooks */
+void	hooks_zapier_unsubscribe(struct rq *rq);	/* DELETE .../:id */
+void	hooks_webhook_create(struct rq *rq);	/* POST /webhooks */
+void	hooks_webhook_list(struct rq *rq);	/* GET /webhooks */
+void	hooks_webhook_get(struct rq *rq);	/* GET /webhooks/:id */
+void	hooks_webhook_delete(struct rq *rq);	/* DELETE /webhooks/:id */
+void	hooks_webhook_rotate(struct rq *rq);	/* POST .../rotate-secret */
+void	hooks_webhook_enable(struct rq *rq);	/* POST .../enable */
+void	hooks_webhook_deliveries(struct rq *rq);	/* GET .../deliveries */
+
+#endif

@@ -1,0 +1,165 @@
+'use strict';
+// Polling triggers on fzrelay's event journal. Each answers a bare JSON array
+// of flat events, newest first; `id` is the event id (evt_…), unique and
+// stable, so Zapier's de-duplication works on it. While older events remain
+// the daemon sends X-Next-Cursor, which goes back as ?cursor=.
+
+const { apiUrl } = require('./api');
+
+const MAX_LIMIT = 100;
+
+// Page size for this poll: Zapier's bundle.meta.limit where it gives one,
+// as many as the API allows when Zapier is filling its de-duplication list,
+// else the daemon's default (50).
+const pageLimit = (meta) => {
+  const limit = meta && meta.limit;
+  if (Number.isInteger(limit) && limit > 0) return Math.min(limit, MAX_LIMIT);
+  if (meta && meta.isPopulatingDedupe) return MAX_LIMIT;
+  return undefined;
+};
+
+const makePerform = (path) => async (z, bundle) => {
+  const meta = bundle.meta || {};
+  const page = Number.isInteger(meta.page) ? meta.page : 0;
+  const params = {};
+  const limit = pageLimit(meta);
+  if (limit !== undefined) params.limit = limit;
+  if (page > 0) {
+    // Zapier asks for a further page ("load more"): continue where the
+    // previous page of this run left off, or stop if it was the last.
+    const cursor = await z.cursor.get();
+    if (!cursor) return [];
+    params.cursor = cursor;
+  }
+  const response = await z.request({
+    url: apiUrl(bundle, `/zapier/triggers/${path}`),
+    params,
+  });
+  if (!Array.isArray(response.data))
+    throw new z.errors.Error(`fzrelay answered ${path} without a list`,
+      'UNEXPECTED_RESPONSE', response.status);
+  // An empty cursor marks the end, so a later page is never a repeat.
+  await z.cursor.set(response.getHeader('x-next-cursor') || '');
+  return response.data;
+};
+
+// Fields every event carries: the event's own, then a snapshot of the
+// project and client at the moment it happened.
+const commonFields = [
+  { key: 'id', label: 'Event ID' },
+  { key: 'type', label: 'Event Type' },
+  { key: 'occurred_at', label: 'Occurred At', type: 'datetime' },
+  { key: 'workspace_id', label: 'Workspace ID' },
+  { key: 'project_id', label: 'Project ID' },
+  { key: 'project_name', label: 'Project Name' },
+  { key: 'project_type', label: 'Project Type' },
+  { key: 'launch_date', label: 'Launch Date' },
+  { key: 'status', label: 'Project Status' },
+  { key: 'client_id', label: 'Client ID' },
+  { key: 'client_name', label: 'Client Name' },
+  { key: 'client_email', label: 'Client Email' },
+];
+
+const commonSample = {
+  workspace_id: 'ws_3kQ9xY7mN2pL8vR4tW6z',
+  project_id: 'project_8fJ2kL9mN4pQ7rS1tV3x',
+  project_name: 'Website closeout',
+  project_type: 'Web Design',
+  launch_date: '2026-06-01',
+  client_id: 'client_5hG7jK2lM9nP4qR8sT1v',
+  client_name: 'Jane Smith',
+  client_email: 'jane@example.com',
+};
+
+const SHARE_URL = 'https://finalizo.com/p/Xq7Lm2Pz9Rt4Vw8Yb3Nc6Df1Gh5Jk0Ms';
+
+const trigger = ({ key, path, noun, label, description, sample, fields }) => ({
+  key,
+  noun,
+  display: { label, description },
+  operation: {
+    type: 'polling',
+    perform: makePerform(path),
+    canPaginate: true,
+    sample,
+    outputFields: [...commonFields, ...fields],
+  },
+});
+
+const packSent = trigger({
+  key: 'pack_sent',
+  path: 'pack-sent',
+  noun: 'Pack',
+  label: 'Pack Sent',
+  description: 'Triggers when a handover pack is sent to a client.',
+  sample: {
+    id: 'evt_2bC4dE6fG8hJ1kL3mN5p',
+    type: 'pack.sent',
+    occurred_at: '2026-05-27T12:00:00.000Z',
+    ...commonSample,
+    status: 'sent',
+    personal_message: 'The handover pack is ready for review.',
+    share_url: SHARE_URL,
+    sent_at: '2026-05-27T12:00:00.000Z',
+    pack_revision: 1,
+  },
+  fields: [
+    { key: 'personal_message', label: 'Personal Message' },
+    { key: 'share_url', label: 'Share URL' },
+    { key: 'sent_at', label: 'Sent At', type: 'datetime' },
+    { key: 'pack_revision', label: 'Pack Revision', type: 'integer' },
+  ],
+});
+
+const packViewed = trigger({
+  key: 'pack_viewed',
+  path: 'pack-viewed',
+  noun: 'Pack View',
+  label: 'Pack Viewed',
+  description: 'Triggers when a client opens a sent handover pack for the ' +
+    'first time.',
+  sample: {
+    id: 'evt_7qR9sT2uV4wX6yZ8aB1c',
+    type: 'pack.viewed',
+    occurred_at: '2026-05-28T09:30:00.000Z',
+    ...commonSample,
+    status: 'viewed',
+    viewed_at: '2026-05-28T09:30:00.000Z',
+  },
+  fields: [
+    { key: 'viewed_at', label: 'Viewed At', type: 'datetime' },
+  ],
+});
+
+const clientSignedOff = trigger({
+  key: 'client_signed_off',
+  path: 'client-signed-off',
+  noun: 'Sign-off',
+  label: 'Client Signed Off',
+  description: 'Triggers when a client signs off a project\'s handover pack.',
+  sample: {
+    id: 'evt_4dF6gH8jK1lM3nP5qR7s',
+    type: 'client.signed_off',
+    occurred_at: '2026-05-29T15:45:00.000Z',
+    ...commonSample,
+    status: 'signed_off',
+    signed_by_name: 'Jane Smith',
+    signed_by_email: 'jane@example.com',
+    comment: 'Everything received, thank you.',
+    signed_at: '2026-05-29T15:45:00.000Z',
+    signoff_id: 'signoff_9kL2mN4pQ6rS8tV1wX3y',
+  },
+  fields: [
+    { key: 'signed_by_name', label: 'Signed By (Name)' },
+    { key: 'signed_by_email', label: 'Signed By (Email)' },
+    { key: 'comment', label: 'Comment' },
+    { key: 'signed_at', label: 'Signed At', type: 'datetime' },
+    { key: 'signoff_id', label: 'Sign-off ID' },
+  ],
+});
+
+module.exports = {
+  [packSent.key]: packSent,
+  [packViewed.key]: packViewed,
+  [clientSignedOff.key]: clientSignedOff,
+};

@@ -1,0 +1,429 @@
+#!/usr/bin/env node
+'use strict';
+// The Zapier app, run by zapier-platform-core's own app tester against the
+// real fzrelay (FZRELAY_BIN) on 127.0.0.1. Prints TAP.
+//
+// Nothing here may reach Zapier or any other host: the SDK's log shipping
+// stays off (no LOGGING_TOKEN), its RPC (the cursor store that z.cursor uses)
+// is answered by a stand-in on 127.0.0.1, and every outgoing connection is
+// checked to stay on loopback.
+
+// Before zapier-platform-core loads: it reads these at require time.
+process.env.NODE_ENV = 'test'; // core's IS_TESTING: no memory log lines
+delete process.env.LOGGING_TOKEN; // no token, no log stream to Zapier
+delete process.env.ZAPIER_DEPLOY_KEY;
+
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const net = require('node:net');
+const h = require('../../../tests/node/harness');
+
+// --- Every connection stays on loopback --------------------------------------
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+const escaped = [];
+const realConnect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function connect(...args) {
+  let opts = args[0];
+  if (Array.isArray(opts)) opts = opts[0]; // net.connect's normalized form
+  let host;
+  if (opts && typeof opts === 'object') {
+    // A pipe has a path and no port; http passes its URL path along too.
+    if (opts.port != null || opts.path == null)
+      host = opts.host || opts.hostname || 'localhost';
+  } else if (typeof opts === 'number' || /^\d+$/.test(String(opts))) {
+    host = typeof args[1] === 'string' ? args[1] : 'localhost';
+  }
+  if (host !== undefined && !LOOPBACK.has(String(host).replace(/^\[|\]$/g,
+    ''))) {
+    escaped.push(String(host));
+    process.nextTick(() => this.destroy(new Error(
+      `the test refused a connection to ${host}`)));
+    return this;
+  }
+  return realConnect.apply(this, args);
+};
+
+// Plain fetch for the REST API and the client portal: the app tester wraps
+// the global one with its logger on every run.
+const plainFetch = globalThis.fetch;
+
+// --- A stand-in for Zapier's RPC: only the cursor store ----------------------
+function startRpc() {
+  const cursors = new Map();
+  const calls = [];
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => { raw += c; });
+    req.on('end', () => {
+      let body = {};
+      try { body = JSON.parse(raw); } catch { /* answered below */ }
+      calls.push({ url: req.url, method: body.method,
+        storeKey: body.storeKey, params: body.params });
+      let out;
+      if (body.method === 'get_cursor')
+        out = { id: body.id, result: cursors.get(body.storeKey) ?? null };
+      else if (body.method === 'set_cursor') {
+        cursors.set(body.storeKey, body.params[0]);
+        out = { id: body.id, result: null };
+      } else
+        out = { id: body.id, error: `stand-in has no ${body.method}` };
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(out));
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ server, calls, cursors,
+      base: `http://127.0.0.1:${server.address().port}` }));
+  });
+}
+
+// --- Helpers -----------------------------------------------------------------
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}
+
+// z.errors.Error carries {message, code, status} as JSON in its message.
+function appError(e) {
+  assert.equal(e.name, 'AppError', String(e && e.stack || e));
+  return JSON.parse(e.message);
+}
+
+const keysOf = (o) => Object.keys(o).sort();
+const fieldKeys = (fields) => fields.map((f) => f.key).sort();
+
+async function main() {
+  const rpc = await startRpc();
+  process.env.ZAPIER_BASE_ENDPOINT = rpc.base; // RPC goes to the stand-in
+  process.env.ZAPIER_DEPLOY_KEY = 'local-stand-in';
+  process.env.LOGGING_ENDPOINT = `${rpc.base}/log`; // never used: no token
+
+  const zapier = require('zapier-platform-core');
+  const schema = require('zapier-platform-schema');
+  const App = require('..');
+  const appTester = zapier.createAppTester(App);
+
+  let d; // the daemon
+  let agency; // tokens
+  let pro;
+  let free;
+  let auth; // bundle.authData of the agency key
+  const produced = { sent: [], viewed: [], signed: [] }; // project ids
+
+  async function rest(method, p, body) {
+    const res = await plainFetch(`${d.base}/api/v1${p}`, {
+      method,
+      headers: { Authorization: `Bearer ${agency}`,
+        'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    assert.ok(res.ok, `${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+    return json.data;
+  }
+
+  async function createAndSend(i) {
+    const p = await rest('POST', '/projects', { name: `Paged ${i}`,
+      clientName: 'Pat Page', clientEmail: `pat${i}@example.com`,
+      projectType: 'SEO', launchDate: '2026-07-01' });
+    const s = await rest('POST', `/projects/${p.id}/pack/send`,
+      { personalMessage: `page ${i}` });
+    return { id: p.id, share_url: s.share_url };
+  }
+
+  const poll = (key, meta = {}) => appTester(
+    App.triggers[key].operation.perform,
+    { authData: auth, inputData: {}, meta: { page: 0, ...meta } });
+
+  h.test('fzrelay and the local RPC stand-in start', async () => {
+    d = await h.start();
+    agency = h.key(d, 'agency', 'read,write');
+    pro = h.key(d, 'pro', 'read,write');
+    free = h.key(d, 'free', 'read,write');
+    auth = { apiKey: agency, baseUrl: d.base };
+    assert.match(agency, /^fz_live_/);
+  });
+
+  h.test('app definition validates offline (schema and core validate)',
+    async () => {
+      assert.equal(App.version, require('../package.json').version);
+      assert.equal(App.platformVersion, zapier.version);
+      assert.equal(App.platformVersion,
+        require('zapier-platform-schema/package.json').version);
+      const handler = zapier.createAppHandler(App);
+      // What `zapier validate` checks locally, and the definition it pushes.
+      const validate = await handler({ command: 'validate',
+        calledFromCli: true });
+      assert.deepEqual(validate.results, []);
+      const def = (await handler({ command: 'definition',
+        calledFromCli: true })).results;
+      const { errors } = schema.validateAppDefinition(def);
+      assert.deepEqual(errors.map((e) => `${e.property}: ${e.message}`), []);
+      assert.equal(def.authentication.type, 'custom');
+      assert.deepEqual(def.authentication.fields.map((f) => f.key),
+        ['apiKey', 'baseUrl']);
+      assert.equal(def.authentication.fields[1].default,
+        'https://finalizo.com');
+      assert.deepEqual(Object.keys(def.triggers).sort(),
+        ['client_signed_off', 'pack_sent', 'pack_viewed']);
+      for (const t of Object.values(def.triggers))
+        assert.equal(t.operation.canPaginate, true, t.key);
+      assert.deepEqual(Object.keys(def.creates).sort(),
+        ['create_project', 'send_pack']);
+    });
+
+  h.test('auth test and connection label pass with an agency key',
+    async () => {
+      const me = await appTester(App.authentication.test,
+        { authData: auth });
+      assert.equal(me.workspace.plan, 'agency');
+      assert.deepEqual(me.key.scopes, ['read', 'write']);
+      const label = await appTester(App.authentication.connectionLabel,
+        { authData: auth, inputData: me });
+      assert.equal(label, 'Node Test (node)');
+    });
+
+  h.test('base URL may end in / or /api/v1; a pro key passes', async () => {
+    for (const baseUrl of [`${d.base}/`, `${d.base}/api/v1/`]) {
+      const me = await appTester(App.authentication.test,
+        { authData: { apiKey: ` ${pro}\n`, baseUrl } });
+      assert.equal(me.workspace.plan, 'pro', baseUrl);
+    }
+    const label = await appTester(App.authentication.connectionLabel,
+      { authData: { apiKey: pro, baseUrl: d.base } });
+    assert.equal(label, 'Node Test (node)');
+  });
+
+  h.test('an invalid key fails with UNAUTHORIZED', async () => {
+    const bad = `fz_live_${'x'.repeat(40)}`;
+    for (const method of [App.authentication.test,
+      App.authentication.connectionLabel]) {
+      const e = appError(await rejection(appTester(method,
+        { authData: { apiKey: bad, baseUrl: d.base } })));
+      assert.equal(e.code, 'UNAUTHORIZED');
+      assert.equal(e.status, 401);
+      assert.match(e.message, /unknown API key/);
+      assert.match(e.message, /X-Request-ID req_/);
+      assert.ok(!e.message.includes(bad), 'the token is not echoed');
+    }
+  });
+
+  h.test('a free-plan key fails with PLAN_LIMIT', async () => {
+    const e = appError(await rejection(appTester(App.authentication.test,
+      { authData: { apiKey: free, baseUrl: d.base } })));
+    assert.equal(e.code, 'PLAN_LIMIT');
+    assert.equal(e.status, 403);
+  });
+
+  h.test('create_project creates; the REST API shows the project',
+    async () => {
+      const out = await appTester(App.creates.create_project.operation
+        .perform, { authData: auth, inputData: {
+        project_name: 'Website closeout', client_name: 'Jane Smith',
+        client_email: ' Jane@Example.com ', project_type: 'Web Design',
+        launch_date: '2026-06-01', template_id: '' } });
+      assert.match(out.id, /^project_/);
+      assert.equal(out.status, 'draft');
+      assert.equal(out.client_email, 'jane@example.com');
+      const p = await rest('GET', `/projects/${out.id}`);
+      assert.equal(p.id, out.id);
+      assert.equal(p.name, 'Website closeout');
+      assert.equal(p.projectType, 'Web Design');
+      assert.equal(p.launchDate, '2026-06-01');
+      assert.equal(p.clientId, out.client_id);
+      const op = App.creates.create_project.operation;
+      assert.deepEqual(keysOf(out), keysOf(op.sample));
+      assert.deepEqual(keysOf(out), fieldKeys(op.outputFields));
+      produced.sent.push(out.id);
+    });
+
+  h.test('create_project keeps the date of an ISO date-time; names every ' +
+    'bad field (VALIDATION_ERROR)', async () => {
+      const ok = await appTester(App.creates.create_project.operation
+        .perform, { authData: auth, inputData: {
+        project_name: 'Dated', client_name: 'Jane Smith',
+        client_email: 'jane@example.com', project_type: 'SEO',
+        launch_date: '2026-06-01T00:00:00-05:00' } });
+      assert.equal(ok.launch_date, '2026-06-01');
+      const e = appError(await rejection(appTester(App.creates
+        .create_project.operation.perform, { authData: auth, inputData: {
+        project_name: 'X', client_name: 'Jane', client_email: 'nope',
+        project_type: 'SEO', launch_date: '2026-02-30' } })));
+      assert.equal(e.code, 'VALIDATION_ERROR');
+      assert.equal(e.status, 400);
+      assert.match(e.message, /client_email/);
+      assert.match(e.message, /launch_date: must be a real date/);
+    });
+
+  h.test('send_pack sends and returns share_url', async () => {
+    // A second project first, so the triggers have two of each event.
+    const other = await appTester(App.creates.create_project.operation
+      .perform, { authData: auth, inputData: {
+      project_name: 'Brand refresh', client_name: 'Ann Lee',
+      client_email: 'ann@example.com', project_type: 'Branding',
+      launch_date: '2026-06-15' } });
+    produced.sent.push(other.id);
+    const op = App.creates.send_pack.operation;
+    for (const id of produced.sent) {
+      const out = await appTester(op.perform, { authData: auth,
+        inputData: { project_id: id, personal_message: `Ready: ${id}` } });
+      assert.equal(out.id, id);
+      assert.equal(out.project_id, id);
+      assert.equal(out.status, 'sent');
+      assert.equal(out.personal_message, `Ready: ${id}`);
+      assert.match(out.share_url,
+        new RegExp(`^${d.base.replace(/\./g, '\\.')}/p/[A-Za-z0-9]{32}$`));
+      assert.deepEqual(keysOf(out), keysOf(op.sample));
+      assert.deepEqual(keysOf(out), fieldKeys(op.outputFields));
+      produced[id] = out.share_url;
+    }
+  });
+
+  h.test('send_pack on an unknown project fails with NOT_FOUND', async () => {
+    const e = appError(await rejection(appTester(App.creates.send_pack
+      .operation.perform, { authData: auth,
+      inputData: { project_id: 'project_doesnotexist0000' } })));
+    assert.equal(e.code, 'NOT_FOUND');
+    assert.equal(e.status, 404);
+  });
+
+  // Checks one trigger's answer against the projects, newest first, and its
+  // sample and outputFields against the daemon's real objects.
+  function checkEvents(key, events, type, projects) {
+    assert.equal(events.length, projects.length, JSON.stringify(events));
+    assert.deepEqual(events.map((e) => e.project_id),
+      [...projects].reverse());
+    const op = App.triggers[key].operation;
+    for (const e of events) {
+      assert.match(e.id, /^evt_/);
+      assert.equal(e.type, type);
+      assert.deepEqual(keysOf(e), keysOf(op.sample));
+      assert.deepEqual(keysOf(e), fieldKeys(op.outputFields));
+    }
+    const times = events.map((e) => e.occurred_at);
+    assert.deepEqual(times, [...times].sort().reverse());
+  }
+
+  h.test('pack_sent returns the sends newest first', async () => {
+    const events = await poll('pack_sent');
+    checkEvents('pack_sent', events, 'pack.sent', produced.sent);
+    assert.equal(events[0].share_url, produced[produced.sent[1]]);
+    assert.equal(events[1].personal_message, `Ready: ${produced.sent[0]}`);
+  });
+
+  h.test('pack_viewed returns the portal views newest first', async () => {
+    assert.deepEqual(await poll('pack_viewed'), []);
+    for (const id of produced.sent) {
+      const res = await plainFetch(produced[id]);
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+      produced.viewed.push(id);
+    }
+    // A second view records nothing.
+    await (await plainFetch(produced[produced.sent[0]])).arrayBuffer();
+    const events = await poll('pack_viewed');
+    checkEvents('pack_viewed', events, 'pack.viewed', produced.viewed);
+    assert.ok(events[0].viewed_at);
+  });
+
+  h.test('client_signed_off returns the sign-offs newest first', async () => {
+    assert.deepEqual(await poll('client_signed_off'), []);
+    for (const id of produced.sent) {
+      const res = await plainFetch(`${produced[id]}/signoff`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'Jane Smith', email: 'jane@example.com',
+          comment: `ok ${id}` }) });
+      assert.equal(res.status, 201, await res.text());
+      produced.signed.push(id);
+    }
+    const events = await poll('client_signed_off');
+    checkEvents('client_signed_off', events, 'client.signed_off',
+      produced.signed);
+    assert.equal(events[0].signed_by_name, 'Jane Smith');
+    assert.equal(events[0].signed_by_email, 'jane@example.com');
+    assert.equal(events[0].comment, `ok ${produced.signed[1]}`);
+  });
+
+  h.test('event ids are stable across two polls', async () => {
+    for (const key of ['pack_sent', 'pack_viewed', 'client_signed_off']) {
+      const a = await poll(key);
+      const b = await poll(key);
+      assert.equal(a.length, 2, key);
+      assert.deepEqual(b, a, key);
+      assert.equal(new Set(a.map((e) => e.id)).size, a.length, key);
+    }
+  });
+
+  h.test('cursor paging (z.cursor, X-Next-Cursor) returns every event once',
+    async () => {
+      for (let i = 0; i < 5; i++)
+        produced.sent.push((await createAndSend(i)).id);
+      const all = await poll('pack_sent', { limit: 100 });
+      assert.equal(all.length, 7);
+      checkEvents('pack_sent', all, 'pack.sent', produced.sent);
+      rpc.calls.length = 0;
+      const pages = [];
+      for (let page = 0; page < 10; page++) {
+        const got = await poll('pack_sent', { page, limit: 2 });
+        if (got.length === 0) break;
+        pages.push(got);
+      }
+      assert.deepEqual(pages.map((p) => p.length), [2, 2, 2, 1]);
+      assert.deepEqual(pages.flat().map((e) => e.id), all.map((e) => e.id));
+      // The cursor went through Zapier's store, one key for the run.
+      const sets = rpc.calls.filter((c) => c.method === 'set_cursor');
+      const gets = rpc.calls.filter((c) => c.method === 'get_cursor');
+      assert.equal(sets.length, 4);
+      assert.equal(gets.length, 4);
+      assert.equal(new Set(rpc.calls.map((c) => c.storeKey)).size, 1);
+      assert.equal(sets[3].params[0], '', 'last page ends the run');
+      assert.ok(rpc.calls.every((c) => c.url === '/platform/rpc/cli'));
+    });
+
+  h.test('a forged cursor is refused with VALIDATION_ERROR', async () => {
+    const key = [...rpc.cursors.keys()][0];
+    rpc.cursors.set(key, 'forged');
+    const e = appError(await rejection(poll('pack_sent', { page: 1 })));
+    assert.equal(e.code, 'VALIDATION_ERROR');
+    assert.match(e.message, /cursor/);
+  });
+
+  h.test('429 becomes ThrottledError honouring Retry-After', async () => {
+    const slow = await h.start(['--rate_limit_per_minute', '1']);
+    try {
+      const authData = { apiKey: h.key(slow, 'pro', 'read'),
+        baseUrl: slow.base };
+      await appTester(App.authentication.test, { authData });
+      const e = await rejection(appTester(App.authentication.test,
+        { authData }));
+      assert.equal(e.name, 'ThrottledError', String(e && e.stack || e));
+      const info = JSON.parse(e.message);
+      assert.match(info.message, /^RATE_LIMITED: /);
+      assert.ok(Number.isInteger(info.delay) && info.delay > 0,
+        JSON.stringify(info));
+    } finally {
+      await h.stop(slow);
+    }
+  });
+
+  h.test('nothing left 127.0.0.1; fzrelay stops cleanly', async () => {
+    assert.deepEqual(escaped, []);
+    assert.ok(rpc.calls.every((c) => c.method === 'get_cursor' ||
+      c.method === 'set_cursor'), JSON.stringify(rpc.calls));
+    assert.equal(await h.stop(d), 0);
+    await new Promise((r) => rpc.server.close(r));
+  });
+
+  await h.run();
+  if (d && d.child.exitCode === null) await h.stop(d);
+  rpc.server.close();
+}
+
+main().catch((e) => {
+  console.log('Bail out! ' + String(e && e.message || e).split('\n')[0]);
+  process.exitCode = 1;
+});

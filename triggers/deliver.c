@@ -1,0 +1,536 @@
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/event.h>
+#include <openssl/rand.h>
+
+#include "common/cfg.h"
+#include "common/clock.h"
+#include "common/fz.h"
+#include "common/hmap.h"
+#include "common/log.h"
+#include "common/sign.h"
+#include "state/hooks.h"
+#include "state/journal.h"
+#include "state/outbox.h"
+#include "triggers/deliver.h"
+#include "triggers/fetch.h"
+
+#define DELIVER_SCAN_MS		250
+#define DELIVER_GLOBAL_CAP	256
+#define DELIVER_HOOK_CAP	8
+#define DELIVER_BODY_KEEP	512
+#define DELIVER_RETRY_AFTER_MAX	(3600 * 1000LL)
+#define DELIVER_DISABLE_MS	(5 * 86400 * 1000LL)
+
+struct endpoint {
+	unsigned	inflight;
+	unsigned	cap;		/* shrinks on throttling answers */
+};
+
+struct deliver {
+	struct event_base	*base;
+	struct state		*st;
+	struct fetch		*fetch;
+	const struct cfg	*cfg;
+	struct event		*scan;
+	struct event		*kick;
+	struct hmap		*busy;		/* "hook seq" in flight */
+	struct hmap		*endpoints;	/* hook id -> struct endpoint */
+	unsigned		 inflight;
+	int			 stopped;
+};
+
+/* One attempt on the wire. */
+struct attempt {
+	struct deliver		*d;
+	struct outbox_item	 it;
+	char			 kind[16];
+	struct curl_slist	*hdrs;
+	char			*body;
+	char			 resp[DELIVER_BODY_KEEP];
+	size_t			 resp_len;
+	int64_t			 retry_after_ms;
+	int64_t			 start_ms;
+	char			 error[CURL_ERROR_SIZE];
+};
+
+static void
+deliver_busy_name(const char *hook, uint64_t seq, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.*s %llu", FZ_ID_SIZE - 1, hook,
+	    (unsigned long long)seq);
+}
+
+static int
+deliver_is_busy(const char *hook, uint64_t seq, void *arg)
+{
+	struct deliver *d = arg;
+	char name[FZ_ID_SIZE + 32];
+	struct endpoint *ep;
+
+	deliver_busy_name(hook, seq, name, sizeof(name));
+	if (hmap_get(d->busy, name) != NULL)
+		return 1;
+	ep = hmap_get(d->endpoints, hook);
+	return ep != NULL && ep->inflight >= ep->cap;
+}
+
+/* The connect-time half of the SSRF guard: the address curl resolved. */
+static int
+deliver_private(const struct sockaddr *sa)
+{
+	const unsigned char *a;
+
+	if (sa->sa_family == AF_INET) {
+		a = (const unsigned char *)&((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr;
+		return a[0] == 0 || a[0] == 10 || a[0] == 127 ||
+		    (a[0] == 169 && a[1] == 254) ||
+		    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+		    (a[0] == 192 && a[1] == 168) ||
+		    (a[0] == 100 && (a[1] & 0xc0) == 64) || a[0] >= 224;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *in = &((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr;
+
+		a = in->s6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(in)) {
+			struct sockaddr_in v4;
+
+			memset(&v4, 0, sizeof(v4));
+			v4.sin_family = AF_INET;
+			memcpy(&v4.sin_addr, a + 12, 4);
+			return deliver_private((struct sockaddr *)&v4);
+		}
+		return IN6_IS_ADDR_LOOPBACK(in) || IN6_IS_ADDR_UNSPECIFIED(in) ||
+		    IN6_IS_ADDR_LINKLOCAL(in) || IN6_IS_ADDR_MULTICAST(in) ||
+		    (a[0] & 0xfe) == 0xfc;
+	}
+	return 1;
+}
+
+static curl_socket_t
+deliver_open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct attempt *at = arg;
+
+	(void)purpose;
+	if (!at->d->cfg->allow_private_targets &&
+	    deliver_private(&addr->addr)) {
+		snprintf(at->error, sizeof(at->error), "target resolves to a "
+		    "private address (allow_private_targets is off)");
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+static size_t
+deliver_write_cb(char *p, size_t sz, size_t n, void *arg)
+{
+	struct attempt *at = arg;
+	size_t len = sz * n, room = sizeof(at->resp) - 1 - at->resp_len;
+
+	/* Only the start of the answer is kept, for the error record. */
+	if (room > 0) {
+		if (len < room)
+			room = len;
+		memcpy(at->resp + at->resp_len, p, room);
+		at->resp_len += room;
+		at->resp[at->resp_len] = '\0';
+	}
+	return len;
+}
+
+static size_t
+deliver_header_cb(char *p, size_t sz, size_t n, void *arg)
+{
+	struct attempt *at = arg;
+	size_t len = sz * n;
+	char *end;
+	long v;
+
+	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
+		v = strtol(p + 12, &end, 10);
+		if (end != p + 12 && v >= 0)
+			at->retry_after_ms = v * 1000LL;
+	}
+	return len;
+}
+
+/* Builds what a subscriber of kind receives: a Zapier hook the flat
+ * trigger object, a CRM webhook {"id", "type", "timestamp", "data"}. */
+static char *
+deliver_payload(const char *kind, const char *event, size_t len)
+{
+	json_t *ev, *out;
+	char *s;
+
+	if (strcmp(kind, HOOKS_KIND_ZAPIER) == 0)
+		return strndup(event, len);
+	if ((ev = json_loadb(event, len, 0, NULL)) == NULL)
+		return NULL;
+	out = json_pack("{s:O, s:O, s:O, s:O}", "id", json_object_get(ev,
+	    "id"), "type", json_object_get(ev, "type"), "timestamp",
+	    json_object_get(ev, "occurred_at"), "data", ev);
+	s = out != NULL ? json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+	    NULL;
+	json_decref(out);
+	json_decref(ev);
+	return s;
+}
+
+static void
+attempt_free(struct attempt *at)
+{
+	if (at == NULL)
+		return;
+	curl_slist_free_all(at->hdrs);
+	free(at->body);
+	free(at);
+}
+
+/* Delay before the next attempt after n attempts, or -1: none left. */
+static int64_t
+deliver_delay(const struct deliver *d, unsigned n, int64_t retry_after)
+{
+	unsigned char r[2];
+	int64_t base, jitter;
+
+	if (n >= d->cfg->retry_count)
+		return -1;
+	base = (int64_t)d->cfg->retry_schedule_ms[n];
+	if (base > 0 && RAND_bytes(r, sizeof(r)) == 1) {
+		jitter = base / 10;
+		base += (int64_t)((r[0] << 8 | r[1]) % (2 * jitter + 1)) - jitter;
+	}
+	if (retry_after > 0) {
+		if (retry_after > DELIVER_RETRY_AFTER_MAX)
+			retry_after = DELIVER_RETRY_AFTER_MAX;
+		if (retry_after > base)
+			base = retry_after;
+	}
+	return base;
+}
+
+struct deliver_health {
+	int	ok;
+	int64_t	now_ms;
+};
+
+/* Tracks how long a subscription has failed; disables it at 5 days. */
+static int
+deliver_health_fn(json_t *hook, void *arg)
+{
+	struct deliver_health *h = arg;
+	const char *since = json_string_value(json_object_get(hook,
+	    "failingSince"));
+	char at[CLOCK_RFC3339_SIZE], limit[CLOCK_RFC3339_SIZE];
+
+	if (h->ok) {
+		if (since == NULL)
+			return FZ_EEXIST;	/* nothing to change */
+		json_object_set_new(hook, "failingSince", json_null());
+		return 0;
+	}
+	if (since == NULL) {
+		json_object_set_new(hook, "failingSince", json_string(
+		    clock_rfc3339(h->now_ms, at)));
+		return 0;
+	}
+	clock_rfc3339(h->now_ms - DELIVER_DISABLE_MS, limit);
+	if (strcmp(since, limit) > 0 ||
+	    !json_is_true(json_object_get(hook, "enabled")))
+		return FZ_EEXIST;
+	json_object_set_new(hook, "enabled", json_false());
+	log_warn("webhook %s failing since %s: disabled",
+	    json_string_value(json_object_get(hook, "id")), since);
+	return 0;
+}
+
+static void
+deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
+{
+	struct attempt *at = arg;
+	struct deliver *d = at->d;
+	struct outbox_attempt oa;
+	struct deliver_health health;
+	struct endpoint *ep;
+	char name[FZ_ID_SIZE + 32], err[CURL_ERROR_SIZE + 64];
+	long code = 0;
+	int64_t now = clock_now_ms(), delay;
+	int ok, gone, throttled;
+
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(easy);
+	ok = rc == CURLE_OK && code >= 200 && code < 300;
+	gone = rc == CURLE_OK && code == 410 &&
+	    strcmp(at->kind, HOOKS_KIND_ZAPIER) == 0;
+	throttled = code == 429 || code == 502 || code == 503 || code == 504;
+
+	memset(&oa, 0, sizeof(oa));
+	oa.at_ms = now;
+	oa.status = (int)code;
+	oa.latency_ms = clock_mono_ms() - at->start_ms;
+	if (rc != CURLE_OK) {
+		snprintf(err, sizeof(err), "%s", at->error[0] ? at->error :
+		    curl_easy_strerror(rc));
+		oa.error = err;
+	} else if (!ok) {
+		snprintf(err, sizeof(err), "HTTP %ld", code);
+		oa.error = err;
+	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		goto release;		/* shutting down: it stays queued */
+
+	if (gone) {
+		log_info("zapier hook %s answered 410: unsubscribed",
+		    at->it.hook_id);
+		if (hooks_delete(d->st, NULL, NULL, at->it.hook_id) != 0)
+			log_warn("could not unsubscribe hook %s",
+			    at->it.hook_id);
+	} else {
+		delay = ok ? 0 : deliver_delay(d, at->it.attempts + 1,
+		    throttled ? at->retry_after_ms : 0);
+		if (outbox_record(d->st, &at->it, &oa, ok,
+		    ok || delay < 0 ? 0 : now + delay) != 0)
+			log_warn("could not record a delivery to %s",
+			    at->it.hook_id);
+		health.ok = ok;
+		health.now_ms = now;
+		hooks_update(d->st, NULL, at->it.hook_id, deliver_health_fn,
+		    &health, NULL);
+	}
+release:
+	deliver_busy_name(at->it.hook_id, at->it.seq, name, sizeof(name));
+	hmap_del(d->busy, name);
+	if ((ep = hmap_get(d->endpoints, at->it.hook_id)) != NULL) {
+		ep->inflight--;
+		if (throttled && ep->cap > 1)
+			ep->cap /= 2;
+		else if (ok && ep->cap < DELIVER_HOOK_CAP)
+			ep->cap++;
+		if (ep->inflight == 0 && ep->cap == DELIVER_HOOK_CAP)
+			hmap_del(d->endpoints, at->it.hook_id);
+	}
+	d->inflight--;
+	attempt_free(at);
+	if (!d->stopped)
+		deliver_kick(d);
+}
+
+/* Starts one attempt. Returns 0, or -1 when it could not start (the
+ * delivery is then recorded as failed and retried). */
+static int
+deliver_start(struct deliver *d, const struct outbox_item *it)
+{
+	struct attempt *at = NULL;
+	json_t *hook = NULL;
+	char *event = NULL, hdr[256], sig[SIGN_SIZE], sig2[SIGN_SIZE];
+	char name[FZ_ID_SIZE + 32], evid[FZ_ID_SIZE];
+	const char *url, *kind, *secret, *old, *until;
+	char nowtxt[CLOCK_RFC3339_SIZE];
+	struct endpoint *ep;
+	json_t *ev = NULL;
+	size_t len;
+	int64_t ts;
+	CURL *easy = NULL;
+	int created;
+
+	if (hooks_get(d->st, NULL, NULL, it->hook_id, &hook) != 0 ||
+	    journal_get(d->st, it->seq, &event, &len) != 0)
+		goto fail;
+	url = json_string_value(json_object_get(hook, "url"));
+	kind = json_string_value(json_object_get(hook, "kind"));
+	secret = json_string_value(json_object_get(hook, "secret"));
+	if (url == NULL || kind == NULL || secret == NULL ||
+	    (ev = json_loadb(event, len, 0, NULL)) == NULL ||
+	    json_string_value(json_object_get(ev, "id")) == NULL)
+		goto fail;
+	snprintf(evid, sizeof(evid), "%s", json_string_value(
+	    json_object_get(ev, "id")));
+	if ((at = calloc(1, sizeof(*at))) == NULL ||
+	    (at->body = deliver_payload(kind, event, len)) == NULL ||
+	    (easy = curl_easy_init()) == NULL)
+		goto fail;
+	at->d = d;
+	at->it = *it;
+	snprintf(at->kind, sizeof(at->kind), "%s", kind);
+	ts = clock_now_ms() / 1000;
+	if (sign_webhook(secret, evid, ts, at->body, strlen(at->body), sig) !=
+	    0)
+		goto fail;
+	/* During a rotation the previous secret signs too. */
+	old = json_string_value(json_object_get(hook, "previousSecret"));
+	until = json_string_value(json_object_get(hook, "previousSecretUntil"));
+	clock_rfc3339(clock_now_ms(), nowtxt);
+	if (old != NULL && until != NULL && strcmp(until, nowtxt) > 0 &&
+	    sign_webhook(old, evid, ts, at->body, strlen(at->body), sig2) == 0)
+		snprintf(hdr, sizeof(hdr), "webhook-signature: %s %s", sig,
+		    sig2);
+	else
+		snprintf(hdr, sizeof(hdr), "webhook-signature: %s", sig);
+	at->hdrs = curl_slist_append(at->hdrs, hdr);
+	snprintf(hdr, sizeof(hdr), "webhook-id: %s", evid);
+	at->hdrs = curl_slist_append(at->hdrs, hdr);
+	snprintf(hdr, sizeof(hdr), "webhook-timestamp: %lld", (long long)ts);
+	at->hdrs = curl_slist_append(at->hdrs, hdr);
+	at->hdrs = curl_slist_append(at->hdrs, "Content-Type: "
+	    "application/json");
+	at->hdrs = curl_slist_append(at->hdrs, "Expect:");
+	at->hdrs = curl_slist_append(at->hdrs, "User-Agent: fzrelay/"
+	    PACKAGE_VERSION);
+	if (at->hdrs == NULL)
+		goto fail;
+	curl_easy_setopt(easy, CURLOPT_URL, url);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, at->hdrs);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, at->body);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)strlen(at->body));
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+	    (long)d->cfg->delivery_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, deliver_write_cb);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, at);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, deliver_header_cb);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, at);
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, deliver_open_cb);
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, at);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, at->error);
+	at->start_ms = clock_mono_ms();
+	if (fetch_start(d->fetch, easy, deliver_done_cb, at) != 0)
+		goto fail;
+	deliver_busy_name(it->hook_id, it->seq, name, sizeof(name));
+	hmap_put(d->busy, name, &created);
+	if ((ep = hmap_put(d->endpoints, it->hook_id, &created)) != NULL) {
+		if (created)
+			ep->cap = DELIVER_HOOK_CAP;
+		ep->inflight++;
+	}
+	d->inflight++;
+	json_decref(ev);
+	json_decref(hook);
+	free(event);
+	return 0;
+fail:
+	if (easy != NULL)
+		curl_easy_cleanup(easy);
+	attempt_free(at);
+	json_decref(ev);
+	json_decref(hook);
+	free(event);
+	return -1;
+}
+
+static void
+deliver_scan(struct deliver *d)
+{
+	struct outbox_item items[32];
+	struct outbox_attempt oa;
+	size_t n, i, want;
+	int64_t delay;
+
+	if (d->stopped)
+		return;
+	want = DELIVER_GLOBAL_CAP - d->inflight;
+	if (want > FZ_NELEM(items))
+		want = FZ_NELEM(items);
+	if (want == 0 || outbox_due(d->st, clock_now_ms(), items, want,
+	    deliver_is_busy, d, &n) != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		/* An endpoint may fill up within this batch. */
+		if (deliver_is_busy(items[i].hook_id, items[i].seq, d))
+			continue;
+		if (deliver_start(d, &items[i]) == 0)
+			continue;
+		memset(&oa, 0, sizeof(oa));
+		oa.at_ms = clock_now_ms();
+		oa.error = "could not prepare the request";
+		delay = deliver_delay(d, items[i].attempts + 1, 0);
+		outbox_record(d->st, &items[i], &oa, 0, delay < 0 ? 0 :
+		    oa.at_ms + delay);
+	}
+}
+
+static void
+deliver_scan_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	deliver_scan(arg);
+}
+
+struct deliver *
+deliver_new(struct event_base *base, struct state *st, struct fetch *fetch,
+    const struct cfg *cfg)
+{
+	struct timeval tv = { 0, DELIVER_SCAN_MS * 1000 };
+	struct deliver *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	d->base = base;
+	d->st = st;
+	d->fetch = fetch;
+	d->cfg = cfg;
+	if ((d->busy = hmap_new(1)) == NULL ||
+	    (d->endpoints = hmap_new(sizeof(struct endpoint))) == NULL ||
+	    (d->scan = event_new(base, -1, EV_PERSIST, deliver_scan_cb, d)) ==
+	    NULL ||
+	    (d->kick = event_new(base, -1, 0, deliver_scan_cb, d)) == NULL) {
+		deliver_free(d);
+		return NULL;
+	}
+	event_add(d->scan, &tv);
+	return d;
+}
+
+void
+deliver_kick(struct deliver *d)
+{
+	if (!d->stopped)
+		event_active(d->kick, EV_TIMEOUT, 0);
+}
+
+void
+deliver_reconfigure(struct deliver *d, const struct cfg *cfg)
+{
+	d->cfg = cfg;
+}
+
+void
+deliver_stop(struct deliver *d)
+{
+	d->stopped = 1;
+	event_del(d->scan);
+	event_del(d->kick);
+}
+
+unsigned
+deliver_inflight(const struct deliver *d)
+{
+	return d->inflight;
+}
+
+void
+deliver_free(struct deliver *d)
+{
+	if (d == NULL)
+		return;
+	if (d->scan != NULL)
+		event_free(d->scan);
+	if (d->kick != NULL)
+		event_free(d->kick);
+	hmap_free(d->busy);
+	hmap_free(d->endpoints);
+	free(d);
+}
