@@ -1,4 +1,5 @@
 #include "actions/hooks.h"
+#include "actions/ingest.h"
 #include "actions/writes.h"
 #include "actions/zapier.h"
 #include "relay/account.h"
@@ -117,6 +118,10 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/webhooks/:id/deliveries", hooks_webhook_deliveries,
 	    A, R, 0, "Deliveries to an endpoint with their attempts",
 	    "Webhooks", NULL, "DeliveryList" },
+	{ "POST", "/internal/events", ingest_events, 0, 0,
+	    BODY | ROUTE_CREATES, "The upstream store reports pack.viewed "
+	    "and client.signed_off (signed with ingest_secret; a repeated id "
+	    "is a no-op)", "Internal", "IngestInput", "IngestResult" },
 	{ "GET", "/p/:token", reads_portal, 0, 0, 0,
 	    "The client's view of a sent pack (records pack.viewed once)",
 	    "Portal", NULL, "PortalView" },

@@ -6,6 +6,7 @@
 #include "common/secure.h"
 #include "state/env.h"
 #include "state/hooks.h"
+#include "state/workspace.h"
 #include "state/journal.h"
 
 static const struct {
@@ -153,6 +154,56 @@ out:
 	mdb_cursor_close(cur);
 	json_decref(ev);
 	free(text);
+	return err;
+}
+
+struct journal_ingest_op {
+	const char	*type;
+	const char	*ws;
+	const char	*source_id;
+	const json_t	*data;
+	int64_t		 now_ms;
+	uint64_t	 seq;
+};
+
+static int
+journal_ingest_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct journal_ingest_op *op = arg;
+	struct workspace ws;
+	char key[300];
+	MDB_val k, v;
+	int rc, err;
+
+	if ((err = workspace_get_txn(txn, st, op->ws, &ws)) != 0)
+		return err;
+	k.mv_data = key;
+	k.mv_size = (size_t)snprintf(key, sizeof(key), "ingest:%s",
+	    op->source_id);
+	if (k.mv_size >= sizeof(key))
+		return FZ_EINVAL;
+	rc = mdb_get(txn, state_dbi(st, DB_META), &k, &v);
+	if (rc == 0)
+		return FZ_EEXIST;
+	if (rc != MDB_NOTFOUND)
+		return state_mdb_err(rc);
+	if ((err = journal_append_txn(txn, st, op->type, op->ws, op->now_ms,
+	    op->data, &op->seq)) != 0)
+		return err;
+	v.mv_data = &op->seq;
+	v.mv_size = sizeof(op->seq);
+	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &k, &v, 0));
+}
+
+int
+journal_ingest(struct state *st, const char *type, const char *ws,
+    const char *source_id, const json_t *data, int64_t now_ms, uint64_t *seq)
+{
+	struct journal_ingest_op op = { type, ws, source_id, data, now_ms, 0 };
+	int err;
+
+	err = state_write(st, journal_ingest_fn, &op);
+	*seq = op.seq;
 	return err;
 }
 

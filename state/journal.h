@@ -51,6 +51,17 @@ int	journal_append_txn(struct MDB_txn *txn, struct state *st,
 	    const char *type, const char *ws, int64_t now_ms,
 	    const json_t *data, uint64_t *seq);
 
+/*
+ * Journals an event reported by the upstream store, once: source_id (the
+ * upstream's own event id) is remembered in the same transaction, so a
+ * repeat post of it journals nothing and returns FZ_EEXIST. The event
+ * gets a fresh evt_ id like any other. Returns 0 and sets *seq, FZ_EEXIST,
+ * FZ_ENOTFOUND (no such workspace) or FZ_E*.
+ */
+int	journal_ingest(struct state *st, const char *type, const char *ws,
+	    const char *source_id, const json_t *data, int64_t now_ms,
+	    uint64_t *seq);
+
 /* Loads event seq as stored. Returns 0 with *json (caller frees, NUL-
  * terminated) and *len, FZ_ENOTFOUND (pruned or never) or FZ_E*. */
 int	journal_get(struct state *st, uint64_t seq, char **json, size_t *len);

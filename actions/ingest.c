@@ -1,0 +1,117 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "actions/ingest.h"
+#include "actions/validate.h"
+#include "common/cfg.h"
+#include "common/clock.h"
+#include "common/fz.h"
+#include "common/log.h"
+#include "common/sign.h"
+#include "relay/edge.h"
+#include "relay/http.h"
+#include "relay/reply.h"
+#include "state/journal.h"
+
+#define INGEST_SKEW_S	300
+
+/* The secret in whsec_ form, for sign_verify. Caller frees. */
+static char *
+ingest_secret(const char *cfg_secret)
+{
+	size_t n = strlen(cfg_secret);
+	char *s;
+
+	if (strncmp(cfg_secret, "whsec_", 6) == 0)
+		return strdup(cfg_secret);
+	if ((s = malloc(6 + 4 * ((n + 2) / 3) + 1)) == NULL)
+		return NULL;
+	memcpy(s, "whsec_", 6);
+	EVP_EncodeBlock((unsigned char *)s + 6, (const unsigned char *)cfg_secret,
+	    (int)n);
+	return s;
+}
+
+static int
+ingest_authentic(struct rq *rq, const char *cfg_secret)
+{
+	const char *id = http_req_header(rq->http, "webhook-id");
+	const char *ts = http_req_header(rq->http, "webhook-timestamp");
+	const char *sig = http_req_header(rq->http, "webhook-signature");
+	const char *body;
+	char *secret, *end;
+	long long t;
+	size_t len;
+	int ok;
+
+	if (id == NULL || ts == NULL || sig == NULL)
+		return 0;
+	t = strtoll(ts, &end, 10);
+	if (*ts == '\0' || *end != '\0' ||
+	    llabs(t - clock_now_ms() / 1000) > INGEST_SKEW_S)
+		return 0;
+	if ((secret = ingest_secret(cfg_secret)) == NULL)
+		return 0;
+	body = http_req_body(rq->http, &len);
+	ok = sign_verify(secret, id, t, body, len, sig);
+	OPENSSL_cleanse(secret, strlen(secret));
+	free(secret);
+	return ok;
+}
+
+void
+ingest_events(struct rq *rq)
+{
+	const struct cfg *cfg = edge_cfg(rq->edge);
+	const char *id, *type, *ws;
+	const json_t *data;
+	struct vctx v;
+	uint64_t seq = 0;
+	int err;
+
+	if (cfg->ingest_secret == NULL) {
+		reply_error(rq, API_NOT_FOUND, "event ingest is not configured "
+		    "(ingest_secret)", NULL);
+		return;
+	}
+	if (!ingest_authentic(rq, cfg->ingest_secret)) {
+		reply_error(rq, API_UNAUTHORIZED, "missing, stale or wrong "
+		    "webhook signature", NULL);
+		return;
+	}
+	validate_begin(&v, rq->body);
+	id = validate_string(&v, "id", 1, 200, 0);
+	type = validate_string(&v, "type", 1, 40, 0);
+	if (type != NULL && strcmp(type, JOURNAL_PACK_VIEWED) != 0 &&
+	    strcmp(type, JOURNAL_SIGNED_OFF) != 0)
+		validate_fail(&v, "type", "want pack.viewed or "
+		    "client.signed_off");
+	ws = validate_id(&v, "workspace_id", "ws", 1);
+	data = json_object_get(rq->body, "data");
+	if (!json_is_object(data))
+		validate_fail(&v, "data", "want an object of event fields");
+	if (validate_end(&v, rq) != 0)
+		return;
+	err = journal_ingest(edge_state(rq->edge), type, ws, id, data,
+	    clock_now_ms(), &seq);
+	if (err == FZ_EEXIST) {
+		reply_ok(rq, 200, json_pack("{s:b}", "duplicate", 1), NULL);
+		return;
+	}
+	if (err == FZ_ENOTFOUND) {
+		reply_error(rq, API_VALIDATION_ERROR, "no such workspace",
+		    reply_detail(NULL, "workspace_id", "not found"));
+		return;
+	}
+	if (err != 0) {
+		reply_error(rq, API_INTERNAL_ERROR, "journal write failed",
+		    NULL);
+		return;
+	}
+	reply_ok(rq, 201, json_pack("{s:b, s:I}", "duplicate", 0, "seq",
+	    (json_int_t)seq), NULL);
+}
