@@ -14,6 +14,7 @@
 #include "common/fz.h"
 #include "common/log.h"
 #include "relay/edge.h"
+#include "relay/metrics.h"
 #include "triggers/deliver.h"
 #include "triggers/fetch.h"
 #include "state/secret.h"
@@ -367,6 +368,7 @@ out:
 	serve_free(&d);
 	if (curl_ready)
 		curl_global_cleanup();
+	metrics_free();
 	free(errors);
 	free(rest);
 	return rc;

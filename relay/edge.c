@@ -501,6 +501,12 @@ edge_store(const struct edge *e)
 	return e->store;
 }
 
+size_t
+edge_connections(const struct edge *e)
+{
+	return http_server_conns(e->http);
+}
+
 const unsigned char *
 edge_cursor_key(const struct edge *e)
 {

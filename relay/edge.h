@@ -67,6 +67,8 @@ void	edge_respond(struct rq *rq, int status, const char *ctype,
 const struct cfg	*edge_cfg(const struct edge *e);
 struct state		*edge_state(const struct edge *e);
 struct store		*edge_store(const struct edge *e);
+/* Open client connections. */
+size_t			 edge_connections(const struct edge *e);
 /* The key of journal cursors (32 bytes). */
 const unsigned char	*edge_cursor_key(const struct edge *e);
 

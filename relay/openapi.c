@@ -124,7 +124,10 @@ openapi_operation(const struct route *r)
 
 	openapi_opid(r, opid, sizeof(opid));
 	responses = json_object();
-	if (r->flags & ROUTE_RAW)
+	if (r->flags & ROUTE_TEXT)
+		ok = json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "OK",
+		    "content", "text/plain", "schema", "type", "string");
+	else if (r->flags & ROUTE_RAW)
 		ok = json_pack("{s:s, s:{s:{s:o}}}", "description", "OK",
 		    "content", "application/json", "schema", r->response ?
 		    openapi_ref("schemas", r->response) :

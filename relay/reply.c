@@ -7,6 +7,7 @@
 #include "common/secure.h"
 #include "relay/edge.h"
 #include "relay/http.h"
+#include "relay/metrics.h"
 #include "relay/reply.h"
 
 static const struct {
@@ -101,6 +102,7 @@ reply_finish(struct rq *rq, int status, const char *ctype, const char *body,
 	else
 		log_debug("%s %s %d %lldms %s", http_req_method(rq->http),
 		    pattern, status, (long long)ms, rq->id);
+	metrics_request(http_req_method(rq->http), pattern, status, ms);
 	edge_finished(rq, status, data);
 	http_req_add_header(rq->http, "X-Request-ID", rq->id);
 	edge_respond(rq, status, ctype, body, len);

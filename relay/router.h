@@ -26,6 +26,7 @@ typedef void route_handler(struct rq *rq);
 #define ROUTE_LIST	0x02	/* pages with ?limit= and ?cursor= */
 #define ROUTE_CREATES	0x04	/* answers 201 when it makes a record */
 #define ROUTE_RAW	0x08	/* answers outside the envelope */
+#define ROUTE_TEXT	0x10	/* with ROUTE_RAW: text/plain */
 
 struct route {
 	const char	*method;

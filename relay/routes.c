@@ -4,6 +4,7 @@
 #include "actions/zapier.h"
 #include "relay/account.h"
 #include "relay/health.h"
+#include "relay/metrics.h"
 #include "relay/openapi.h"
 #include "relay/reads.h"
 #include "relay/routes.h"
@@ -23,6 +24,8 @@ static const struct route routes[] = {
 	{ "GET", "/readyz", health_ready, 0, 0, 0,
 	    "Readiness: storage can take writes and the store answers",
 	    "Health", NULL, "Health" },
+	{ "GET", "/metrics", metrics_serve, 0, 0, ROUTE_RAW | ROUTE_TEXT,
+	    "Prometheus metrics (text format)", "Health", NULL, NULL },
 	{ "GET", "/api/v1/openapi.json", openapi_serve, 0, 0, ROUTE_RAW,
 	    "This API description (OpenAPI 3.1)", "Meta", NULL, NULL },
 	{ "GET", "/api/v1/auth", account_auth, P, R, 0,

@@ -280,6 +280,25 @@ outbox_due(struct state *st, int64_t now_ms, struct outbox_item *items,
 }
 
 static int
+outbox_depth_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	MDB_stat ms;
+	int rc;
+
+	if ((rc = mdb_stat(txn, state_dbi(st, DB_OUTBOX_SEQ), &ms)) != 0)
+		return state_mdb_err(rc);
+	*(size_t *)arg = ms.ms_entries;
+	return 0;
+}
+
+int
+outbox_depth(struct state *st, size_t *n)
+{
+	*n = 0;
+	return state_read(st, outbox_depth_fn, n);
+}
+
+static int
 outbox_min_fn(MDB_txn *txn, struct state *st, void *arg)
 {
 	struct outbox_op *op = arg;

@@ -50,6 +50,9 @@ typedef int outbox_busy_cb(const char *hook_id, uint64_t seq, void *arg);
 int	outbox_due(struct state *st, int64_t now_ms, struct outbox_item *items,
 	    size_t max, outbox_busy_cb *busy, void *arg, size_t *n);
 
+/* Sets *n to the number of deliveries queued. */
+int	outbox_depth(struct state *st, size_t *n);
+
 /* Sets *seq to the lowest sequence still queued (UINT64_MAX if none). */
 int	outbox_min_seq(struct state *st, uint64_t *seq);
 

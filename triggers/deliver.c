@@ -15,6 +15,7 @@
 #include "common/hmap.h"
 #include "common/log.h"
 #include "common/sign.h"
+#include "relay/metrics.h"
 #include "state/hooks.h"
 #include "state/journal.h"
 #include "state/outbox.h"
@@ -290,6 +291,8 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		goto release;		/* shutting down: it stays queued */
 
+	metrics_delivery(gone ? "gone" : ok ? "delivered" : deliver_delay(d,
+	    at->it.attempts + 1, 0) < 0 ? "failed" : "retry", oa.latency_ms);
 	if (gone) {
 		log_info("zapier hook %s answered 410: unsubscribed",
 		    at->it.hook_id);

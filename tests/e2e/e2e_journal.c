@@ -459,6 +459,37 @@ test_cursors_cannot_be_forged(void **state)
 	fzh_stop_ok(d);
 }
 
+static void
+test_metrics(void **state)
+{
+	struct fzd *d = *state;
+	char token[64], (*ids)[48];
+	struct fzh_res res;
+	struct job *jobs;
+
+	ids = calloc(3, sizeof(*ids));
+	assert_non_null(ids);
+	fzh_start(d, fast, NULL);
+	agency_key(d, token);
+	make_projects(d, token, 3, ids);
+	jobs = send_packs(d, token, 3, ids, 0);
+	free_jobs(jobs, 3);
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(fzh_get(d, "/metrics", NULL, &res), 200);
+	assert_non_null(strstr(fzh_header(&res, "Content-Type"),
+	    "text/plain"));
+	assert_non_null(strstr(res.body, "fzrelay_requests_total{method="
+	    "\"POST\",route=\"/api/v1/projects\",status=\"201\"} 3\n"));
+	assert_non_null(strstr(res.body, "fzrelay_journal_events 3\n"));
+	assert_non_null(strstr(res.body, "fzrelay_journal_last_seq 3\n"));
+	assert_non_null(strstr(res.body, "fzrelay_outbox_depth 0\n"));
+	assert_non_null(strstr(res.body,
+	    "fzrelay_request_duration_seconds_count"));
+	fzh_res_free(&res);
+	free(ids);
+	fzh_stop_ok(d);
+}
+
 int
 main(void)
 {
@@ -472,6 +503,8 @@ main(void)
 		    fzh_setup, fzh_teardown),
 		cmocka_unit_test_setup_teardown(test_cursors_cannot_be_forged,
 		    fzh_setup, fzh_teardown),
+		cmocka_unit_test_setup_teardown(test_metrics, fzh_setup,
+		    fzh_teardown),
 	};
 
 	return cmocka_run_group_tests_name("journal", tests, fzh_group_setup,
