@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "actions/hooks.h"
 #include "actions/validate.h"
 #include "common/cfg.h"
 #include "common/clock.h"
+#include "common/cursor.h"
 #include "common/fz.h"
 #include "relay/edge.h"
 #include "relay/reply.h"
@@ -19,6 +21,7 @@
 #define HOOKS_URL_MAX		2048
 #define HOOKS_DESC_MAX		500
 #define HOOKS_ROTATE_GRACE_MS	(24LL * 3600 * 1000)
+#define HOOKS_REPLAY_MAX	10000
 
 /*
  * The subscription-time half of the SSRF guard: http(s) only, and no
@@ -338,4 +341,69 @@ hooks_webhook_deliveries(struct rq *rq)
 		err = outbox_deliveries(edge_state(rq->edge), id, 100, &list);
 	json_decref(h);
 	hooks_answer(rq, err, 200, list);
+}
+
+/* "2026-05-27T12:00:00Z" or with .mmm: UTC only, as the API writes. */
+static int
+hooks_parse_time(const char *s, int64_t *ms)
+{
+	struct tm tm;
+	const char *p;
+	int frac = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' ||
+		    p[3] < '0' || p[3] > '9')
+			return -1;
+		frac = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+		p += 4;
+	}
+	if (strcmp(p, "Z") != 0)
+		return -1;
+	*ms = (int64_t)timegm(&tm) * 1000 + frac;
+	return 0;
+}
+
+void
+hooks_webhook_replay(struct rq *rq)
+{
+	const unsigned char *key = edge_cursor_key(rq->edge);
+	const char *id, *since, *after;
+	char scope[64];
+	struct vctx v;
+	json_t *h = NULL;
+	uint64_t from = 0;
+	int64_t since_ms = 0;
+	size_t n = 0;
+	int err;
+
+	if ((id = hooks_path_id(rq)) == NULL)
+		return;
+	validate_begin(&v, rq->body);
+	since = validate_string(&v, "since", 0, 40, 0);
+	after = validate_string(&v, "after", 0, 128, 0);
+	snprintf(scope, sizeof(scope), "%s:events", rq->ws.id);
+	if (since != NULL && *since && hooks_parse_time(since, &since_ms) != 0)
+		validate_fail(&v, "since", "want an RFC 3339 UTC time such as "
+		    "2026-05-27T12:00:00.000Z");
+	if (after != NULL && *after && cursor_decode(key, scope, after,
+	    &from) != 0)
+		validate_fail(&v, "after", "want a cursor from GET /events");
+	if (v.details == NULL && (since == NULL || !*since) &&
+	    (after == NULL || !*after))
+		validate_fail(&v, "since", "send since (a time) or after (an "
+		    "event cursor)");
+	if (validate_end(&v, rq) != 0)
+		return;
+	if ((err = hooks_get(edge_state(rq->edge), rq->ws.id,
+	    HOOKS_KIND_WEBHOOK, id, &h)) == 0)
+		err = journal_replay(edge_state(rq->edge), id, rq->ws.id,
+		    hooks_mask(h), from, since_ms, HOOKS_REPLAY_MAX, &n);
+	json_decref(h);
+	hooks_answer(rq, err, 202, err ? NULL : json_pack("{s:s, s:I, s:b}",
+	    "id", id, "queued", (json_int_t)n, "truncated",
+	    n == HOOKS_REPLAY_MAX));
 }

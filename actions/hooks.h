@@ -20,5 +20,8 @@ void	hooks_webhook_delete(struct rq *rq);	/* DELETE /webhooks/:id */
 void	hooks_webhook_rotate(struct rq *rq);	/* POST .../rotate-secret */
 void	hooks_webhook_enable(struct rq *rq);	/* POST .../enable */
 void	hooks_webhook_deliveries(struct rq *rq);	/* GET .../deliveries */
+/* POST .../replay {"since": time} or {"after": cursor of GET /events}:
+ * queues those events again for this endpoint (at most 10,000 a call). */
+void	hooks_webhook_replay(struct rq *rq);
 
 #endif

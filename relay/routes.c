@@ -125,6 +125,10 @@ static const struct route routes[] = {
 	    BODY | ROUTE_CREATES, "The upstream store reports pack.viewed "
 	    "and client.signed_off (signed with ingest_secret; a repeated id "
 	    "is a no-op)", "Internal", "IngestInput", "IngestResult" },
+	{ "POST", "/api/v1/webhooks/:id/replay", hooks_webhook_replay, A, W,
+	    BODY, "Queue the endpoint's events again, from a time (since) or "
+	    "an event cursor (after)", "Webhooks", "ReplayInput",
+	    "ReplayResult" },
 	{ "GET", "/p/:token", reads_portal, 0, 0, 0,
 	    "The client's view of a sent pack (records pack.viewed once)",
 	    "Portal", NULL, "PortalView" },

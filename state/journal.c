@@ -6,6 +6,7 @@
 #include "common/secure.h"
 #include "state/env.h"
 #include "state/hooks.h"
+#include "state/outbox.h"
 #include "state/workspace.h"
 #include "state/journal.h"
 
@@ -204,6 +205,85 @@ journal_ingest(struct state *st, const char *type, const char *ws,
 
 	err = state_write(st, journal_ingest_fn, &op);
 	*seq = op.seq;
+	return err;
+}
+
+struct journal_replay_op {
+	const char	*hook;
+	const char	*ws;
+	unsigned	 mask;
+	uint64_t	 after;
+	int64_t		 since_ms;
+	size_t		 max, count;
+};
+
+static int
+journal_replay_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct journal_replay_op *op = arg;
+	unsigned char ikey[FZ_ID_SIZE + 10];
+	char since[CLOCK_RFC3339_SIZE];
+	size_t plen = strlen(op->ws) + 1;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v, ek, ev;
+	const char *at, *id;
+	json_t *e;
+	uint64_t seq;
+	int rc, err = 0;
+	int64_t now = clock_now_ms();
+
+	op->count = 0;
+	clock_rfc3339(op->since_ms, since);
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL_WS), &cur)) !=
+	    0)
+		return state_mdb_err(rc);
+	k.mv_data = ikey;
+	k.mv_size = journal_ikey(ikey, op->ws, -1, op->after + 1);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	    rc == 0 && op->count < op->max;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != plen + 8 || memcmp(k.mv_data, ikey, plen) != 0)
+			break;
+		if (v.mv_size != 1 || !(journal_code_bit(
+		    *(unsigned char *)v.mv_data) & op->mask))
+			continue;
+		seq = be64_get((unsigned char *)k.mv_data + plen);
+		ek.mv_data = &seq;
+		ek.mv_size = sizeof(seq);
+		if (mdb_get(txn, state_dbi(st, DB_JOURNAL), &ek, &ev) != 0 ||
+		    (e = json_loadb(ev.mv_data, ev.mv_size, 0, NULL)) == NULL)
+			continue;
+		at = json_string_value(json_object_get(e, "occurred_at"));
+		id = json_string_value(json_object_get(e, "id"));
+		if (at != NULL && id != NULL &&
+		    (op->since_ms == 0 || strcmp(at, since) >= 0)) {
+			err = outbox_enqueue_txn(txn, st, op->hook, seq, id,
+			    now, now);
+			op->count++;
+		}
+		json_decref(e);
+		if (err != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (err == 0 && rc != 0 && rc != MDB_NOTFOUND)
+		err = state_mdb_err(rc);
+	return err;
+}
+
+int
+journal_replay(struct state *st, const char *hook_id, const char *ws,
+    unsigned mask, uint64_t after, int64_t since_ms, size_t max,
+    size_t *count)
+{
+	struct journal_replay_op op = { hook_id, ws, mask, after, since_ms,
+	    max, 0 };
+	int err;
+
+	if (strlen(ws) >= FZ_ID_SIZE || strlen(hook_id) >= FZ_ID_SIZE)
+		return FZ_EINVAL;
+	err = state_write(st, journal_replay_fn, &op);
+	*count = err == 0 ? op.count : 0;
 	return err;
 }
 

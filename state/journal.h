@@ -62,6 +62,16 @@ int	journal_ingest(struct state *st, const char *type, const char *ws,
 	    const char *source_id, const json_t *data, int64_t now_ms,
 	    uint64_t *seq);
 
+/*
+ * Queues again, for subscription hook_id of workspace ws, up to max of
+ * ws's events of the types in mask with a sequence above after and an
+ * occurred_at at or after since_ms (0: any). Returns 0 and sets *count,
+ * or FZ_E*. One write transaction.
+ */
+int	journal_replay(struct state *st, const char *hook_id, const char *ws,
+	    unsigned mask, uint64_t after, int64_t since_ms, size_t max,
+	    size_t *count);
+
 /* Loads event seq as stored. Returns 0 with *json (caller frees, NUL-
  * terminated) and *len, FZ_ENOTFOUND (pruned or never) or FZ_E*. */
 int	journal_get(struct state *st, uint64_t seq, char **json, size_t *len);
