@@ -13,28 +13,6 @@ static const struct {
 	[DOC_SIGNOFF] = { DB_SIGNOFFS, DB_SIGNOFFS_ORDER, "ord:signoffs" },
 };
 
-static void
-be64_put(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		p[i] = (unsigned char)v;
-		v >>= 8;
-	}
-}
-
-static uint64_t
-be64_get(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int
 docs_next_ordinal(MDB_txn *txn, struct state *st, enum doc_kind kind,
     uint64_t *out)
@@ -48,11 +26,11 @@ docs_next_ordinal(MDB_txn *txn, struct state *st, enum doc_kind kind,
 	k.mv_size = strlen(docs_dbs[kind].counter);
 	rc = mdb_get(txn, state_dbi(st, DB_META), &k, &v);
 	if (rc == 0 && v.mv_size == 8)
-		n = be64_get(v.mv_data);
+		n = state_be64_get(v.mv_data);
 	else if (rc != MDB_NOTFOUND && rc != 0)
 		return state_mdb_err(rc);
 	n++;
-	be64_put(buf, n);
+	state_be64_put(buf, n);
 	v.mv_data = buf;
 	v.mv_size = sizeof(buf);
 	if ((rc = mdb_put(txn, state_dbi(st, DB_META), &k, &v, 0)) != 0)
@@ -71,7 +49,7 @@ docs_split(const MDB_val *v, uint64_t *ord, const char **ws,
 	if (v->mv_size < 10 ||
 	    (nul = memchr(p + 8, '\0', v->mv_size - 8)) == NULL)
 		return FZ_ESTORE;
-	*ord = be64_get(v->mv_data);
+	*ord = state_be64_get(v->mv_data);
 	*ws = p + 8;
 	*json = nul + 1;
 	*jlen = v->mv_size - (size_t)(nul + 1 - p);
@@ -85,7 +63,7 @@ docs_order_key(unsigned char *buf, const char *ws, uint64_t ord,
 	size_t wlen = strlen(ws);
 
 	memcpy(buf, ws, wlen + 1);
-	be64_put(buf + wlen + 1, ord);
+	state_be64_put(buf + wlen + 1, ord);
 	k->mv_data = buf;
 	k->mv_size = wlen + 1 + 8;
 }
@@ -132,7 +110,7 @@ docs_put_txn(MDB_txn *txn, struct state *st, enum doc_kind kind,
 		err = FZ_ENOMEM;
 		goto out;
 	}
-	be64_put((unsigned char *)val, ord);
+	state_be64_put((unsigned char *)val, ord);
 	memcpy(val + 8, ws, wlen + 1);
 	memcpy(val + 8 + wlen + 1, json, jlen);
 	k.mv_data = (void *)id;
@@ -215,7 +193,7 @@ docs_list_txn(MDB_txn *txn, struct state *st, enum doc_kind kind,
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
 		if (k.mv_size != wlen + 9 || memcmp(k.mv_data, ws, wlen + 1))
 			break;
-		ord = be64_get((unsigned char *)k.mv_data + wlen + 1);
+		ord = state_be64_get((unsigned char *)k.mv_data + wlen + 1);
 		if (before != 0 && ord >= before)
 			continue;
 		if (json_array_size(arr) == limit) {

@@ -50,6 +50,28 @@ static const char *const state_db_names[DB_COUNT] = {
 	[DB_DELIVERIES] = "deliveries",
 };
 
+void
+state_be64_put(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = (unsigned char)v;
+		v >>= 8;
+	}
+}
+
+uint64_t
+state_be64_get(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
 int
 state_mdb_err(int rc)
 {

@@ -9,6 +9,8 @@
 #ifndef FZ_STATE_ENV_H
 #define FZ_STATE_ENV_H
 
+#include <stdint.h>
+
 #include <lmdb.h>
 
 #include "state/state.h"
@@ -53,6 +55,10 @@ int	state_read(struct state *st, state_txn_fn *fn, void *arg);
 
 /* Returns the handle of a named database. */
 MDB_dbi	state_dbi(const struct state *st, enum state_db db);
+
+/* Big-endian 64-bit keys sort as numbers under LMDB's byte order. */
+void		state_be64_put(unsigned char *p, uint64_t v);
+uint64_t	state_be64_get(const unsigned char *p);
 
 /* Maps an LMDB return code to 0, FZ_ENOTFOUND, FZ_EEXIST or FZ_ESTORE.
  * MDB_MAP_FULL comes back as FZ_ETOOBIG so state_write can grow. */

@@ -55,28 +55,6 @@ journal_code_bit(unsigned char code)
 	return 0;
 }
 
-static void
-be64_put(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		p[i] = (unsigned char)v;
-		v >>= 8;
-	}
-}
-
-static uint64_t
-be64_get(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* Index keys: ws NUL [code] be64(seq). Returns the length. */
 static size_t
 journal_ikey(unsigned char *buf, const char *ws, int code, uint64_t seq)
@@ -86,7 +64,7 @@ journal_ikey(unsigned char *buf, const char *ws, int code, uint64_t seq)
 	memcpy(buf, ws, n);
 	if (code >= 0)
 		buf[n++] = (unsigned char)code;
-	be64_put(buf + n, seq);
+	state_be64_put(buf + n, seq);
 	return n + 8;
 }
 
@@ -247,7 +225,7 @@ journal_replay_fn(MDB_txn *txn, struct state *st, void *arg)
 		if (v.mv_size != 1 || !(journal_code_bit(
 		    *(unsigned char *)v.mv_data) & op->mask))
 			continue;
-		seq = be64_get((unsigned char *)k.mv_data + plen);
+		seq = state_be64_get((unsigned char *)k.mv_data + plen);
 		ek.mv_data = &seq;
 		ek.mv_size = sizeof(seq);
 		if (mdb_get(txn, state_dbi(st, DB_JOURNAL), &ek, &ev) != 0 ||
@@ -417,7 +395,7 @@ journal_newest_fn(MDB_txn *txn, struct state *st, void *arg)
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
 		if (k.mv_size != plen + 8 || memcmp(k.mv_data, ikey, plen) != 0)
 			break;
-		seq = be64_get((unsigned char *)k.mv_data + plen);
+		seq = state_be64_get((unsigned char *)k.mv_data + plen);
 		if (op->pos != 0 && seq >= op->pos)
 			continue;
 		if (code < 0 && (v.mv_size != 1 ||
@@ -461,7 +439,7 @@ journal_after_fn(MDB_txn *txn, struct state *st, void *arg)
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		if (k.mv_size != plen + 8 || memcmp(k.mv_data, ikey, plen) != 0)
 			break;
-		seq = be64_get((unsigned char *)k.mv_data + plen);
+		seq = state_be64_get((unsigned char *)k.mv_data + plen);
 		if (v.mv_size != 1 || !(journal_code_bit(
 		    *(unsigned char *)v.mv_data) & op->mask)) {
 			/* Skipped events still advance the position. */

@@ -5,37 +5,15 @@
 #include "state/env.h"
 #include "state/outbox.h"
 
-static void
-be64_put(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		p[i] = (unsigned char)v;
-		v >>= 8;
-	}
-}
-
-static uint64_t
-be64_get(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* Queue key: be64 due | hook id | NUL | be64 seq. */
 static size_t
 outbox_qkey(unsigned char *buf, int64_t due, const char *hook, uint64_t seq)
 {
 	size_t hl = strlen(hook);
 
-	be64_put(buf, (uint64_t)due);
+	state_be64_put(buf, (uint64_t)due);
 	memcpy(buf + 8, hook, hl + 1);
-	be64_put(buf + 8 + hl + 1, seq);
+	state_be64_put(buf + 8 + hl + 1, seq);
 	return 8 + hl + 1 + 8;
 }
 
@@ -45,7 +23,7 @@ outbox_skey(unsigned char *buf, uint64_t seq, const char *hook)
 {
 	size_t hl = strlen(hook);
 
-	be64_put(buf, seq);
+	state_be64_put(buf, seq);
 	memcpy(buf + 8, hook, hl);
 	return 8 + hl;
 }
@@ -57,7 +35,7 @@ outbox_dkey(unsigned char *buf, const char *hook, uint64_t seq)
 	size_t hl = strlen(hook);
 
 	memcpy(buf, hook, hl + 1);
-	be64_put(buf + hl + 1, seq);
+	state_be64_put(buf + hl + 1, seq);
 	return hl + 1 + 8;
 }
 
@@ -97,7 +75,7 @@ outbox_unqueue_txn(MDB_txn *txn, struct state *st, const char *hook,
 	if (rc != 0 || v.mv_size != 8)
 		return state_mdb_err(rc != 0 ? rc : MDB_CORRUPTED);
 	k.mv_data = qk;
-	k.mv_size = outbox_qkey(qk, (int64_t)be64_get(v.mv_data), hook, seq);
+	k.mv_size = outbox_qkey(qk, (int64_t)state_be64_get(v.mv_data), hook, seq);
 	if ((rc = mdb_del(txn, state_dbi(st, DB_OUTBOX), &k, NULL)) != 0 &&
 	    rc != MDB_NOTFOUND)
 		return state_mdb_err(rc);
@@ -122,7 +100,7 @@ outbox_queue_txn(MDB_txn *txn, struct state *st, const char *hook,
 	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_OUTBOX), &k, &v,
 	    0))) != 0)
 		return err;
-	be64_put(d, (uint64_t)due);
+	state_be64_put(d, (uint64_t)due);
 	k.mv_data = sk;
 	k.mv_size = outbox_skey(sk, seq, hook);
 	v.mv_data = d;
@@ -184,7 +162,7 @@ outbox_drop_hook_txn(MDB_txn *txn, struct state *st, const char *hook_id)
 			if (k.mv_size != hl + 8 ||
 			    memcmp(k.mv_data, hook_id, hl) != 0)
 				break;
-			seqs[n++] = be64_get((unsigned char *)k.mv_data + hl);
+			seqs[n++] = state_be64_get((unsigned char *)k.mv_data + hl);
 			if ((rc = mdb_cursor_del(cur, 0)) != 0)
 				break;
 		}
@@ -236,14 +214,14 @@ outbox_due_fn(MDB_txn *txn, struct state *st, void *arg)
 		p = k.mv_data;
 		if (k.mv_size < 8 + 2 + 8 || k.mv_size > 8 + FZ_ID_SIZE + 8)
 			continue;
-		if ((int64_t)be64_get(p) > op->now_ms)
+		if ((int64_t)state_be64_get(p) > op->now_ms)
 			break;
 		it = &op->items[op->n];
 		hl = k.mv_size - 8 - 8 - 1;
 		memcpy(it->hook_id, p + 8, hl);
 		it->hook_id[hl] = '\0';
-		it->seq = be64_get(p + 8 + hl + 1);
-		it->due_ms = (int64_t)be64_get(p);
+		it->seq = state_be64_get(p + 8 + hl + 1);
+		it->due_ms = (int64_t)state_be64_get(p);
 		if (op->busy != NULL && op->busy(it->hook_id, it->seq, op->arg))
 			continue;
 		it->attempts = 0;
@@ -312,7 +290,7 @@ outbox_min_fn(MDB_txn *txn, struct state *st, void *arg)
 		return state_mdb_err(rc);
 	if ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0 &&
 	    k.mv_size >= 8)
-		op->seq = be64_get(k.mv_data);
+		op->seq = state_be64_get(k.mv_data);
 	mdb_cursor_close(cur);
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : state_mdb_err(rc);
 }
