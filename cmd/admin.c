@@ -30,6 +30,7 @@ struct admin_opts {
 	const char	*plan;
 	const char	*workspace;
 	const char	*scopes;
+	const char	*id;
 	const char	*pos;		/* one positional argument */
 };
 
@@ -48,6 +49,7 @@ admin_parse(int argc, char *argv[], struct admin_opts *o)
 		{ "--plan", offsetof(struct admin_opts, plan) },
 		{ "--workspace", offsetof(struct admin_opts, workspace) },
 		{ "--scopes", offsetof(struct admin_opts, scopes) },
+		{ "--id", offsetof(struct admin_opts, id) },
 	};
 	size_t j, n;
 	int i;
@@ -164,9 +166,11 @@ admin_workspace(int argc, char *argv[])
 		if (admin_open(&o, &st) != 0)
 			return EX_FAIL;
 		rc = EX_FAIL;
-		if ((err = workspace_create(st, o.name, plan, &ws)) != 0)
+		if ((err = workspace_create_id(st, o.id, o.name, plan, &ws)) !=
+		    0)
 			fprintf(stderr, "fzrelay: workspace create: %s\n",
-			    fz_strerror(err));
+			    err == FZ_EINVAL ? "--id: want ws_ and 1..24 "
+			    "letters or digits" : fz_strerror(err));
 		else {
 			printf("%s\n", ws.id);
 			rc = 0;
@@ -186,7 +190,7 @@ admin_workspace(int argc, char *argv[])
 	return rc;
 usage:
 	fprintf(stderr, "usage: fzrelay workspace create --name NAME --plan "
-	    "free|pro|agency [--state-dir DIR | -c FILE]\n"
+	    "free|pro|agency [--id ws_...] [--state-dir DIR | -c FILE]\n"
 	    "       fzrelay workspace list [--state-dir DIR | -c FILE]\n");
 	return EX_USAGE;
 }
@@ -244,8 +248,8 @@ admin_key(int argc, char *argv[])
 			goto usage;
 		if (apikey_scope_parse(o.scopes ? o.scopes : "read",
 		    &scope) != 0) {
-			fprintf(stderr, "fzrelay: --scopes: want read, write "
-			    "or admin, comma-separated\n");
+			fprintf(stderr, "fzrelay: --scopes: want read, write, "
+			    "admin or service, comma-separated\n");
 			return EX_USAGE;
 		}
 		if (!text_name_valid(o.name, FZ_NAME_MAX)) {

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "relay/edge.h"
 #include "relay/metrics.h"
+#include "relay/upstream.h"
 #include "triggers/deliver.h"
 #include "triggers/fetch.h"
 #include "state/secret.h"
@@ -151,6 +152,8 @@ serve_reload_cb(evutil_socket_t sig, short what, void *arg)
 	log_set_level(next->log_level);
 	edge_reconfigure(d->edge, next);
 	deliver_reconfigure(d->deliver, next);
+	if (upstream_reconfigure(d->store, next) != 0)
+		log_warn("upstream settings not applied (out of memory)");
 	cfg_free(d->cfg);
 	d->cfg = next;
 	log_info("configuration reloaded");
@@ -247,9 +250,10 @@ serve_public_url(const struct cfg *cfg, uint16_t port, char *buf,
 static void
 serve_free(struct daemon *d)
 {
-	edge_free(d->edge);
-	/* Ends transfers still running; their deliveries stay queued. */
+	/* Transfers still running end first, while the requests waiting on
+	 * them can still be answered; their deliveries stay queued. */
 	fetch_free(d->fetch);
+	edge_free(d->edge);
 	deliver_free(d->deliver);
 	store_free(d->store);
 	state_close(d->st);
@@ -320,12 +324,6 @@ serve_main(int argc, char *argv[])
 		goto out;
 	}
 	curl_ready = 1;
-	if (d.cfg->store == CFG_STORE_HTTP) {
-		log_err("store = http: the upstream store backend is not part "
-		    "of this build; use store = embedded");
-		rc = EX_CONFIG;
-		goto out;
-	}
 	if (state_open_opts(d.cfg->state_dir, &opts, &d.st) != 0)
 		goto out;
 	if (serve_secret(d.cfg, secret) != 0)
@@ -335,10 +333,12 @@ serve_main(int argc, char *argv[])
 		goto out;
 	}
 	if ((d.base = event_base_new()) == NULL ||
-	    (d.store = store_embedded_new(d.st, secret, "")) == NULL ||
+	    (d.fetch = fetch_new(d.base)) == NULL ||
+	    (d.store = d.cfg->store == CFG_STORE_HTTP ?
+	    upstream_new(d.fetch, d.st, d.cfg) :
+	    store_embedded_new(d.st, secret, "")) == NULL ||
 	    (d.edge = edge_new(d.base, d.cfg, d.st, d.store, secret)) ==
 	    NULL ||
-	    (d.fetch = fetch_new(d.base)) == NULL ||
 	    (d.deliver = deliver_new(d.base, d.st, d.fetch, d.cfg)) == NULL ||
 	    serve_events(&d) != 0) {
 		log_err("out of memory starting up");
@@ -350,6 +350,8 @@ serve_main(int argc, char *argv[])
 	log_info("listening on %.*s:%u (store %s, state %s)",
 	    (int)(strrchr(d.cfg->listen, ':') - d.cfg->listen), d.cfg->listen,
 	    port, store_kind(d.store), d.cfg->state_dir);
+	if (d.cfg->store == CFG_STORE_HTTP)
+		log_info("core records at %s", d.cfg->upstream_url);
 	serve_public_url(d.cfg, port, public_url, sizeof(public_url));
 	if (store_set_public_url(d.store, public_url) != 0)
 		goto out;

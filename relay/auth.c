@@ -103,6 +103,24 @@ auth_touch(struct auth *a, const char *key_id)
 		*t = clock_now_ms();
 }
 
+/* A service key acts for the workspace its caller names. Returns 0, or
+ * -1 after answering. */
+static int
+auth_act_for(struct auth *a, struct rq *rq)
+{
+	const char *as = http_req_header(rq->http, "X-Finalizo-Workspace");
+	int err;
+
+	if (as == NULL || strcmp(as, rq->ws.id) == 0)
+		return 0;
+	if ((err = workspace_get(a->st, as, &rq->ws)) == 0)
+		return 0;
+	reply_error(rq, err == FZ_ENOTFOUND ? API_FORBIDDEN :
+	    API_INTERNAL_ERROR, err == FZ_ENOTFOUND ? "X-Finalizo-Workspace "
+	    "names no workspace here" : "workspace lookup failed", NULL);
+	return -1;
+}
+
 int
 auth_check(struct auth *a, struct rq *rq)
 {
@@ -140,6 +158,8 @@ auth_check(struct auth *a, struct rq *rq)
 	}
 	rq->authed = 1;
 	auth_touch(a, rq->key.id);
+	if (rq->key.scope == SCOPE_SERVICE && auth_act_for(a, rq) != 0)
+		return -1;
 	if (!limiter_take(a->per_key, rq->key.id, clock_mono_ms(), &li)) {
 		auth_rate_headers(rq, &li);
 		auth_retry_after(rq, &li);

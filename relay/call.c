@@ -114,6 +114,29 @@ call_done_cb(struct store_res *res, void *arg)
 		    res->message : "the record's state does not allow this",
 		    NULL);
 		break;
+	case FZ_EUPSTREAM:
+		reply_error_raw(rq, res->status, res->code, res->text,
+		    res->details);
+		res->details = NULL;
+		break;
+	case FZ_EUNAVAIL:
+		reply_header(rq, "Retry-After", "5");
+		reply_error(rq, API_UPSTREAM_UNAVAILABLE, res->message != NULL ?
+		    res->message : "the upstream store cannot be reached", NULL);
+		break;
+	case FZ_ETIMEOUT:
+		reply_error(rq, API_UPSTREAM_TIMEOUT, "the upstream store did "
+		    "not answer in time", NULL);
+		break;
+	case FZ_EBADGW:
+		reply_error(rq, API_UPSTREAM_ERROR, res->message != NULL ?
+		    res->message : "the upstream store answered an error",
+		    NULL);
+		break;
+	case FZ_ENOTSUP:
+		reply_error(rq, API_NOT_FOUND, "not available with this store "
+		    "(store = http)", NULL);
+		break;
 	case FZ_EINVAL:
 		reply_error(rq, API_VALIDATION_ERROR, res->message != NULL ?
 		    res->message : "invalid input", res->field != NULL ?
@@ -126,6 +149,7 @@ call_done_cb(struct store_res *res, void *arg)
 		break;
 	}
 	json_decref(res->data);
+	json_decref(res->details);
 }
 
 void
@@ -140,6 +164,7 @@ call_store(struct rq *rq, struct store_req *req)
 {
 	req->workspace_id = rq->authed ? rq->ws.id : NULL;
 	req->request_id = rq->id;
+	req->idempotency_key = rq->idem ? rq->idem_key : NULL;
 	if (store_submit(edge_store(rq->edge), req, call_done_cb, rq) != 0)
 		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
 }

@@ -194,19 +194,26 @@ out:
 }
 
 void
-reply_error(struct rq *rq, enum api_error err, const char *message,
-    json_t *details)
+reply_error_raw(struct rq *rq, int status, const char *code,
+    const char *message, json_t *details)
 {
 	json_t *e, *env;
 
-	e = json_pack("{s:s, s:s}", "code", reply_code(err), "message",
-	    message);
+	e = json_pack("{s:s, s:s}", "code", code, "message", message);
 	if (e != NULL && details != NULL)
 		json_object_set(e, "details", details);
 	json_decref(details);
 	env = json_pack("{s:n, s:o, s:o}", "data", "meta",
 	    reply_meta(rq, NULL), "error", e);
-	reply_envelope(rq, reply_status(err), env, NULL);
+	reply_envelope(rq, status, env, NULL);
+}
+
+void
+reply_error(struct rq *rq, enum api_error err, const char *message,
+    json_t *details)
+{
+	reply_error_raw(rq, reply_status(err), reply_code(err), message,
+	    details);
 }
 
 void

@@ -102,6 +102,11 @@ void	reply_ok_text(struct rq *rq, int status, const char *data, size_t len,
 void	reply_error(struct rq *rq, enum api_error err, const char *message,
 	    json_t *details);
 
+/* As reply_error with an HTTP status and code given as they are, for an
+ * upstream's error passed through. */
+void	reply_error_raw(struct rq *rq, int status, const char *code,
+	    const char *message, json_t *details);
+
 /* Answers with a body outside the envelope (triggers, metrics, the API
  * description); X-Request-ID is still set. body is copied. */
 void	reply_raw(struct rq *rq, int status, const char *ctype,

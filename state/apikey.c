@@ -18,12 +18,13 @@ static const char *const scope_names[] = {
 	[SCOPE_READ] = "read",
 	[SCOPE_WRITE] = "write",
 	[SCOPE_ADMIN] = "admin",
+	[SCOPE_SERVICE] = "service",
 };
 
 const char *
 apikey_scope_name(enum scope scope)
 {
-	if (scope < SCOPE_READ || scope > SCOPE_ADMIN)
+	if (scope < SCOPE_READ || scope > SCOPE_SERVICE)
 		return "unknown";
 	return scope_names[scope];
 }
@@ -38,11 +39,11 @@ apikey_scope_parse(const char *s, enum scope *out)
 	for (;;) {
 		e = strchr(p, ',');
 		n = e != NULL ? (size_t)(e - p) : strlen(p);
-		for (sc = SCOPE_READ; sc <= SCOPE_ADMIN; sc++)
+		for (sc = SCOPE_READ; sc <= SCOPE_SERVICE; sc++)
 			if (strlen(scope_names[sc]) == n &&
 			    memcmp(p, scope_names[sc], n) == 0)
 				break;
-		if (sc > SCOPE_ADMIN)
+		if (sc > SCOPE_SERVICE)
 			return FZ_EINVAL;
 		if (sc > best)
 			best = sc;
@@ -131,7 +132,7 @@ apikey_create(struct state *st, const char *ws_id, const char *name,
 	int err;
 
 	if (!text_name_valid(name, FZ_NAME_MAX) || scope < SCOPE_READ ||
-	    scope > SCOPE_ADMIN || strlen(ws_id) >= FZ_ID_SIZE)
+	    scope > SCOPE_SERVICE || strlen(ws_id) >= FZ_ID_SIZE)
 		return FZ_EINVAL;
 	memset(&key, 0, sizeof(key));
 	if ((err = secure_id("key", key.id)) != 0 ||

@@ -17,11 +17,14 @@
 #include "state/state.h"
 #include "state/workspace.h"
 
-/* Scopes are ordered: a key holding a scope holds every lower one. */
+/* Scopes are ordered: a key holding a scope holds every lower one. A
+ * service key (an fzrelay edge using this daemon as its upstream store)
+ * may also act for the workspace named in X-Finalizo-Workspace. */
 enum scope {
 	SCOPE_READ = 1,
 	SCOPE_WRITE = 2,
 	SCOPE_ADMIN = 3,
+	SCOPE_SERVICE = 4,
 };
 
 /* "fz_live_" and the first six random characters, NUL. */
@@ -39,11 +42,11 @@ struct apikey {
 	int64_t		revoked_ms;			/* 0: live */
 };
 
-/* Parses "read", "write", "admin" or a comma-separated list of them into
- * the highest scope named. Returns 0 or FZ_EINVAL. */
+/* Parses "read", "write", "admin", "service" or a comma-separated list
+ * of them into the highest scope named. Returns 0 or FZ_EINVAL. */
 int	apikey_scope_parse(const char *s, enum scope *out);
 
-/* Returns "read", "write" or "admin" (static). */
+/* Returns "read", "write", "admin" or "service" (static). */
 const char	*apikey_scope_name(enum scope scope);
 
 /*

@@ -136,6 +136,35 @@ out:
 	return err;
 }
 
+struct journal_record_op {
+	const char	*type;
+	const char	*ws;
+	const json_t	*data;
+	int64_t		 now_ms;
+	uint64_t	 seq;
+};
+
+static int
+journal_record_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct journal_record_op *op = arg;
+
+	return journal_append_txn(txn, st, op->type, op->ws, op->now_ms,
+	    op->data, &op->seq);
+}
+
+int
+journal_record(struct state *st, const char *type, const char *ws,
+    const json_t *data, int64_t now_ms, uint64_t *seq)
+{
+	struct journal_record_op op = { type, ws, data, now_ms, 0 };
+	int err;
+
+	err = state_write(st, journal_record_fn, &op);
+	*seq = op.seq;
+	return err;
+}
+
 struct journal_ingest_op {
 	const char	*type;
 	const char	*ws;

@@ -51,6 +51,11 @@ int	journal_append_txn(struct MDB_txn *txn, struct state *st,
 	    const char *type, const char *ws, int64_t now_ms,
 	    const json_t *data, uint64_t *seq);
 
+/* Appends an event in a transaction of its own (for changes made
+ * elsewhere: the upstream store). Returns 0 and sets *seq, or FZ_E*. */
+int	journal_record(struct state *st, const char *type, const char *ws,
+	    const json_t *data, int64_t now_ms, uint64_t *seq);
+
 /*
  * Journals an event reported by the upstream store, once: source_id (the
  * upstream's own event id) is remembered in the same transaction, so a

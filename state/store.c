@@ -22,6 +22,12 @@ store_wrap(const struct store_backend *backend, void *impl)
 	return s;
 }
 
+void *
+store_impl(struct store *s, const struct store_backend *backend)
+{
+	return s->backend == backend ? s->impl : NULL;
+}
+
 void
 store_free(struct store *s)
 {

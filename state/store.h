@@ -51,6 +51,7 @@ struct store_req {
 	json_t		*body;		/* borrowed; writes only */
 	const char	*cursor;	/* lists: NULL for the first page */
 	unsigned	 limit;		/* lists: 1..100 */
+	const char	*idempotency_key;	/* writes: forwarded, or NULL */
 };
 
 struct store_res {
@@ -60,6 +61,11 @@ struct store_res {
 	const char	*field;		/* static; the input field at fault */
 	int		 created;	/* a write made a new record */
 	char		 next_cursor[STORE_CURSOR_MAX];	/* "" at the end */
+	/* FZ_EUPSTREAM: the upstream's own answer, passed through. */
+	int		 status;
+	char		 code[40];
+	char		 text[256];
+	json_t		*details;	/* owned by the callback; may be NULL */
 };
 
 /* res and everything in it but data die when the callback returns. */

@@ -18,4 +18,7 @@ struct store_backend {
  * (impl is then freed). */
 struct store	*store_wrap(const struct store_backend *backend, void *impl);
 
+/* Returns the impl of s if backend made it, else NULL. */
+void	*store_impl(struct store *s, const struct store_backend *backend);
+
 #endif

@@ -80,14 +80,29 @@ int
 workspace_create(struct state *st, const char *name, enum plan plan,
     struct workspace *out)
 {
+	return workspace_create_id(st, NULL, name, plan, out);
+}
+
+int
+workspace_create_id(struct state *st, const char *id, const char *name,
+    enum plan plan, struct workspace *out)
+{
 	struct workspace ws;
+	size_t n;
 	int err;
 
 	if (!text_name_valid(name, FZ_NAME_MAX) ||
 	    plan < PLAN_FREE || plan > PLAN_AGENCY)
 		return FZ_EINVAL;
 	memset(&ws, 0, sizeof(ws));
-	if ((err = secure_id("ws", ws.id)) != 0)
+	if (id != NULL) {
+		n = strlen(id);
+		if (n < 4 || n > 27 || strncmp(id, "ws_", 3) != 0 ||
+		    strspn(id + 3, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz") != n - 3)
+			return FZ_EINVAL;
+		strcpy(ws.id, id);
+	} else if ((err = secure_id("ws", ws.id)) != 0)
 		return err;
 	strcpy(ws.name, name);
 	ws.plan = plan;

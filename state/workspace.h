@@ -38,6 +38,12 @@ int	workspace_plan_parse(const char *s, enum plan *out);
 int	workspace_create(struct state *st, const char *name, enum plan plan,
 	    struct workspace *out);
 
+/* As workspace_create with the id given ("ws_" and 1..24 base62): the
+ * workspace mirrors one kept elsewhere (an edge and its upstream store
+ * name workspaces alike). Returns FZ_EEXIST if the id is taken. */
+int	workspace_create_id(struct state *st, const char *id, const char *name,
+	    enum plan plan, struct workspace *out);
+
 /* Returns 0 and fills *out, FZ_ENOTFOUND or FZ_ESTORE. */
 int	workspace_get(struct state *st, const char *id, struct workspace *out);
 
