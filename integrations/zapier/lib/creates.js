@@ -141,6 +141,7 @@ const sendPack = {
       share_url: 'https://finalizo.com/p/Xq7Lm2Pz9Rt4Vw8Yb3Nc6Df1Gh5Jk0Ms',
       personal_message: 'The handover pack is ready for review.',
       sent_at: '2026-05-27T12:05:00.000Z',
+      event_recorded: true,
     },
     outputFields: [
       ...projectFields,
@@ -148,6 +149,7 @@ const sendPack = {
       { key: 'share_url', label: 'Share URL' },
       { key: 'personal_message', label: 'Personal Message' },
       { key: 'sent_at', label: 'Sent At', type: 'datetime' },
+      { key: 'event_recorded', label: 'Event Recorded', type: 'boolean' },
     ],
   },
 };

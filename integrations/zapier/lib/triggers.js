@@ -1,8 +1,15 @@
 'use strict';
-// Polling triggers on fzrelay's event journal. Each answers a bare JSON array
-// of flat events, newest first; `id` is the event id (evt_…), unique and
-// stable, so Zapier's de-duplication works on it. While older events remain
-// the daemon sends X-Next-Cursor, which goes back as ?cursor=.
+// Triggers on fzrelay's event journal, each event as a polling trigger and as
+// a REST hook ("instant") trigger.
+//
+// Polling: each answers a bare JSON array of flat events, newest first; `id`
+// is the event id (evt_…), unique and stable, so Zapier's de-duplication
+// works on it. While older events remain the daemon sends X-Next-Cursor,
+// which goes back as ?cursor=.
+//
+// REST hooks: POST /api/v1/zapier/hooks subscribes Zapier's target URL to one
+// event, DELETE /api/v1/zapier/hooks/:id ends it. fzrelay then POSTs each
+// event to that URL as the same flat object the polling trigger lists.
 
 const { apiUrl } = require('./api');
 
@@ -73,21 +80,82 @@ const commonSample = {
 
 const SHARE_URL = 'https://finalizo.com/p/Xq7Lm2Pz9Rt4Vw8Yb3Nc6Df1Gh5Jk0Ms';
 
-const trigger = ({ key, path, noun, label, description, sample, fields }) => ({
-  key,
-  noun,
-  display: { label, description },
-  operation: {
-    type: 'polling',
-    perform: makePerform(path),
-    canPaginate: true,
-    sample,
-    outputFields: [...commonFields, ...fields],
-  },
-});
+// performSubscribe: the answer's data, {id: "hook_…", event, target_url},
+// becomes bundle.subscribeData.
+const makeSubscribe = (event) => async (z, bundle) => {
+  const response = await z.request({
+    method: 'POST',
+    url: apiUrl(bundle, '/zapier/hooks'),
+    body: { hookUrl: bundle.targetUrl, event },
+  });
+  return response.data.data;
+};
 
-const packSent = trigger({
+const makeUnsubscribe = () => async (z, bundle) => {
+  const id = bundle.subscribeData && bundle.subscribeData.id;
+  if (!id)
+    throw new z.errors.Error('no subscription id to unsubscribe',
+      'MISSING_SUBSCRIPTION');
+  const response = await z.request({
+    method: 'DELETE',
+    url: apiUrl(bundle, `/zapier/hooks/${encodeURIComponent(id)}`),
+  });
+  return response.data.data;
+};
+
+// perform: the event fzrelay POSTed, already the flat trigger object.
+const makeHookPerform = () => async (z, bundle) => {
+  const event = bundle.cleanedRequest;
+  if (Array.isArray(event)) return event;
+  if (!event || typeof event !== 'object')
+    throw new z.errors.Error('the hook carried no event object',
+      'UNEXPECTED_RESPONSE');
+  return [event];
+};
+
+// One spec makes both triggers. Every operation function is its own closure:
+// core finds a method by identity, so two triggers must not share one.
+const triggers = ({ key, path, event, noun, label, description, sample,
+  fields }) => {
+  const outputFields = [...commonFields, ...fields];
+  const polling = {
+    key,
+    noun,
+    display: { label, description },
+    operation: {
+      type: 'polling',
+      perform: makePerform(path),
+      canPaginate: true,
+      sample,
+      outputFields,
+    },
+  };
+  const hook = {
+    key: `${key}_hook`,
+    noun,
+    display: {
+      label: `${label} (Instant)`,
+      description: description.replace(/^Triggers when/,
+        'Triggers instantly when'),
+    },
+    operation: {
+      type: 'hook',
+      performSubscribe: makeSubscribe(event),
+      performUnsubscribe: makeUnsubscribe(),
+      perform: makeHookPerform(),
+      // Zapier's "test trigger" and samples: the polling endpoint.
+      performList: makePerform(path),
+      canPaginate: true,
+      sample,
+      outputFields,
+    },
+  };
+  return { [polling.key]: polling, [hook.key]: hook };
+};
+
+const packSent = triggers({
   key: 'pack_sent',
+  event: 'pack_sent',
   path: 'pack-sent',
   noun: 'Pack',
   label: 'Pack Sent',
@@ -111,8 +179,9 @@ const packSent = trigger({
   ],
 });
 
-const packViewed = trigger({
+const packViewed = triggers({
   key: 'pack_viewed',
+  event: 'pack_viewed',
   path: 'pack-viewed',
   noun: 'Pack View',
   label: 'Pack Viewed',
@@ -131,8 +200,9 @@ const packViewed = trigger({
   ],
 });
 
-const clientSignedOff = trigger({
+const clientSignedOff = triggers({
   key: 'client_signed_off',
+  event: 'client_signed_off',
   path: 'client-signed-off',
   noun: 'Sign-off',
   label: 'Client Signed Off',
@@ -159,7 +229,7 @@ const clientSignedOff = trigger({
 });
 
 module.exports = {
-  [packSent.key]: packSent,
-  [packViewed.key]: packViewed,
-  [clientSignedOff.key]: clientSignedOff,
+  ...packSent,
+  ...packViewed,
+  ...clientSignedOff,
 };

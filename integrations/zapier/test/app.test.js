@@ -96,6 +96,46 @@ function appError(e) {
 const keysOf = (o) => Object.keys(o).sort();
 const fieldKeys = (fields) => fields.map((f) => f.key).sort();
 
+// The polling triggers and the journal type each one lists; each also has a
+// REST hook variant, key + "_hook".
+const EVENT_TYPES = {
+  pack_sent: 'pack.sent',
+  pack_viewed: 'pack.viewed',
+  client_signed_off: 'client.signed_off',
+};
+
+// --- A sink on 127.0.0.1 for REST hook deliveries ----------------------------
+function startSink() {
+  const got = [];
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => { raw += c; });
+    req.on('end', () => {
+      got.push({ method: req.method, path: req.url,
+        type: req.headers['content-type'], raw });
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ server, got,
+      base: `http://127.0.0.1:${server.address().port}` }));
+  });
+}
+
+// Polls fn until it returns something truthy, for at most ms.
+async function waitFor(what, fn, ms = 5000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 async function main() {
   const rpc = await startRpc();
   process.env.ZAPIER_BASE_ENDPOINT = rpc.base; // RPC goes to the stand-in
@@ -169,9 +209,29 @@ async function main() {
       assert.equal(def.authentication.fields[1].default,
         'https://finalizo.com');
       assert.deepEqual(Object.keys(def.triggers).sort(),
-        ['client_signed_off', 'pack_sent', 'pack_viewed']);
+        ['client_signed_off', 'client_signed_off_hook', 'pack_sent',
+          'pack_sent_hook', 'pack_viewed', 'pack_viewed_hook']);
       for (const t of Object.values(def.triggers))
         assert.equal(t.operation.canPaginate, true, t.key);
+      for (const key of Object.keys(EVENT_TYPES)) {
+        const poll = def.triggers[key];
+        const hook = def.triggers[`${key}_hook`];
+        assert.equal(poll.operation.type, 'polling', key);
+        assert.equal(hook.operation.type, 'hook', key);
+        for (const m of ['perform', 'performList', 'performSubscribe',
+          'performUnsubscribe'])
+          assert.ok(hook.operation[m], `${hook.key}: ${m}`);
+        assert.equal(hook.noun, poll.noun);
+        assert.equal(hook.display.label, `${poll.display.label} (Instant)`);
+        assert.match(hook.display.description, /^Triggers instantly when /);
+        assert.deepEqual(hook.operation.sample, poll.operation.sample);
+        assert.deepEqual(hook.operation.outputFields,
+          poll.operation.outputFields);
+        // Reused, not copied.
+        const op = App.triggers[hook.key].operation;
+        assert.equal(op.sample, App.triggers[key].operation.sample);
+        assert.notEqual(op.performList, App.triggers[key].operation.perform);
+      }
       assert.deepEqual(Object.keys(def.creates).sort(),
         ['create_project', 'send_pack']);
     });
@@ -410,6 +470,168 @@ async function main() {
     }
   });
 
+  // --- REST hook triggers ----------------------------------------------------
+  // A second daemon, allowed to deliver to loopback (--allow-private-targets)
+  // so that its hooks reach the sink; the first keeps the events the polling
+  // tests counted. SAFETY: the only target ever registered is the sink on
+  // 127.0.0.1 (target() refuses anything else).
+  let hd; // the hook daemon
+  let hauth; // bundle.authData of its agency key
+  let sink;
+  const subs = {}; // trigger key -> bundle.subscribeData
+
+  const target = (name) => {
+    const url = new URL(`/${name}`, sink.base);
+    assert.equal(url.hostname, '127.0.0.1', 'hook targets stay on loopback');
+    return url.href;
+  };
+  const received = (name) => sink.got.filter((r) => r.path === `/${name}`);
+  const hookOp = (key) => App.triggers[`${key}_hook`].operation;
+  const subscribe = (key, name, authData = hauth) => appTester(
+    hookOp(key).performSubscribe,
+    { authData, inputData: {}, targetUrl: target(name), meta: {} });
+  const unsubscribe = (key, subscribeData, authData = hauth) => appTester(
+    hookOp(key).performUnsubscribe,
+    { authData, inputData: {}, subscribeData, meta: {} });
+  const hookDelete = (id) => plainFetch(
+    `${hd.base}/api/v1/zapier/hooks/${id}`, { method: 'DELETE',
+      headers: { Authorization: `Bearer ${hauth.apiKey}` } });
+
+  // A new project's pack sent through the app's actions: one pack.sent.
+  async function sendNewPack(name) {
+    const p = await appTester(App.creates.create_project.operation.perform,
+      { authData: hauth, inputData: { project_name: name,
+        client_name: 'Hana Hook', client_email: 'hana@example.com',
+        project_type: 'SEO', launch_date: '2026-08-01' } });
+    return appTester(App.creates.send_pack.operation.perform,
+      { authData: hauth, inputData: { project_id: p.id } });
+  }
+
+  h.test('REST hooks: a daemon that may deliver to 127.0.0.1, a sink there',
+    async () => {
+      hd = await h.start(['--allow-private-targets']);
+      hauth = { apiKey: h.key(hd, 'agency', 'read,write'), baseUrl: hd.base };
+      sink = await startSink();
+      assert.match(sink.base, /^http:\/\/127\.0\.0\.1:\d+$/);
+    });
+
+  h.test('performSubscribe subscribes each hook trigger to its event',
+    async () => {
+      for (const [key, type] of Object.entries(EVENT_TYPES)) {
+        // Before any event, performList (the polling endpoint) is empty.
+        assert.deepEqual(await appTester(hookOp(key).performList,
+          { authData: hauth, inputData: {}, meta: { page: 0 } }), []);
+        const sub = await subscribe(key, key);
+        assert.deepEqual(keysOf(sub), ['event', 'id', 'target_url']);
+        assert.match(sub.id, /^hook_[A-Za-z0-9]+$/);
+        assert.equal(sub.event, type);
+        assert.equal(sub.target_url, target(key));
+        subs[key] = sub;
+      }
+      assert.equal(new Set(Object.values(subs).map((s) => s.id)).size, 3);
+    });
+
+  h.test('subscribing needs pro or agency and the write scope', async () => {
+    const pro = { apiKey: h.key(hd, 'pro', 'read,write'), baseUrl: hd.base };
+    const sub = await subscribe('pack_viewed', 'pro', pro);
+    assert.match(sub.id, /^hook_/);
+    assert.deepEqual(await unsubscribe('pack_viewed', sub, pro),
+      { id: sub.id, deleted: true });
+    for (const [plan, scopes, code] of [['pro', 'read', 'FORBIDDEN'],
+      ['free', 'read,write', 'PLAN_LIMIT']]) {
+      const e = appError(await rejection(subscribe('pack_sent', 'refused',
+        { apiKey: h.key(hd, plan, scopes), baseUrl: hd.base })));
+      assert.equal(e.code, code, `${plan} ${scopes}`);
+      assert.equal(e.status, 403);
+    }
+    // Nothing to unsubscribe without the subscription's id.
+    const e = appError(await rejection(unsubscribe('pack_sent', {})));
+    assert.equal(e.code, 'MISSING_SUBSCRIPTION');
+  });
+
+  // Each event: produced for real, POSTed by fzrelay to the sink, then fed to
+  // perform as Zapier would (bundle.cleanedRequest).
+  const produce = {
+    pack_sent: async () => { produced.hookSend = await sendNewPack('Hooked'); },
+    pack_viewed: async () => {
+      const res = await plainFetch(produced.hookSend.share_url);
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+    },
+    client_signed_off: async () => {
+      const res = await plainFetch(`${produced.hookSend.share_url}/signoff`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'Hana Hook', email: 'hana@example.com',
+          comment: 'hooked' }) });
+      assert.equal(res.status, 201, await res.text());
+    },
+  };
+  for (const [key, type] of Object.entries(EVENT_TYPES)) {
+    h.test(`${key}_hook: fzrelay POSTs the event; perform returns it; ` +
+      'performList polls', async () => {
+      await produce[key]();
+      const [hit] = await waitFor(`${key} at the sink`,
+        () => received(key).length && received(key));
+      assert.equal(received(key).length, 1);
+      assert.equal(hit.method, 'POST');
+      assert.match(hit.type, /^application\/json/);
+      const body = JSON.parse(hit.raw);
+      assert.match(body.id, /^evt_/);
+      assert.equal(body.type, type);
+      assert.equal(body.project_id, produced.hookSend.id);
+      const op = hookOp(key);
+      const out = await appTester(op.perform, { authData: hauth,
+        inputData: {}, cleanedRequest: body, meta: {} });
+      assert.deepEqual(out, [body]);
+      assert.deepEqual(keysOf(out[0]), keysOf(op.sample));
+      assert.deepEqual(keysOf(out[0]), fieldKeys(op.outputFields));
+      // performList: the polling trigger's list, where the same flat object
+      // is the newest event.
+      const list = await appTester(op.performList, { authData: hauth,
+        inputData: {}, meta: { page: 0 } });
+      assert.equal(list.length, 1);
+      assert.deepEqual(list[0], body);
+    });
+  }
+
+  h.test('performUnsubscribe deletes: a second DELETE is 404, later events ' +
+    'are not delivered', async () => {
+      // A second pack_sent hook shows when the next event has gone out.
+      const control = await subscribe('pack_sent', 'control');
+      const sub = subs.pack_sent;
+      assert.deepEqual(await unsubscribe('pack_sent', sub),
+        { id: sub.id, deleted: true });
+      const res = await hookDelete(sub.id);
+      assert.equal(res.status, 404);
+      assert.equal((await res.json()).error.code, 'NOT_FOUND');
+      const e = appError(await rejection(unsubscribe('pack_sent', sub)));
+      assert.equal(e.code, 'NOT_FOUND');
+      assert.equal(e.status, 404);
+
+      const sent = await sendNewPack('After unsubscribe');
+      const [hit] = await waitFor('the control hook',
+        () => received('control').length && received('control'));
+      assert.equal(JSON.parse(hit.raw).project_id, sent.id);
+      await sleep(300); // more than the delivery worker's 250 ms scan
+      assert.equal(received('pack_sent').length, 1, 'only the first event');
+      const polled = await appTester(hookOp('pack_sent').performList,
+        { authData: hauth, inputData: {}, meta: { page: 0 } });
+      assert.equal(polled.length, 2, 'the event itself was recorded');
+
+      for (const [key, s] of [['pack_sent', control],
+        ['pack_viewed', subs.pack_viewed],
+        ['client_signed_off', subs.client_signed_off]]) {
+        assert.deepEqual(await unsubscribe(key, s), { id: s.id,
+          deleted: true });
+        assert.equal((await hookDelete(s.id)).status, 404);
+      }
+      assert.ok(sink.got.every((r) => r.method === 'POST'));
+      assert.deepEqual([...new Set(sink.got.map((r) => r.path))].sort(),
+        ['/client_signed_off', '/control', '/pack_sent', '/pack_viewed']);
+      assert.equal(await h.stop(hd), 0);
+      await new Promise((r) => sink.server.close(r));
+    });
+
   h.test('nothing left 127.0.0.1; fzrelay stops cleanly', async () => {
     assert.deepEqual(escaped, []);
     assert.ok(rpc.calls.every((c) => c.method === 'get_cursor' ||
@@ -420,6 +642,8 @@ async function main() {
 
   await h.run();
   if (d && d.child.exitCode === null) await h.stop(d);
+  if (hd && hd.child.exitCode === null) await h.stop(hd);
+  if (sink) sink.server.close();
   rpc.server.close();
 }
 
