@@ -84,20 +84,20 @@ hooks_url_problem(const char *url, int allow_private)
 static unsigned
 hooks_event_bit(const char *s)
 {
-	char dotted[64];
+	static const struct {
+		const char	*zapier;
+		const char	*dotted;
+	} names[] = {
+		{ "pack_sent", JOURNAL_PACK_SENT },
+		{ "pack_viewed", JOURNAL_PACK_VIEWED },
+		{ "client_signed_off", JOURNAL_SIGNED_OFF },
+	};
 	size_t i;
 
-	if (strlen(s) >= sizeof(dotted))
-		return 0;
-	strcpy(dotted, s);
-	if (strcmp(dotted, "client_signed_off") == 0)
-		return JOURNAL_T_SIGNED;
-	for (i = 0; dotted[i] != '\0'; i++)
-		if (dotted[i] == '_') {
-			dotted[i] = '.';
-			break;
-		}
-	return journal_type_bit(dotted);
+	for (i = 0; i < FZ_NELEM(names); i++)
+		if (strcmp(s, names[i].zapier) == 0)
+			return journal_type_bit(names[i].dotted);
+	return journal_type_bit(s);
 }
 
 /* The subscription as the API shows it: never the previous secret, the
