@@ -744,7 +744,7 @@ test_workspace_isolation(void **state)
 		fail_msg("no share_url: %s", res.body);
 	snprintf(portal, sizeof(portal), "%s/signoff", p);
 	fzh_res_free(&res);
-	api(d, "POST", portal, NULL, "{\"name\":\"Jane\",\"email\":"
+	api(fzh_portal(d), "POST", portal, NULL, "{\"name\":\"Jane\",\"email\":"
 	    "\"jane@example.com\"}", &res);
 	fzh_assert_envelope(&res, 201, NULL);
 	fzh_res_free(&res);

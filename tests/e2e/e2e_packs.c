@@ -307,7 +307,7 @@ send_pack(const struct fzd *d, const struct env *e, const char *pid,
 	fzh_assert_str(fzh_json_str(&res, "data.id"), pid);
 	url = fzh_json_str(&res, "data.share_url");
 	snprintf(re, sizeof(re), "^http://127\\.0\\.0\\.1:%d/p/"
-	    "[0-9A-Za-z]{20,64}$", d->port);
+	    "[0-9A-Za-z]{20,64}$", fzh_portal(d)->port);
 	if (!fzh_match(re, url))
 		fail_msg("share_url %s is not %s", url ? url : "(none)", re);
 	snprintf(portal, 128, "%s", strstr(url + 7, "/p/"));
@@ -467,7 +467,7 @@ test_credential_sealed(void **state)
 	/* Nor in the portal, once sent. */
 	send_pack(d, &e, pid, "{\"personalMessage\":\"Ready\"}", portal,
 	    sent);
-	fzh_get(d, portal, NULL, &res);
+	fzh_get(fzh_portal(d), portal, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	assert_masked(&res, "data.sections", "Access", "CMS", 1);
 	assert_no_secret(&res, secret);
@@ -720,7 +720,7 @@ test_portal_view(void **state)
 	    sent);
 
 	/* No API key: the share token is the credential. */
-	fzh_get(d, portal, NULL, &res);
+	fzh_get(fzh_portal(d), portal, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_assert_str(fzh_json_str(&res, "data.project.status"), "viewed");
 	fzh_assert_str(fzh_json_str(&res, "data.project.name"),
@@ -738,7 +738,7 @@ test_portal_view(void **state)
 	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
 
 	/* A second view changes nothing. */
-	fzh_get(d, portal, NULL, &res);
+	fzh_get(fzh_portal(d), portal, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_assert_str(fzh_json_str(&res, "data.project.status"), "viewed");
 	fzh_res_free(&res);
@@ -750,7 +750,7 @@ test_portal_view(void **state)
 	/* The real token with one character changed. */
 	snprintf(bad, sizeof(bad), "%s", portal);
 	bad[3] = bad[3] == 'a' ? 'b' : 'a';
-	fzh_get(d, bad, NULL, &res);
+	fzh_get(fzh_portal(d), bad, NULL, &res);
 	fzh_assert_envelope(&res, 404, "NOT_FOUND");
 	fzh_res_free(&res);
 	fzh_stop_ok(d);
@@ -771,13 +771,13 @@ test_signoff(void **state)
 	new_project(d, &e, "Web Design", pid);
 	send_pack(d, &e, pid, "{\"personalMessage\":\"Ready\"}", portal,
 	    sent);
-	fzh_get(d, portal, NULL, &res);
+	fzh_get(fzh_portal(d), portal, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_res_free(&res);
 	snprintf(so, sizeof(so), "%s/signoff", portal);
 
 	/* Refused sign-offs name their fields and sign nothing. */
-	api(d, "POST", so, NULL, "{\"name\":\"Jane\",\"email\":\"jane\"}",
+	api(fzh_portal(d), "POST", so, NULL, "{\"name\":\"Jane\",\"email\":\"jane\"}",
 	    &res);
 	{
 		const char *want[] = { "email", NULL };
@@ -785,7 +785,7 @@ test_signoff(void **state)
 		assert_invalid(&res, want);
 	}
 	fzh_res_free(&res);
-	api(d, "POST", so, NULL, "{\"email\":\"jane@example\","
+	api(fzh_portal(d), "POST", so, NULL, "{\"email\":\"jane@example\","
 	    "\"comment\":5}", &res);
 	{
 		const char *want[] = { "name", "email", "comment", NULL };
@@ -798,7 +798,7 @@ test_signoff(void **state)
 	fzh_assert_envelope(&res, 404, "NOT_FOUND");
 	fzh_res_free(&res);
 
-	api(d, "POST", so, NULL, "{\"name\":\"Jane\",\"email\":"
+	api(fzh_portal(d), "POST", so, NULL, "{\"name\":\"Jane\",\"email\":"
 	    "\"jane@example.com\",\"comment\":\"All good\"}", &res);
 	fzh_assert_envelope(&res, 201, NULL);
 	assert_true(fzh_match("^signoff_[0-9A-Za-z]+$", fzh_json_str(&res,
@@ -813,7 +813,7 @@ test_signoff(void **state)
 	copy_str(&res, "data.id", sid, sizeof(sid));
 	fzh_res_free(&res);
 
-	api(d, "POST", so, NULL, "{\"name\":\"Mallory\",\"email\":"
+	api(fzh_portal(d), "POST", so, NULL, "{\"name\":\"Mallory\",\"email\":"
 	    "\"mallory@example.com\"}", &res);
 	fzh_assert_envelope(&res, 409, "CONFLICT");
 	fzh_res_free(&res);
@@ -848,7 +848,7 @@ test_signoff(void **state)
 	fzh_res_free(&res);
 
 	/* The portal shows the sign-off. */
-	fzh_get(d, portal, NULL, &res);
+	fzh_get(fzh_portal(d), portal, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_assert_str(fzh_json_str(&res, "data.project.status"),
 	    "signed_off");
@@ -892,7 +892,7 @@ test_signoff_absent(void **state)
 	new_project(d, &e, "Web Design", draft);
 	new_project(d, &e, "SEO", viewed);
 	send_pack(d, &e, viewed, "{}", portal, sent);
-	fzh_get(d, portal, NULL, &res);
+	fzh_get(fzh_portal(d), portal, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	if (!json_is_null(fzh_json_get(&res, "data.signoff")))
 		fail_msg("an unsigned pack shows a sign-off: %s", res.body);
@@ -936,7 +936,7 @@ test_resend_after_view_status(void **state)
 	boot(d, &e);
 	new_project(d, &e, "Web Design", pid);
 	send_pack(d, &e, pid, "{\"personalMessage\":\"v1\"}", portal, sent);
-	fzh_get(d, portal, NULL, &res);
+	fzh_get(fzh_portal(d), portal, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_res_free(&res);
 	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
@@ -949,7 +949,7 @@ test_resend_after_view_status(void **state)
 	send_pack(d, &e, pid, "{\"personalMessage\":\"v2\"}", portal2, sent2);
 	fzh_assert_str(portal2, portal);	/* one link per project */
 
-	fzh_get(d, portal, NULL, &res);
+	fzh_get(fzh_portal(d), portal, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	find_item(&res, "data.sections", "Docs", "Revised");
 	copy_str(&res, "data.project.status", shown, sizeof(shown));

@@ -122,6 +122,23 @@ fzh_teardown(void **state)
 	return 0;
 }
 
+static void	fzh_spawn(struct fzd *, const char *const *,
+		    const char *const *);
+
+int
+fzh_http_mode(void)
+{
+	const char *m = getenv("FZH_STORE");
+
+	return m != NULL && strcmp(m, "http") == 0;
+}
+
+const struct fzd *
+fzh_portal(const struct fzd *d)
+{
+	return d->up != NULL ? d->up : d;
+}
+
 void
 fzh_init(struct fzd *d)
 {
@@ -131,6 +148,61 @@ fzh_init(struct fzd *d)
 		fail_msg("mkdtemp: %s", strerror(errno));
 	snprintf(d->log, sizeof(d->log), "%s/daemon.stderr", d->dir);
 	snprintf(d->out, sizeof(d->out), "%s/daemon.stdout", d->dir);
+	if (!fzh_http_mode())
+		return;
+	if ((d->up = calloc(1, sizeof(*d->up))) == NULL)
+		fail_msg("out of memory");
+	snprintf(d->up->dir, sizeof(d->up->dir), "%.100s/upstream", d->dir);
+	if (mkdir(d->up->dir, 0700) != 0)
+		fail_msg("mkdir %s: %s", d->up->dir, strerror(errno));
+	snprintf(d->up->log, sizeof(d->up->log), "%s/daemon.stderr",
+	    d->up->dir);
+	snprintf(d->up->out, sizeof(d->up->out), "%s/daemon.stdout",
+	    d->up->dir);
+}
+
+/* Starts the upstream of an edge once, with a service key. */
+static void
+fzh_start_upstream(struct fzd *d)
+{
+	static const char *const up_args[] = { "--rate-limit-per-minute",
+	    "1000000", NULL };
+	char ws[64];
+
+	if (d->up->pid != 0)
+		return;
+	if (d->service[0] == '\0') {
+		fzh_workspace(d->up->dir, "Edge service", "agency", ws,
+		    sizeof(ws));
+		fzh_key(d->up->dir, ws, "service", "edge", d->service,
+		    sizeof(d->service));
+	}
+	fzh_spawn(d->up, up_args, NULL);
+}
+
+void
+fzh_start(struct fzd *d, const char *const *args, const char *const *env)
+{
+	const char *all[FZH_MAX_ARGS];
+	char url[64];
+	size_t n = 0;
+
+	if (d->up == NULL) {
+		fzh_spawn(d, args, env);
+		return;
+	}
+	fzh_start_upstream(d);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", d->up->port);
+	all[n++] = "--store";
+	all[n++] = "http";
+	all[n++] = "--upstream-url";
+	all[n++] = url;
+	all[n++] = "--upstream-token";
+	all[n++] = d->service;
+	for (; args != NULL && *args != NULL && n < FZH_MAX_ARGS - 1; args++)
+		all[n++] = *args;
+	all[n] = NULL;
+	fzh_spawn(d, all, env);
 }
 
 char *
@@ -285,8 +357,8 @@ fzh_child(const char *bin, char *const *argv, const char *const *env,
 	_exit(127);
 }
 
-void
-fzh_start(struct fzd *d, const char *const *args, const char *const *env)
+static void
+fzh_spawn(struct fzd *d, const char *const *args, const char *const *env)
 {
 	const char *bin = fzh_bin();
 	char *argv[FZH_MAX_ARGS], *log, *p, *end;
@@ -445,6 +517,11 @@ fzh_cleanup(struct fzd *d)
 {
 	int status;
 
+	if (d->up != NULL) {
+		fzh_cleanup(d->up);
+		free(d->up);
+		d->up = NULL;
+	}
 	if (d->pid > 0) {
 		kill(d->pid, SIGKILL);
 		while (waitpid(d->pid, &status, 0) < 0 && errno == EINTR)
@@ -622,6 +699,26 @@ fzh_trim(char *s)
 		s[--n] = '\0';
 }
 
+/* In http mode the upstream store knows the workspace by the same id. */
+static void
+fzh_mirror_workspace(const char *dir, const char *id, const char *name,
+    const char *plan)
+{
+	const char *args[] = { "workspace", "create", "--id", id, "--name",
+	    name, "--plan", plan, NULL };
+	char updir[192], out[128], err[1024];
+	struct stat sb;
+	int rc;
+
+	snprintf(updir, sizeof(updir), "%s/upstream", dir);
+	if (!fzh_http_mode() || stat(updir, &sb) != 0)
+		return;
+	rc = fzh_run(args, NULL, updir, out, sizeof(out), err, sizeof(err));
+	if (rc != 0)
+		fail_msg("upstream workspace create --id %s: exit %d: %s", id,
+		    rc, err);
+}
+
 void
 fzh_workspace(const char *dir, const char *name, const char *plan,
     char *out, size_t size)
@@ -638,6 +735,7 @@ fzh_workspace(const char *dir, const char *name, const char *plan,
 	fzh_trim(out);
 	if (!fzh_match("^ws_[0-9A-Za-z]+$", out))
 		fail_msg("workspace create printed \"%s\"", out);
+	fzh_mirror_workspace(dir, out, name, plan);
 }
 
 void

@@ -22,14 +22,31 @@
 /* Bound on every wait: start-up, shutdown, a CLI run, a response. */
 #define FZH_WAIT_MS	10000
 
-/* A daemon, running or not, and its temporary state directory. */
+/*
+ * A daemon, running or not, and its temporary state directory.
+ *
+ * With FZH_STORE=http in the environment every daemon a test starts is an
+ * edge on store = http, proxying core records to an upstream fzrelay (on
+ * the embedded store, in dir/upstream) that the harness starts beside it,
+ * with a service key; workspaces made with fzh_workspace exist on both.
+ * The same tests then prove both modes.
+ */
 struct fzd {
 	pid_t	pid;		/* 0: not running */
 	int	port;		/* bound port, once started */
 	char	dir[128];	/* state dir, made by fzh_init */
 	char	log[192];	/* the daemon's stderr, inside dir */
 	char	out[192];	/* the daemon's stdout, inside dir */
+	struct fzd *up;		/* FZH_STORE=http: the upstream store */
+	char	service[64];	/* its service key */
 };
+
+/* Returns 1 when the tests run against an edge on store = http. */
+int	fzh_http_mode(void);
+
+/* Returns the daemon serving d's client portal: d, or in http mode its
+ * upstream store (share links point there). */
+const struct fzd	*fzh_portal(const struct fzd *d);
 
 /* A response, from libcurl or read off a socket. Free with fzh_res_free. */
 struct fzh_res {
