@@ -15,6 +15,10 @@ fz_strerror(int err)
 	case FZ_ECRYPTO:	return "cryptography failure";
 	case FZ_ENOTSUP:	return "not supported";
 	case FZ_ECONFLICT:	return "conflicting state";
+	case FZ_EUPSTREAM:	return "upstream error";
+	case FZ_EUNAVAIL:	return "upstream unavailable";
+	case FZ_ETIMEOUT:	return "upstream timeout";
+	case FZ_EBADGW:		return "bad upstream answer";
 	}
 	return "unknown error";
 }

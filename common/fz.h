@@ -21,6 +21,10 @@
 #define FZ_ECRYPTO	(-8)	/* OpenSSL failed (randomness, digest) */
 #define FZ_ENOTSUP	(-9)	/* the backend does not offer this operation */
 #define FZ_ECONFLICT	(-10)	/* state does not allow the change */
+#define FZ_EUPSTREAM	(-11)	/* the upstream store answered an error */
+#define FZ_EUNAVAIL	(-12)	/* the upstream store cannot be reached */
+#define FZ_ETIMEOUT	(-13)	/* the upstream store did not answer in time */
+#define FZ_EBADGW	(-14)	/* the upstream store answered nonsense */
 
 /* Longest human-readable name (workspace, key) in bytes of UTF-8. */
 #define FZ_NAME_MAX	100
