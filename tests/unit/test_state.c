@@ -325,7 +325,7 @@ test_apikey_create_invalid(void **state)
 	    token), FZ_EINVAL);
 	assert_int_equal(apikey_create(f->st, ws.id, "k", (enum scope)0, &key,
 	    token), FZ_EINVAL);
-	assert_int_equal(apikey_create(f->st, ws.id, "k", (enum scope)4, &key,
+	assert_int_equal(apikey_create(f->st, ws.id, "k", (enum scope)5, &key,
 	    token), FZ_EINVAL);
 }
 
