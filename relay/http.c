@@ -74,6 +74,7 @@ struct http_conn {
 	int64_t			 started_ms;	/* monotonic, when it did */
 	int			 close;		/* close after this answer */
 	int			 dead;		/* peer gone while dispatched */
+	int			 refused;	/* over the cap: answer, close */
 };
 
 struct http_server {
@@ -607,6 +608,12 @@ conn_written_cb(struct bufferevent *bev, void *arg)
 		conn_next(c);
 		return;
 	}
+	/* A refusal frees its descriptor at once: under a flood, lingering
+	 * would let refusals pile up. */
+	if (c->refused) {
+		conn_free(c);
+		return;
+	}
 	/* Closing at once would reset a peer still sending its body and
 	 * lose our answer; half-close and discard for a while instead. */
 	c->state = CONN_LINGER;
@@ -667,6 +674,7 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		bufferevent_set_timeouts(c->bev, NULL, &wt);
 	}
 	if (srv->nconns > srv->lim.max_conns) {
+		c->refused = 1;
 		if ((c->req = req_new(c)) == NULL) {
 			conn_free(c);
 			return;
