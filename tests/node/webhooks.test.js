@@ -364,7 +364,8 @@ h.test('503 with Retry-After: 1 delays the retry to at least a second',
     }
   });
 
-h.test('a receiver that always fails is dead-lettered after the last delay',
+h.test('a receiver that always fails is dead-lettered after the last ' +
+    'delay, and replay re-queues it',
   async () => {
     const token = h.key(d);
     const s = await sink();
@@ -384,6 +385,30 @@ h.test('a receiver that always fails is dead-lettered after the last delay',
       // Dead: nothing more comes (the longest delay is 200 ms + jitter).
       await sleep(600);
       assert.equal(s.on('/down').length, FAST_ATTEMPTS);
+
+      // Replay re-queues it; a receiver that recovered gets the event.
+      s.plan = () => ({ status: 200 });
+      const bad = await api(d, token, 'POST',
+        `/api/v1/webhooks/${hook.id}/replay`, {});
+      assert.equal(bad.status, 400, bad.text);
+      const r = await ok(d, token, 'POST',
+        `/api/v1/webhooks/${hook.id}/replay`,
+        { since: '2020-01-01T00:00:00.000Z' }, 202);
+      assert.equal(r.body.data.queued, 1, r.text);
+      const y = await waitFor(async () => {
+        const l = await deliveries(d, token, hook.id);
+        return l.length === 1 && l[0].status === 'delivered' && l[0];
+      }, 5000, 'the replayed delivery');
+      assert.equal(y.attempts, 1);
+      assert.equal(s.on('/down').length, FAST_ATTEMPTS + 1);
+      const ev = JSON.parse(s.on('/down')[FAST_ATTEMPTS].body);
+      assert.equal(s.on('/down')[FAST_ATTEMPTS].headers['webhook-id'], ev.id);
+      // A cursor from the event stream works as the starting point too.
+      const evs = await ok(d, token, 'GET', '/api/v1/events', undefined, 200);
+      const r2 = await ok(d, token, 'POST',
+        `/api/v1/webhooks/${hook.id}/replay`,
+        { after: evs.body.meta.next_cursor }, 202);
+      assert.equal(r2.body.data.queued, 0, r2.text);
     } finally {
       await closeSink(s);
     }
