@@ -33,7 +33,8 @@ struct daemon {
 	struct state		*st;
 	struct store		*store;
 	struct edge		*edge;
-	struct fetch		*fetch;
+	struct fetch		*fetch;		/* the upstream store's */
+	struct fetch		*dfetch;	/* deliveries': own connections */
 	struct deliver		*deliver;
 	struct event		*quiesce;
 	struct event		*sig_term, *sig_int, *sig_hup;
@@ -253,6 +254,7 @@ serve_free(struct daemon *d)
 	/* Transfers still running end first, while the requests waiting on
 	 * them can still be answered; their deliveries stay queued. */
 	fetch_free(d->fetch);
+	fetch_free(d->dfetch);
 	edge_free(d->edge);
 	deliver_free(d->deliver);
 	store_free(d->store);
@@ -334,12 +336,13 @@ serve_main(int argc, char *argv[])
 	}
 	if ((d.base = event_base_new()) == NULL ||
 	    (d.fetch = fetch_new(d.base)) == NULL ||
+	    (d.dfetch = fetch_new(d.base)) == NULL ||
 	    (d.store = d.cfg->store == CFG_STORE_HTTP ?
 	    upstream_new(d.fetch, d.st, d.cfg) :
 	    store_embedded_new(d.st, secret, "")) == NULL ||
 	    (d.edge = edge_new(d.base, d.cfg, d.st, d.store, secret)) ==
 	    NULL ||
-	    (d.deliver = deliver_new(d.base, d.st, d.fetch, d.cfg)) == NULL ||
+	    (d.deliver = deliver_new(d.base, d.st, d.dfetch, d.cfg)) == NULL ||
 	    serve_events(&d) != 0) {
 		log_err("out of memory starting up");
 		goto out;

@@ -198,6 +198,15 @@ auth_collect_cb(const char *key, void *value, void *arg)
 	snprintf(b->t[b->n].id, sizeof(b->t[b->n].id), "%s", key);
 	b->t[b->n].used_ms = *(int64_t *)value;
 	b->n++;
+	return 0;
+}
+
+static int
+auth_forget_cb(const char *key, void *value, void *arg)
+{
+	(void)key;
+	(void)value;
+	(void)arg;
 	return 1;
 }
 
@@ -214,8 +223,11 @@ auth_flush(struct auth *a)
 	if ((b.t = calloc(n, sizeof(*b.t))) == NULL)
 		return;		/* kept for the next flush */
 	hmap_each(a->touched, auth_collect_cb, &b);
+	/* Kept on failure: the next flush tries again. */
 	if (apikey_touch(a->st, b.t, b.n) != 0)
 		log_warn("could not record key last-used times");
+	else
+		hmap_each(a->touched, auth_forget_cb, NULL);
 	free(b.t);
 }
 

@@ -49,7 +49,11 @@ call_list_params(struct rq *rq, struct store_req *req)
 		req->limit = (unsigned)v;
 	}
 	if ((s = evhttp_find_header(&q, "cursor")) != NULL && *s != '\0') {
-		if (strlen(s) >= STORE_CURSOR_MAX) {
+		/* Cursors are base64url: anything else is not one of ours,
+		 * and must not reach an upstream URL. */
+		if (strlen(s) >= STORE_CURSOR_MAX || strspn(s,
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789-_") != strlen(s)) {
 			reply_error(rq, API_VALIDATION_ERROR, "cursor is not "
 			    "valid for this list", reply_detail(NULL, "cursor",
 			    "not a cursor this list issued"));

@@ -102,7 +102,9 @@ reply_finish(struct rq *rq, int status, const char *ctype, const char *body,
 	else
 		log_debug("%s %s %d %lldms %s", http_req_method(rq->http),
 		    pattern, status, (long long)ms, rq->id);
-	metrics_request(http_req_method(rq->http), pattern, status, ms);
+	/* The route's method, never the client's token: series stay few. */
+	metrics_request(rq->route != NULL ? rq->route->method : "-", pattern,
+	    status, ms);
 	edge_finished(rq, status, data);
 	http_req_add_header(rq->http, "X-Request-ID", rq->id);
 	edge_respond(rq, status, ctype, body, len);

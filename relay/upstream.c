@@ -39,6 +39,7 @@ struct ucall {
 	size_t			 len;
 	int			 retried;
 	int			 too_big;
+	int			 probe;		/* the breaker's one probe */
 };
 
 static const struct store_backend upstream_backend;
@@ -85,6 +86,8 @@ ucall_route(const struct store_req *req, const char **method, char *path,
 	char q[STORE_CURSOR_MAX + 48] = "";
 	const char *id = req->id != NULL ? req->id : "";
 
+	/* The edge lets only base64url cursors through (relay/call.c), so
+	 * they need no escaping here. */
 	if (req->limit > 0)
 		snprintf(q, sizeof(q), "?limit=%u%s%s", req->limit,
 		    req->cursor ? "&cursor=" : "", req->cursor ? req->cursor :
@@ -177,9 +180,10 @@ ucall_journal_send(struct ucall *c, const json_t *p)
 }
 
 static void
-upstream_breaker(struct upstream *u, int ok)
+upstream_breaker(struct upstream *u, int probe, int ok)
 {
-	u->probing = 0;
+	if (probe)
+		u->probing = 0;
 	if (ok) {
 		if (u->failures >= UPSTREAM_BREAKER_FAILURES)
 			log_info("upstream store reachable again");
@@ -278,13 +282,21 @@ ucall_done_cb(CURL *easy, CURLcode rc, void *arg)
 		res.message = "the upstream store cannot be reached";
 	} else if (rc == CURLE_OPERATION_TIMEDOUT)
 		res.err = FZ_ETIMEOUT;
-	else if (rc != CURLE_OK) {
+	else if (rc == CURLE_URL_MALFORMAT || rc == CURLE_OUT_OF_MEMORY ||
+	    rc == CURLE_BAD_FUNCTION_ARGUMENT) {
+		/* Our side failed: no verdict on the upstream's health. */
+		res.err = FZ_EBADGW;
+		res.message = "the upstream request could not be made";
+		if (c->probe)
+			u->probing = 0;
+		goto out;
+	} else if (rc != CURLE_OK) {
 		res.err = FZ_EBADGW;
 		res.message = c->too_big ? "the upstream answer is too large" :
 		    "the upstream exchange failed";
 	} else
 		healthy = ucall_parse(c, code, &res);
-	upstream_breaker(u, healthy);
+	upstream_breaker(u, c->probe, healthy);
 	if (res.err == 0 && c->op == STORE_OP_PACK_SEND)
 		ucall_journal_send(c, res.data);
 out:
@@ -381,18 +393,17 @@ upstream_submit(void *impl, const struct store_req *req, store_cb *cb,
 		cb(&res, arg);
 		return 0;
 	}
-	if (u->open_until != 0) {
-		/* Cool-down over: one request probes, the rest wait. */
-		if (u->probing) {
-			res.err = FZ_EUNAVAIL;
-			res.message = "the upstream store is being probed";
-			cb(&res, arg);
-			return 0;
-		}
-		u->probing = 1;
+	/* Cool-down over: one request probes, the rest wait. */
+	if (u->open_until != 0 && u->probing) {
+		res.err = FZ_EUNAVAIL;
+		res.message = "the upstream store is being probed";
+		cb(&res, arg);
+		return 0;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return FZ_ENOMEM;
+	if (u->open_until != 0)
+		c->probe = u->probing = 1;
 	c->u = u;
 	c->op = req->op;
 	c->method = method;
@@ -414,7 +425,7 @@ upstream_submit(void *impl, const struct store_req *req, store_cb *cb,
 		goto fail;
 	return 0;
 fail:
-	if (u->probing)
+	if (c->probe)
 		u->probing = 0;
 	ucall_free(c);
 	return FZ_ENOMEM;

@@ -74,7 +74,7 @@ idem_get_fn(MDB_txn *txn, struct state *st, void *arg)
 	memcpy(op->e->fingerprint, p + 8, SECURE_SHA256_SIZE);
 	op->e->status = (int)idem_unbe(p + 8 + SECURE_SHA256_SIZE, 4);
 	op->e->data = json_loadb((const char *)p + IDEM_HEAD,
-	    v.mv_size - IDEM_HEAD, 0, NULL);
+	    v.mv_size - IDEM_HEAD, JSON_DECODE_ANY, NULL);
 	return op->e->data != NULL ? 0 : FZ_ESTORE;
 }
 

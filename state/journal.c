@@ -10,6 +10,9 @@
 #include "state/workspace.h"
 #include "state/journal.h"
 
+/* DB_META: the highest sequence ever handed out. */
+#define JOURNAL_HWM	"journal:last_seq"
+
 static const struct {
 	const char	*name;
 	unsigned	 bit;
@@ -73,10 +76,10 @@ journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
     const char *ws, int64_t now_ms, const json_t *data, uint64_t *seq)
 {
 	char id[FZ_ID_SIZE], at[CLOCK_RFC3339_SIZE], *text = NULL;
-	unsigned char ikey[FZ_ID_SIZE + 10], code;
+	unsigned char ikey[FZ_ID_SIZE + 10], code, hwm[8];
 	MDB_cursor *cur = NULL;
 	json_t *ev = NULL;
-	MDB_val k, v;
+	MDB_val k, v, hk, hv;
 	uint64_t next = 1;
 	int rc, err;
 
@@ -94,6 +97,23 @@ journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
 		err = state_mdb_err(rc != 0 ? rc : MDB_CORRUPTED);
 		goto out;
 	}
+	/* Retention may have emptied the journal: a sequence number is
+	 * never handed out twice, or cursors would skip new events. */
+	hk.mv_data = (void *)JOURNAL_HWM;
+	hk.mv_size = sizeof(JOURNAL_HWM) - 1;
+	if ((rc = mdb_get(txn, state_dbi(st, DB_META), &hk, &hv)) == 0 &&
+	    hv.mv_size == 8 && state_be64_get(hv.mv_data) >= next)
+		next = state_be64_get(hv.mv_data) + 1;
+	else if (rc != 0 && rc != MDB_NOTFOUND) {
+		err = state_mdb_err(rc);
+		goto out;
+	}
+	state_be64_put(hwm, next);
+	hv.mv_data = hwm;
+	hv.mv_size = sizeof(hwm);
+	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &hk, &hv,
+	    0))) != 0)
+		goto out;
 	/* The event's own fields come first so they can be read at a
 	 * glance; the snapshot cannot override them. */
 	ev = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "type", type,
@@ -469,11 +489,14 @@ journal_after_fn(MDB_txn *txn, struct state *st, void *arg)
 		if (k.mv_size != plen + 8 || memcmp(k.mv_data, ikey, plen) != 0)
 			break;
 		seq = state_be64_get((unsigned char *)k.mv_data + plen);
+		if (op->page->count == op->limit) {
+			op->page->more = 1;
+			break;
+		}
 		if (v.mv_size != 1 || !(journal_code_bit(
 		    *(unsigned char *)v.mv_data) & op->mask)) {
 			/* Skipped events still advance the position. */
-			if (op->page->count < op->limit)
-				op->page->next = seq;
+			op->page->next = seq;
 			continue;
 		}
 		if (op->page->count == op->limit) {

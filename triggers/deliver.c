@@ -1,5 +1,6 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,19 +96,25 @@ deliver_private(const struct sockaddr *sa)
 		    (a[0] == 169 && a[1] == 254) ||
 		    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
 		    (a[0] == 192 && a[1] == 168) ||
-		    (a[0] == 100 && (a[1] & 0xc0) == 64) || a[0] >= 224;
+		    (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+		    (a[0] == 198 && (a[1] & 0xfe) == 18) ||
+		    (a[0] == 192 && a[1] == 0 && a[2] == 0) || a[0] >= 224;
 	}
 	if (sa->sa_family == AF_INET6) {
 		const struct in6_addr *in = &((const struct sockaddr_in6 *)
 		    (const void *)sa)->sin6_addr;
 
 		a = in->s6_addr;
-		if (IN6_IS_ADDR_V4MAPPED(in)) {
+		/* An IPv4 address inside IPv6 (mapped, compatible, NAT64,
+		 * 6to4) is judged as that IPv4 address. */
+		if (IN6_IS_ADDR_V4MAPPED(in) || IN6_IS_ADDR_V4COMPAT(in) ||
+		    (a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff &&
+		    a[3] == 0x9b) || (a[0] == 0x20 && a[1] == 0x02)) {
 			struct sockaddr_in v4;
 
 			memset(&v4, 0, sizeof(v4));
 			v4.sin_family = AF_INET;
-			memcpy(&v4.sin_addr, a + 12, 4);
+			memcpy(&v4.sin_addr, a[0] == 0x20 ? a + 2 : a + 12, 4);
 			return deliver_private((struct sockaddr *)&v4);
 		}
 		return IN6_IS_ADDR_LOOPBACK(in) || IN6_IS_ADDR_UNSPECIFIED(in) ||
@@ -130,6 +137,36 @@ deliver_open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 		return CURL_SOCKET_BAD;
 	}
 	return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+/* Runs before every request, on new and reused connections alike: a
+ * connection kept from before allow_private_targets was turned off, or
+ * opened for another name of the same address, is checked too. */
+static int
+deliver_prereq_cb(void *arg, char *primary_ip, char *local_ip,
+    int primary_port, int local_port)
+{
+	struct attempt *at = arg;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (at->d->cfg->allow_private_targets)
+		return CURL_PREREQFUNC_OK;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, primary_ip, &sin->sin_addr) == 1)
+		ss.ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, primary_ip, &sin6->sin6_addr) == 1)
+		ss.ss_family = AF_INET6;
+	if (ss.ss_family != AF_UNSPEC &&
+	    !deliver_private((struct sockaddr *)&ss))
+		return CURL_PREREQFUNC_OK;
+	snprintf(at->error, sizeof(at->error), "target is a private address "
+	    "(allow_private_targets is off)");
+	return CURL_PREREQFUNC_ABORT;
 }
 
 static size_t
@@ -160,7 +197,8 @@ deliver_header_cb(char *p, size_t sz, size_t n, void *arg)
 	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
 		v = strtol(p + 12, &end, 10);
 		if (end != p + 12 && v >= 0)
-			at->retry_after_ms = v * 1000LL;
+			at->retry_after_ms = v > DELIVER_RETRY_AFTER_MAX / 1000 ?
+			    DELIVER_RETRY_AFTER_MAX : v * 1000LL;
 	}
 	return len;
 }
@@ -201,15 +239,15 @@ attempt_free(struct attempt *at)
 static int64_t
 deliver_delay(const struct deliver *d, unsigned n, int64_t retry_after)
 {
-	unsigned char r[2];
+	uint32_t r;
 	int64_t base, jitter;
 
 	if (n >= d->cfg->retry_count)
 		return -1;
 	base = (int64_t)d->cfg->retry_schedule_ms[n];
-	if (base > 0 && RAND_bytes(r, sizeof(r)) == 1) {
+	if (base > 0 && RAND_bytes((unsigned char *)&r, sizeof(r)) == 1) {
 		jitter = base / 10;
-		base += (int64_t)((r[0] << 8 | r[1]) % (2 * jitter + 1)) - jitter;
+		base += (int64_t)(r % (uint64_t)(2 * jitter + 1)) - jitter;
 	}
 	if (retry_after > 0) {
 		if (retry_after > DELIVER_RETRY_AFTER_MAX)
@@ -293,13 +331,12 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 
 	metrics_delivery(gone ? "gone" : ok ? "delivered" : deliver_delay(d,
 	    at->it.attempts + 1, 0) < 0 ? "failed" : "retry", oa.latency_ms);
-	if (gone) {
+	if (gone && hooks_delete(d->st, NULL, NULL, at->it.hook_id) == 0)
 		log_info("zapier hook %s answered 410: unsubscribed",
 		    at->it.hook_id);
-		if (hooks_delete(d->st, NULL, NULL, at->it.hook_id) != 0)
-			log_warn("could not unsubscribe hook %s",
-			    at->it.hook_id);
-	} else {
+	else {
+		/* A 410 that could not unsubscribe is retried like a failure,
+		 * rather than sent again at once. */
 		delay = ok ? 0 : deliver_delay(d, at->it.attempts + 1,
 		    throttled ? at->retry_after_ms : 0);
 		if (outbox_record(d->st, &at->it, &oa, ok,
@@ -407,6 +444,11 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, at);
 	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, deliver_open_cb);
 	curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, at);
+	curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, deliver_prereq_cb);
+	curl_easy_setopt(easy, CURLOPT_PREREQDATA, at);
+	/* A proxy from the environment would be checked instead of the
+	 * target. */
+	curl_easy_setopt(easy, CURLOPT_PROXY, "");
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, at->error);
 	at->start_ms = clock_mono_ms();
 	if (fetch_start(d->fetch, easy, deliver_done_cb, at) != 0)

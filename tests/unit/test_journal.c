@@ -198,6 +198,22 @@ test_prune_respects_cutoff_and_keep(void **state)
 }
 
 static void
+test_sequence_never_reused(void **state)
+{
+	struct fixture *f = *state;
+	struct journal_stats js;
+
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0 - 9 * DAY, 1);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0 - 9 * DAY, 2);
+	assert_int_equal(journal_prune(f->st, T0, UINT64_MAX, 100), 2);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 3);
+	assert_int_equal(journal_stats(f->st, &js), 0);
+	assert_int_equal(js.events, 1);
+	/* A cursor taken at seq 2 must still see the new event. */
+	assert_int_equal(js.last_seq, 3);
+}
+
+static void
 test_append_rejects_bad_type(void **state)
 {
 	struct fixture *f = *state;
@@ -245,6 +261,8 @@ main(void)
 		    test_after_oldest_first_filtered, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_prune_respects_cutoff_and_keep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sequence_never_reused,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_rejects_bad_type,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
