@@ -445,11 +445,18 @@ conn_read_chunked(struct http_conn *c, struct evbuffer *in)
 					conn_dispatch(c);
 					return 1;
 				}
-				continue;	/* trailers are ignored */
+				/* Ignored, but they count against the head. */
+				c->head_bytes += len + 2;
+				if (c->head_bytes > srv->lim.max_head) {
+					conn_fail(c, 431);
+					return 1;
+				}
+				continue;
 			}
 			errno = 0;
 			sz = strtoull(line, &end, 16);
-			if (!((*line >= '0' && *line <= '9') ||
+			if (strncasecmp(line, "0x", 2) == 0 ||
+			    !((*line >= '0' && *line <= '9') ||
 			    (*line >= 'a' && *line <= 'f') ||
 			    (*line >= 'A' && *line <= 'F')) ||
 			    (*end != '\0' && *end != ';' && *end != ' ' &&

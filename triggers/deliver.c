@@ -450,16 +450,23 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	 * target. */
 	curl_easy_setopt(easy, CURLOPT_PROXY, "");
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, at->error);
-	at->start_ms = clock_mono_ms();
-	if (fetch_start(d->fetch, easy, deliver_done_cb, at) != 0)
-		goto fail;
+	/* Accounted before the start, so a failed insert starts nothing. */
 	deliver_busy_name(it->hook_id, it->seq, name, sizeof(name));
-	hmap_put(d->busy, name, &created);
-	if ((ep = hmap_put(d->endpoints, it->hook_id, &created)) != NULL) {
-		if (created)
-			ep->cap = DELIVER_HOOK_CAP;
-		ep->inflight++;
+	if (hmap_put(d->busy, name, &created) == NULL ||
+	    (ep = hmap_put(d->endpoints, it->hook_id, &created)) == NULL) {
+		hmap_del(d->busy, name);
+		goto fail;
 	}
+	if (created)
+		ep->cap = DELIVER_HOOK_CAP;
+	at->start_ms = clock_mono_ms();
+	if (fetch_start(d->fetch, easy, deliver_done_cb, at) != 0) {
+		hmap_del(d->busy, name);
+		if (ep->inflight == 0)
+			hmap_del(d->endpoints, it->hook_id);
+		goto fail;
+	}
+	ep->inflight++;
 	d->inflight++;
 	json_decref(ev);
 	json_decref(hook);
