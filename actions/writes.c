@@ -65,6 +65,7 @@ writes_project_input(struct rq *rq, const struct writes_project_names *n)
 {
 	char email[TEXT_EMAIL_SIZE];
 	const char *name, *cid, *cname, *cemail, *type, *date, *tpl;
+	const json_t *cj;
 	struct vctx v;
 	json_t *in;
 
@@ -73,12 +74,14 @@ writes_project_input(struct rq *rq, const struct writes_project_names *n)
 	type = validate_name(&v, n->project_type, 1, WRITES_TYPE_MAX);
 	date = validate_date(&v, n->launch_date, 1);
 	tpl = validate_id(&v, n->template_id, "tpl", 0);
-	cid = n->client_id != NULL ?
-	    validate_id(&v, n->client_id, "client", 0) : NULL;
-	cname = NULL;
-	cemail = NULL;
-	if (cid == NULL && (n->client_id == NULL ||
-	    json_object_get(rq->body, n->client_id) == NULL)) {
+	/* A client id that is absent, null or "" means "by name and email". */
+	cj = n->client_id != NULL ? json_object_get(rq->body, n->client_id) :
+	    NULL;
+	cid = cname = cemail = NULL;
+	if (cj != NULL && !json_is_null(cj) &&
+	    !(json_is_string(cj) && json_string_length(cj) == 0))
+		cid = validate_id(&v, n->client_id, "client", 1);
+	else {
 		cname = validate_name(&v, n->client_name, 1, WRITES_NAME_MAX);
 		cemail = validate_email(&v, n->client_email, 1, email);
 	}

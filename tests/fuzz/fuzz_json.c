@@ -1,0 +1,275 @@
+/*
+ * fuzz_json.c: what the edge does with a request body.
+ *
+ * The bytes are parsed as relay/edge.c parses a body (json_loadb with
+ * JSON_REJECT_DUPLICATES; only an object goes on), then meet every body
+ * check of actions/: the fields of each write, Zapier action, hook and
+ * ingest endpoint through actions/validate.h, and the pack through
+ * packcheck_sections. validate_end() needs a live request, so the
+ * failures are checked for shape and dropped here instead.
+ *
+ * Beyond "no crash, no leak" it checks what callers rely on: a value a
+ * check hands back obeys that check; a project body that validates can be
+ * packed into the store's input (as actions/writes.c does); a cleaned
+ * pack, PUT back as it is, validates to itself (GET then PUT round-trips).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "actions/packcheck.h"
+#include "actions/validate.h"
+#include "common/fz.h"
+#include "common/text.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_CHECK(c) do {						\
+	if (!(c)) {							\
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
+		    __LINE__, #c);					\
+		abort();						\
+	}								\
+} while (0)
+
+/* The limits actions/ passes (writes.c, hooks.c, ingest.c, zapier.c). */
+#define NAME_MAX_	200
+#define TYPE_MAX_	100
+#define MESSAGE_MAX_	5000
+#define URL_MAX_	2048
+#define DESC_MAX_	500
+
+/* validate_end() without a request: every detail must be a
+ * {"field","message"} pair of strings (validate_end prints them). Drops
+ * them and returns 1 if any check failed. */
+static int
+fuzz_end(struct vctx *v)
+{
+	json_t *d;
+	size_t i;
+	int bad = v->details != NULL;
+
+	if (bad) {
+		FUZZ_CHECK(json_is_array(v->details));
+		json_array_foreach(v->details, i, d) {
+			FUZZ_CHECK(json_is_string(json_object_get(d, "field")));
+			FUZZ_CHECK(json_is_string(json_object_get(d,
+			    "message")));
+		}
+	}
+	json_decref(v->details);
+	v->details = NULL;
+	return bad;
+}
+
+static void
+fuzz_str_ok(const char *s, size_t max, int multiline)
+{
+	if (s == NULL)
+		return;
+	FUZZ_CHECK(strlen(s) <= max);
+	FUZZ_CHECK(!text_has_control(s, strlen(s), multiline));
+}
+
+/* POST /clients and the portal sign-off. */
+static void
+fuzz_client(const json_t *body)
+{
+	char email[TEXT_EMAIL_SIZE];
+	const char *name, *em, *company, *comment;
+	struct vctx v;
+
+	validate_begin(&v, body);
+	name = validate_name(&v, "name", 1, NAME_MAX_);
+	em = validate_email(&v, "email", 1, email);
+	company = validate_name(&v, "company", 0, NAME_MAX_);
+	comment = validate_string(&v, "comment", 0, MESSAGE_MAX_, 1);
+	fuzz_str_ok(name, NAME_MAX_, 0);
+	fuzz_str_ok(company, NAME_MAX_, 0);
+	fuzz_str_ok(comment, MESSAGE_MAX_, 1);
+	if (em != NULL)
+		FUZZ_CHECK(em == email && strchr(em, '@') != NULL);
+	if (!fuzz_end(&v))
+		FUZZ_CHECK(name != NULL && *name != '\0' && em != NULL);
+}
+
+/* POST /projects (camelCase) and the Zapier action (snake_case), as
+ * writes_project_input() checks and packs them. */
+static void
+fuzz_project(const json_t *body, const char *const f[7])
+{
+	char email[TEXT_EMAIL_SIZE];
+	const char *name, *cid, *cname, *cemail, *type, *date, *tpl;
+	struct vctx v;
+	json_t *in;
+
+	validate_begin(&v, body);
+	name = validate_name(&v, f[0], 1, NAME_MAX_);
+	type = validate_name(&v, f[4], 1, TYPE_MAX_);
+	date = validate_date(&v, f[5], 1);
+	tpl = validate_id(&v, f[6], "tpl", 0);
+	cid = validate_id(&v, f[1], "client", 0);
+	cname = NULL;
+	cemail = NULL;
+	if (cid == NULL && json_object_get(body, f[1]) == NULL) {
+		cname = validate_name(&v, f[2], 1, NAME_MAX_);
+		cemail = validate_email(&v, f[3], 1, email);
+	}
+	if (date != NULL)
+		FUZZ_CHECK(text_date_valid(date));
+	if (tpl != NULL && *tpl != '\0')
+		FUZZ_CHECK(validate_id_ok(tpl, "tpl"));
+	if (cid != NULL && *cid != '\0')
+		FUZZ_CHECK(validate_id_ok(cid, "client"));
+	if (fuzz_end(&v))
+		return;
+	if (cid != NULL)
+		in = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "name", name,
+		    "projectType", type, "launchDate", date, "clientId", cid,
+		    "templateId", tpl);
+	else
+		in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "name", name,
+		    "projectType", type, "launchDate", date, "clientName",
+		    cname, "clientEmail", cemail, "templateId", tpl);
+	/* NULL here is a body that passed validation and still cannot be
+	 * handed to the store: the edge answers it 500. */
+	FUZZ_CHECK(in != NULL);
+	json_decref(in);
+}
+
+/* Returns 1 if body carries field with a non-null value. */
+static int
+fuzz_sent(const json_t *body, const char *field)
+{
+	const json_t *j = json_object_get(body, field);
+
+	return j != NULL && !json_is_null(j);
+}
+
+/* PATCH /projects/:id: a field sent must hold a value. */
+static void
+fuzz_project_patch(const json_t *body)
+{
+	const char *name, *type, *date;
+	struct vctx v;
+
+	validate_begin(&v, body);
+	name = validate_name(&v, "name", fuzz_sent(body, "name"), NAME_MAX_);
+	type = validate_name(&v, "projectType", fuzz_sent(body,
+	    "projectType"), TYPE_MAX_);
+	date = validate_date(&v, "launchDate", fuzz_sent(body, "launchDate"));
+	fuzz_str_ok(name, NAME_MAX_, 0);
+	fuzz_str_ok(type, TYPE_MAX_, 0);
+	if (date != NULL)
+		FUZZ_CHECK(text_date_valid(date));
+	if (!fuzz_end(&v)) {
+		/* What was sent validated: each value is there, not "". */
+		FUZZ_CHECK(!fuzz_sent(body, "name") || (name && *name));
+		FUZZ_CHECK(!fuzz_sent(body, "projectType") || (type && *type));
+		FUZZ_CHECK(!fuzz_sent(body, "launchDate") || date != NULL);
+	}
+}
+
+/* Pack send, Zapier send, ingest, hooks and replay bodies. */
+static void
+fuzz_misc(const json_t *body)
+{
+	const char *s, *id;
+	struct vctx v;
+
+	validate_begin(&v, body);
+	s = validate_string(&v, "personalMessage", 0, MESSAGE_MAX_, 1);
+	fuzz_str_ok(s, MESSAGE_MAX_, 1);
+	s = validate_string(&v, "personal_message", 0, MESSAGE_MAX_, 1);
+	fuzz_str_ok(s, MESSAGE_MAX_, 1);
+	id = validate_id(&v, "project_id", "project", 1);
+	if (id != NULL)
+		FUZZ_CHECK(validate_id_ok(id, "project"));
+	fuzz_end(&v);
+
+	validate_begin(&v, body);
+	s = validate_string(&v, "id", 1, 200, 0);
+	fuzz_str_ok(s, 200, 0);
+	s = validate_string(&v, "type", 1, 40, 0);
+	fuzz_str_ok(s, 40, 0);
+	id = validate_id(&v, "workspace_id", "ws", 1);
+	if (id != NULL)
+		FUZZ_CHECK(validate_id_ok(id, "ws"));
+	fuzz_end(&v);
+
+	validate_begin(&v, body);
+	s = validate_string(&v, json_object_get(body, "hookUrl") != NULL ?
+	    "hookUrl" : "target_url", 1, URL_MAX_, 0);
+	fuzz_str_ok(s, URL_MAX_, 0);
+	s = validate_string(&v, "url", 1, URL_MAX_, 0);
+	fuzz_str_ok(s, URL_MAX_, 0);
+	s = validate_string(&v, "description", 0, DESC_MAX_, 0);
+	fuzz_str_ok(s, DESC_MAX_, 0);
+	s = validate_string(&v, "event", 1, 64, 0);
+	fuzz_str_ok(s, 64, 0);
+	s = validate_string(&v, "since", 0, 40, 0);
+	fuzz_str_ok(s, 40, 0);
+	s = validate_string(&v, "after", 0, 128, 0);
+	fuzz_str_ok(s, 128, 0);
+	fuzz_end(&v);
+}
+
+/* PUT /projects/:id/pack, then the cleaned pack PUT back. */
+static void
+fuzz_pack(const json_t *body)
+{
+	struct vctx v;
+	json_t *out, *again;
+	int bad;
+
+	validate_begin(&v, body);
+	out = packcheck_sections(&v);
+	bad = fuzz_end(&v);
+	if (bad) {
+		json_decref(out);
+		return;
+	}
+	FUZZ_CHECK(out != NULL);
+	validate_begin(&v, out);
+	again = packcheck_sections(&v);
+	FUZZ_CHECK(!fuzz_end(&v));
+	FUZZ_CHECK(again != NULL && json_equal(out, again));
+	json_decref(again);
+	json_decref(out);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const rest[7] = { "name", "clientId",
+	    "clientName", "clientEmail", "projectType", "launchDate",
+	    "templateId" };
+	static const char *const zap[7] = { "project_name", "client_id",
+	    "client_name", "client_email", "project_type", "launch_date",
+	    "template_id" };
+	json_error_t jerr;
+	json_t *body;
+
+	/* An empty body becomes {} in the edge. */
+	if (size == 0)
+		body = json_object();
+	else
+		body = json_loadb((const char *)data, size,
+		    JSON_REJECT_DUPLICATES, &jerr);
+	if (body == NULL)
+		return 0;
+	if (json_is_object(body)) {
+		fuzz_client(body);
+		fuzz_project(body, rest);
+		fuzz_project(body, zap);
+		fuzz_project_patch(body);
+		fuzz_misc(body);
+		fuzz_pack(body);
+	}
+	json_decref(body);
+	return 0;
+}
