@@ -86,8 +86,6 @@ edge_read_failed(struct rq *rq, int status)
 		{ 414, API_URI_TOO_LONG, "request line too long" },
 		{ 431, API_HEADERS_TOO_LARGE, "request headers too large" },
 		{ 501, API_NOT_IMPLEMENTED, "unsupported transfer encoding" },
-		{ 503, API_SERVICE_UNAVAILABLE, "too many connections; retry "
-		    "shortly" },
 		{ 505, API_HTTP_VERSION, "only HTTP/1.0 and HTTP/1.1 are "
 		    "served" },
 	};
@@ -95,8 +93,6 @@ edge_read_failed(struct rq *rq, int status)
 
 	for (i = 0; i < FZ_NELEM(map); i++)
 		if (map[i].status == status) {
-			if (status == 503)
-				reply_header(rq, "Retry-After", "1");
 			reply_error(rq, map[i].err, map[i].msg, NULL);
 			return;
 		}
@@ -373,6 +369,13 @@ edge_request_cb(struct http_req *http, void *arg)
 	rq->route->handler(rq);
 }
 
+static size_t
+edge_refuse_cb(char *buf, size_t size, void *arg)
+{
+	(void)arg;
+	return reply_refusal(buf, size);
+}
+
 static void
 edge_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -427,6 +430,7 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 		return NULL;
 	}
 	event_add(e->flush_timer, &tv);
+	http_server_on_refuse(e->http, edge_refuse_cb, NULL);
 	return e;
 }
 

@@ -28,9 +28,6 @@
 #define HTTP_MAX_HEADERS	100
 #define HTTP_LINGER_MS		2000
 #define HTTP_LINGER_BYTES	((size_t)1 << 20)
-/* Connections past max_conns still get a 503; past this many more they
- * are closed unanswered so refusals cannot exhaust descriptors. */
-#define HTTP_REFUSE_SLACK	64
 
 enum conn_state {
 	CONN_HEAD,		/* reading the request line and headers */
@@ -74,7 +71,6 @@ struct http_conn {
 	int64_t			 started_ms;	/* monotonic, when it did */
 	int			 close;		/* close after this answer */
 	int			 dead;		/* peer gone while dispatched */
-	int			 refused;	/* over the cap: answer, close */
 };
 
 struct http_server {
@@ -89,6 +85,8 @@ struct http_server {
 	int			 draining;
 	http_drained_cb		*drained_cb;
 	void			*drained_arg;
+	http_refuse_cb		*refuse_cb;
+	void			*refuse_arg;
 };
 
 static void	conn_read_cb(struct bufferevent *, void *);
@@ -615,12 +613,6 @@ conn_written_cb(struct bufferevent *bev, void *arg)
 		conn_next(c);
 		return;
 	}
-	/* A refusal frees its descriptor at once: under a flood, lingering
-	 * would let refusals pile up. */
-	if (c->refused) {
-		conn_free(c);
-		return;
-	}
 	/* Closing at once would reset a peer still sending its body and
 	 * lose our answer; half-close and discard for a while instead. */
 	c->state = CONN_LINGER;
@@ -633,6 +625,18 @@ conn_written_cb(struct bufferevent *bev, void *arg)
 }
 
 static void
+http_refuse(struct http_server *srv, evutil_socket_t fd)
+{
+	char buf[1024];
+	size_t len;
+
+	if (srv->refuse_cb != NULL &&
+	    (len = srv->refuse_cb(buf, sizeof(buf), srv->refuse_arg)) > 0)
+		(void)send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	evutil_closesocket(fd);
+}
+
+static void
 server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
@@ -641,8 +645,10 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 
 	(void)l;
 	(void)salen;
-	if (srv->nconns >= (size_t)srv->lim.max_conns + HTTP_REFUSE_SLACK) {
-		evutil_closesocket(fd);
+	/* Over the cap the answer is written straight away and the socket
+	 * closed: a flood of refusals holds no descriptor and no memory. */
+	if (srv->nconns >= srv->lim.max_conns) {
+		http_refuse(srv, fd);
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -679,15 +685,6 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		    (srv->lim.write_timeout_ms % 1000) * 1000 };
 
 		bufferevent_set_timeouts(c->bev, NULL, &wt);
-	}
-	if (srv->nconns > srv->lim.max_conns) {
-		c->refused = 1;
-		if ((c->req = req_new(c)) == NULL) {
-			conn_free(c);
-			return;
-		}
-		conn_fail(c, 503);
-		return;
 	}
 	conn_arm(c, srv->lim.idle_timeout_ms);
 	bufferevent_enable(c->bev, EV_READ);
@@ -775,6 +772,13 @@ http_server_listen(struct http_server *srv, const char *host, uint16_t port,
 	else
 		*bound = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	return 0;
+}
+
+void
+http_server_on_refuse(struct http_server *srv, http_refuse_cb *cb, void *arg)
+{
+	srv->refuse_cb = cb;
+	srv->refuse_arg = arg;
 }
 
 void

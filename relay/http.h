@@ -7,8 +7,10 @@
  * one callback. The callback answers with http_reply(), at once or later
  * from the same loop; the connection reads nothing more until then. So
  * that every answer carries the API envelope, read failures (400, 408,
- * 413, 414, 431, 501, 503, 505) reach the callback too, flagged by
- * http_req_error(), and the connection closes after that answer.
+ * 413, 414, 431, 501, 505) reach the callback too, flagged by
+ * http_req_error(), and the connection closes after that answer. A
+ * connection over max_conns gets the refusal callback's answer written
+ * at once and is closed, holding nothing.
  */
 #ifndef FZ_HTTP_H
 #define FZ_HTTP_H
@@ -27,10 +29,13 @@ struct http_limits {
 	unsigned	request_timeout_ms;	/* first byte to end of body */
 	unsigned	idle_timeout_ms;	/* keep-alive wait between requests */
 	unsigned	write_timeout_ms;
-	unsigned	max_conns;		/* beyond it: answered 503, closed */
+	unsigned	max_conns;		/* beyond it: refused, closed */
 };
 
 typedef void http_request_cb(struct http_req *req, void *arg);
+/* Writes a complete HTTP response refusing a connection over max_conns
+ * into buf (size bytes); returns its length (0: close unanswered). */
+typedef size_t http_refuse_cb(char *buf, size_t size, void *arg);
 typedef void http_drained_cb(void *arg);
 
 /* Returns a server on base, or NULL (no memory). cb is called for every
@@ -43,6 +48,10 @@ struct http_server	*http_server_new(struct event_base *base,
  * bound port to *bound. Returns 0 or FZ_ESYS. */
 int	http_server_listen(struct http_server *srv, const char *host,
 	    uint16_t port, uint16_t *bound);
+
+/* Sets how connections over max_conns are answered. */
+void	http_server_on_refuse(struct http_server *srv, http_refuse_cb *cb,
+	    void *arg);
 
 /* Replaces the limits for requests that start from now on. */
 void	http_server_set_limits(struct http_server *srv,

@@ -234,3 +234,25 @@ reply_detail(json_t *details, const char *field, const char *msg)
 	    "message", msg));
 	return details;
 }
+
+size_t
+reply_refusal(char *buf, size_t size)
+{
+	char id[FZ_ID_SIZE], ts[CLOCK_RFC3339_SIZE], body[320];
+	int blen, n;
+
+	if (secure_id("req", id) != 0)
+		return 0;
+	blen = snprintf(body, sizeof(body), "{\"data\":null,\"meta\":{"
+	    "\"request_id\":\"%s\",\"timestamp\":\"%s\"},\"error\":{"
+	    "\"code\":\"%s\",\"message\":\"too many connections; retry "
+	    "shortly\"}}", id, clock_rfc3339(clock_now_ms(), ts),
+	    reply_code(API_SERVICE_UNAVAILABLE));
+	if (blen < 0 || (size_t)blen >= sizeof(body))
+		return 0;
+	n = snprintf(buf, size, "HTTP/1.1 503 %s\r\nServer: fzrelay\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %d\r\n"
+	    "Retry-After: 1\r\nConnection: close\r\nX-Request-ID: %s\r\n"
+	    "\r\n%s", http_reason(503), blen, id, body);
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}

@@ -112,6 +112,11 @@ void	reply_error_raw(struct rq *rq, int status, const char *code,
 void	reply_raw(struct rq *rq, int status, const char *ctype,
 	    const char *body, size_t len);
 
+/* Writes a whole "503 SERVICE_UNAVAILABLE" HTTP response, envelope and
+ * a fresh request id included, into buf (size bytes) for a connection
+ * refused before any request was read. Returns its length, or 0. */
+size_t	reply_refusal(char *buf, size_t size);
+
 /* Returns a details array with one {"field","message"} entry, or NULL. */
 json_t	*reply_detail(json_t *details, const char *field, const char *msg);
 
