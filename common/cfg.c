@@ -66,6 +66,9 @@ struct cfg_parser {
 	int		 nomem;
 };
 
+static int	cfg_error(struct cfg_parser *p, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 static int
 cfg_error(struct cfg_parser *p, const char *fmt, ...)
 {
