@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <netdb.h>
 
@@ -642,6 +643,7 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 {
 	struct http_server *srv = arg;
 	struct http_conn *c;
+	int one = 1;
 
 	(void)l;
 	(void)salen;
@@ -655,6 +657,9 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
+	/* Answers go out in more than one write: without this, Nagle holds
+	 * the tail until the peer's delayed ACK, 40 ms later. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->srv = srv;
 	c->next = srv->conns;
 	if (srv->conns != NULL)
