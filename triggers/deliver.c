@@ -59,7 +59,8 @@ struct attempt {
 	size_t			 resp_len;
 	int64_t			 retry_after_ms;
 	int64_t			 start_ms;
-	char			 error[CURL_ERROR_SIZE];
+	char			 error[CURL_ERROR_SIZE];	/* curl's */
+	const char		*refused;	/* why the guard stopped it */
 };
 
 static void
@@ -132,8 +133,8 @@ deliver_open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 	(void)purpose;
 	if (!at->d->cfg->allow_private_targets &&
 	    deliver_private(&addr->addr)) {
-		snprintf(at->error, sizeof(at->error), "target resolves to a "
-		    "private address (allow_private_targets is off)");
+		at->refused = "target resolves to a private address "
+		    "(allow_private_targets is off)";
 		return CURL_SOCKET_BAD;
 	}
 	return socket(addr->family, addr->socktype, addr->protocol);
@@ -164,8 +165,8 @@ deliver_prereq_cb(void *arg, char *primary_ip, char *local_ip,
 	if (ss.ss_family != AF_UNSPEC &&
 	    !deliver_private((struct sockaddr *)&ss))
 		return CURL_PREREQFUNC_OK;
-	snprintf(at->error, sizeof(at->error), "target is a private address "
-	    "(allow_private_targets is off)");
+	at->refused = "target is a private address (allow_private_targets is "
+	    "off)";
 	return CURL_PREREQFUNC_ABORT;
 }
 
@@ -319,7 +320,8 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 	oa.status = (int)code;
 	oa.latency_ms = clock_mono_ms() - at->start_ms;
 	if (rc != CURLE_OK) {
-		snprintf(err, sizeof(err), "%s", at->error[0] ? at->error :
+		snprintf(err, sizeof(err), "%s", at->refused != NULL ?
+		    at->refused : at->error[0] ? at->error :
 		    curl_easy_strerror(rc));
 		oa.error = err;
 	} else if (!ok) {

@@ -582,7 +582,8 @@ h.test('shared daemon stops cleanly (exit 0) once slow deliveries end',
     }
   });
 
-h.test('private targets are refused without --allow-private-targets',
+h.test('private targets are refused without --allow-private-targets, ' +
+    'at subscription and at connect time',
   async () => {
     const dp = await h.start(['--retry-schedule', '0,100ms']);
     try {
@@ -606,6 +607,25 @@ h.test('private targets are refused without --allow-private-targets',
       const l = await ok(dp, token, 'GET', '/api/v1/webhooks', undefined,
         200);
       assert.deepEqual(l.body.data, []);
+
+      // A form the subscription check lets through (127.1 is 127.0.0.1)
+      // is stopped where it resolves, at connect time: nothing arrives.
+      const s = await sink();
+      try {
+        const port = new URL(s.url('/')).port;
+        const hook = await ok(dp, token, 'POST', '/api/v1/webhooks',
+          { url: `http://127.1:${port}/sneaky`, events: ['pack.sent'] }, 201);
+        await sendPack(dp, token);
+        const x = await waitFor(async () => {
+          const d2 = await deliveries(dp, token, hook.body.data.id);
+          return d2.length === 1 && d2[0].attempts >= 1 && d2[0];
+        }, 5000, 'the refused attempt');
+        assert.match(x.history[0].error, /private address/, JSON.stringify(x));
+        assert.equal(x.history[0].statusCode, 0);
+        assert.equal(s.on('/sneaky').length, 0);
+      } finally {
+        await closeSink(s);
+      }
     } finally {
       assert.equal(await h.stop(dp), 0);
     }
