@@ -77,73 +77,54 @@ ucall_write_cb(char *p, size_t sz, size_t n, void *arg)
 	return len;
 }
 
+/* Each store operation is one upstream request: path, then the record id
+ * and tail when tail is not NULL. */
+static const struct {
+	enum store_op	 op;
+	const char	*method;
+	const char	*path;
+	const char	*tail;
+	int		 list;		/* takes ?limit= and ?cursor= */
+} ucall_routes[] = {
+	{ STORE_OP_PING, "GET", "/readyz", NULL, 0 },
+	{ STORE_OP_CLIENT_LIST, "GET", "/api/v1/clients", NULL, 1 },
+	{ STORE_OP_CLIENT_GET, "GET", "/api/v1/clients/", "", 0 },
+	{ STORE_OP_CLIENT_CREATE, "POST", "/api/v1/clients", NULL, 0 },
+	{ STORE_OP_PROJECT_LIST, "GET", "/api/v1/projects", NULL, 1 },
+	{ STORE_OP_PROJECT_GET, "GET", "/api/v1/projects/", "", 0 },
+	{ STORE_OP_PROJECT_CREATE, "POST", "/api/v1/projects", NULL, 0 },
+	{ STORE_OP_PROJECT_UPDATE, "PATCH", "/api/v1/projects/", "", 0 },
+	{ STORE_OP_PACK_GET, "GET", "/api/v1/projects/", "/pack", 0 },
+	{ STORE_OP_PACK_PUT, "PUT", "/api/v1/projects/", "/pack", 0 },
+	{ STORE_OP_PACK_SEND, "POST", "/api/v1/projects/", "/pack/send", 0 },
+	{ STORE_OP_SIGNOFF_GET, "GET", "/api/v1/projects/", "/signoff", 0 },
+	{ STORE_OP_SIGNOFF_LIST, "GET", "/api/v1/signoffs", NULL, 1 },
+	{ STORE_OP_TEMPLATE_LIST, "GET", "/api/v1/templates", NULL, 0 },
+};
+
 /* The request of an operation: method and path (with query). Returns 0,
- * or FZ_ENOTSUP for what only the embedded store offers. */
+ * or FZ_ENOTSUP for what only the embedded store offers (the portal). */
 static int
 ucall_route(const struct store_req *req, const char **method, char *path,
     size_t size)
 {
-	char q[STORE_CURSOR_MAX + 48] = "";
 	const char *id = req->id != NULL ? req->id : "";
+	size_t i, n;
 
-	/* The edge lets only base64url cursors through (relay/call.c), so
-	 * they need no escaping here. */
-	if (req->limit > 0)
-		snprintf(q, sizeof(q), "?limit=%u%s%s", req->limit,
-		    req->cursor ? "&cursor=" : "", req->cursor ? req->cursor :
-		    "");
-	*method = "GET";
-	switch (req->op) {
-	case STORE_OP_PING:
-		snprintf(path, size, "/readyz");
+	for (i = 0; i < FZ_NELEM(ucall_routes); i++) {
+		if (ucall_routes[i].op != req->op)
+			continue;
+		*method = ucall_routes[i].method;
+		n = (size_t)snprintf(path, size, "%s%s%s", ucall_routes[i].path,
+		    ucall_routes[i].tail != NULL ? id : "",
+		    ucall_routes[i].tail != NULL ? ucall_routes[i].tail : "");
+		/* The edge lets only base64url cursors through
+		 * (relay/call.c), so they need no escaping here. */
+		if (ucall_routes[i].list && req->limit > 0 && n < size)
+			snprintf(path + n, size - n, "?limit=%u%s%s", req->limit,
+			    req->cursor ? "&cursor=" : "", req->cursor ?
+			    req->cursor : "");
 		return 0;
-	case STORE_OP_CLIENT_LIST:
-		snprintf(path, size, "/api/v1/clients%s", q);
-		return 0;
-	case STORE_OP_CLIENT_GET:
-		snprintf(path, size, "/api/v1/clients/%s", id);
-		return 0;
-	case STORE_OP_CLIENT_CREATE:
-		*method = "POST";
-		snprintf(path, size, "/api/v1/clients");
-		return 0;
-	case STORE_OP_PROJECT_LIST:
-		snprintf(path, size, "/api/v1/projects%s", q);
-		return 0;
-	case STORE_OP_PROJECT_GET:
-		snprintf(path, size, "/api/v1/projects/%s", id);
-		return 0;
-	case STORE_OP_PROJECT_CREATE:
-		*method = "POST";
-		snprintf(path, size, "/api/v1/projects");
-		return 0;
-	case STORE_OP_PROJECT_UPDATE:
-		*method = "PATCH";
-		snprintf(path, size, "/api/v1/projects/%s", id);
-		return 0;
-	case STORE_OP_PACK_GET:
-		snprintf(path, size, "/api/v1/projects/%s/pack", id);
-		return 0;
-	case STORE_OP_PACK_PUT:
-		*method = "PUT";
-		snprintf(path, size, "/api/v1/projects/%s/pack", id);
-		return 0;
-	case STORE_OP_PACK_SEND:
-		*method = "POST";
-		snprintf(path, size, "/api/v1/projects/%s/pack/send", id);
-		return 0;
-	case STORE_OP_SIGNOFF_GET:
-		snprintf(path, size, "/api/v1/projects/%s/signoff", id);
-		return 0;
-	case STORE_OP_SIGNOFF_LIST:
-		snprintf(path, size, "/api/v1/signoffs%s", q);
-		return 0;
-	case STORE_OP_TEMPLATE_LIST:
-		snprintf(path, size, "/api/v1/templates");
-		return 0;
-	case STORE_OP_PORTAL_VIEW:
-	case STORE_OP_PORTAL_SIGNOFF:
-		break;
 	}
 	return FZ_ENOTSUP;
 }
