@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "actions/ingest.h"
 #include "actions/validate.h"
@@ -18,23 +17,6 @@
 #include "state/journal.h"
 
 #define INGEST_SKEW_S	300
-
-/* The secret in whsec_ form, for sign_verify. Caller frees. */
-static char *
-ingest_secret(const char *cfg_secret)
-{
-	size_t n = strlen(cfg_secret);
-	char *s;
-
-	if (strncmp(cfg_secret, "whsec_", 6) == 0)
-		return strdup(cfg_secret);
-	if ((s = malloc(6 + 4 * ((n + 2) / 3) + 1)) == NULL)
-		return NULL;
-	memcpy(s, "whsec_", 6);
-	EVP_EncodeBlock((unsigned char *)s + 6, (const unsigned char *)cfg_secret,
-	    (int)n);
-	return s;
-}
 
 static int
 ingest_authentic(struct rq *rq, const char *cfg_secret)
@@ -54,7 +36,7 @@ ingest_authentic(struct rq *rq, const char *cfg_secret)
 	if (*ts == '\0' || *end != '\0' ||
 	    llabs(t - clock_now_ms() / 1000) > INGEST_SKEW_S)
 		return 0;
-	if ((secret = ingest_secret(cfg_secret)) == NULL)
+	if ((secret = sign_secret(cfg_secret)) == NULL)
 		return 0;
 	body = http_req_body(rq->http, &len);
 	ok = sign_verify(secret, id, t, body, len, sig);

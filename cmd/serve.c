@@ -11,6 +11,8 @@
 #include "cmd/notify.h"
 #include "cmd/serve.h"
 #include "common/cfg.h"
+#include "common/clock.h"
+#include "common/sign.h"
 #include "common/fz.h"
 #include "common/log.h"
 #include "relay/edge.h"
@@ -18,6 +20,7 @@
 #include "relay/upstream.h"
 #include "triggers/deliver.h"
 #include "triggers/fetch.h"
+#include "state/hooks.h"
 #include "state/secret.h"
 #include "state/state.h"
 #include "state/store.h"
@@ -227,6 +230,29 @@ serve_secret(const struct cfg *cfg, unsigned char *secret)
 	return 0;
 }
 
+/* An embedded store that is another fzrelay's upstream reports its
+ * portal events there; without report_url any earlier report is off. */
+static int
+serve_report(const struct cfg *cfg, struct state *st)
+{
+	char *whsec = NULL;
+	int err;
+
+	if (cfg->report_url != NULL &&
+	    (whsec = sign_secret(cfg->report_secret)) == NULL)
+		return -1;
+	err = hooks_set_report(st, cfg->report_url, whsec, clock_now_ms());
+	if (whsec != NULL) {
+		OPENSSL_cleanse(whsec, strlen(whsec));
+		free(whsec);
+	}
+	if (err != 0)
+		log_err("report_url could not be set up: %s", fz_strerror(err));
+	else if (cfg->report_url != NULL)
+		log_info("reporting portal events to %s", cfg->report_url);
+	return err == 0 ? 0 : -1;
+}
+
 /* The base of links handed out: public_url, else the address bound. */
 static void
 serve_public_url(const struct cfg *cfg, uint16_t port, char *buf,
@@ -328,7 +354,7 @@ serve_main(int argc, char *argv[])
 	curl_ready = 1;
 	if (state_open_opts(d.cfg->state_dir, &opts, &d.st) != 0)
 		goto out;
-	if (serve_secret(d.cfg, secret) != 0)
+	if (serve_secret(d.cfg, secret) != 0 || serve_report(d.cfg, d.st) != 0)
 		goto out;
 	if (demo && demo_setup(d.st, token) != 0) {
 		log_err("could not set up the demo workspace");

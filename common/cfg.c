@@ -39,6 +39,8 @@ static const struct cfg_key cfg_keys[] = {
 	K(upstream_token, CFG_T_SECRET, 0, 0, NULL),
 	K(upstream_timeout_ms, CFG_T_U32, 100, 120000, "10000"),
 	K(ingest_secret, CFG_T_SECRET, 0, 0, NULL),
+	K(report_url, CFG_T_URL, 0, 0, NULL),
+	K(report_secret, CFG_T_SECRET, 0, 0, NULL),
 	K(max_body_bytes, CFG_T_U32, 1024, 64u << 20, "1048576"),
 	K(rate_limit_per_minute, CFG_T_U32, 1, 1000000, "600"),
 	K(auth_fail_limit_per_minute, CFG_T_U32, 1, 100000, "30"),
@@ -480,6 +482,13 @@ cfg_validate(struct cfg_parser *p, struct cfg *c)
 		cfg_error(p, "store = http needs upstream_token");
 	if (c->ingest_secret != NULL && strlen(c->ingest_secret) < 16)
 		cfg_error(p, "ingest_secret: want at least 16 characters");
+	if ((c->report_url == NULL) != (c->report_secret == NULL))
+		cfg_error(p, "report_url and report_secret go together");
+	if (c->report_secret != NULL && strlen(c->report_secret) < 16)
+		cfg_error(p, "report_secret: want at least 16 characters");
+	if (c->report_url != NULL && c->store == CFG_STORE_HTTP)
+		cfg_error(p, "report_url: only a store = embedded daemon reports "
+		    "its events upstream's way");
 	if (c->header_timeout_ms > c->request_timeout_ms)
 		cfg_error(p, "header_timeout_ms (%u) exceeds "
 		    "request_timeout_ms (%u)", c->header_timeout_ms,

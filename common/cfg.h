@@ -31,6 +31,8 @@ struct cfg {
 	char		*upstream_token;	/* NULL unless set; secret */
 	uint32_t	 upstream_timeout_ms;
 	char		*ingest_secret;		/* NULL unless set; secret */
+	char		*report_url;		/* NULL unless set */
+	char		*report_secret;		/* NULL unless set; secret */
 	uint32_t	 max_body_bytes;
 	uint32_t	 rate_limit_per_minute;
 	uint32_t	 auth_fail_limit_per_minute;

@@ -84,3 +84,19 @@ sign_verify(const char *secret, const char *id, int64_t ts,
 	}
 	return ok;
 }
+
+char *
+sign_secret(const char *s)
+{
+	size_t n = strlen(s);
+	char *w;
+
+	if (strncmp(s, "whsec_", 6) == 0)
+		return strdup(s);
+	if ((w = malloc(6 + 4 * ((n + 2) / 3) + 1)) == NULL)
+		return NULL;
+	memcpy(w, "whsec_", 6);
+	EVP_EncodeBlock((unsigned char *)w + 6, (const unsigned char *)s,
+	    (int)n);
+	return w;
+}

@@ -28,4 +28,9 @@ int	sign_webhook(const char *secret, const char *id, int64_t ts,
 int	sign_verify(const char *secret, const char *id, int64_t ts,
 	    const char *body, size_t len, const char *header);
 
+/* Returns s as a whsec_ secret (caller frees): itself if it is one, else
+ * "whsec_" and the base64 of its bytes, which become the key. NULL when
+ * out of memory. Any thread. */
+char	*sign_secret(const char *s);
+
 #endif

@@ -332,6 +332,52 @@ hooks_update(struct state *st, const char *ws, const char *id,
 	return err;
 }
 
+struct hooks_report_op {
+	const char	*url;
+	const char	*secret;
+	int64_t		 now_ms;
+};
+
+static int
+hooks_report_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct hooks_report_op *op = arg;
+	char at[CLOCK_RFC3339_SIZE];
+	json_t *h;
+	MDB_val k;
+	int err;
+
+	if (op->url == NULL) {
+		k.mv_data = (void *)HOOKS_REPORT_ID;
+		k.mv_size = strlen(HOOKS_REPORT_ID);
+		err = state_mdb_err(mdb_del(txn, state_dbi(st, DB_HOOKS), &k,
+		    NULL));
+		if (err != 0)
+			return err == FZ_ENOTFOUND ? 0 : err;
+		return outbox_drop_hook_txn(txn, st, HOOKS_REPORT_ID);
+	}
+	h = json_pack("{s:s, s:s, s:s, s:s, s:[s,s], s:n, s:s, s:n, s:n, s:b,"
+	    " s:n, s:s}", "id", HOOKS_REPORT_ID, "workspaceId", "*", "kind",
+	    HOOKS_KIND_REPORT, "url", op->url, "events", JOURNAL_PACK_VIEWED,
+	    JOURNAL_SIGNED_OFF, "description", "secret", op->secret,
+	    "previousSecret", "previousSecretUntil", "enabled", 1,
+	    "failingSince", "createdAt", clock_rfc3339(op->now_ms, at));
+	if (h == NULL)
+		return FZ_ENOMEM;
+	err = hooks_put_txn(txn, st, h);
+	json_decref(h);
+	return err;
+}
+
+int
+hooks_set_report(struct state *st, const char *url, const char *secret,
+    int64_t now_ms)
+{
+	struct hooks_report_op op = { url, secret, now_ms };
+
+	return state_write(st, hooks_report_fn, &op);
+}
+
 int
 hooks_fanout_txn(MDB_txn *txn, struct state *st, const char *ws,
     unsigned bit, uint64_t seq, const char *event_id, int64_t now_ms)
@@ -372,5 +418,16 @@ hooks_fanout_txn(MDB_txn *txn, struct state *st, const char *ws,
 	mdb_cursor_close(cur);
 	if (err == 0 && rc != 0 && rc != MDB_NOTFOUND)
 		err = state_mdb_err(rc);
+	if (err != 0)
+		return err;
+	/* And the report to the edge, whatever the workspace. */
+	err = hooks_get_txn(txn, st, NULL, HOOKS_KIND_REPORT, HOOKS_REPORT_ID,
+	    &h);
+	if (err == FZ_ENOTFOUND)
+		return 0;
+	if (err == 0 && (hooks_mask(h) & bit))
+		err = outbox_enqueue_txn(txn, st, HOOKS_REPORT_ID, seq,
+		    event_id, now_ms, now_ms);
+	json_decref(h);
 	return err;
 }

@@ -22,6 +22,10 @@ struct state;
 
 #define HOOKS_KIND_ZAPIER	"zapier"
 #define HOOKS_KIND_WEBHOOK	"webhook"
+/* The daemon's own report of portal events to the edge it serves as an
+ * upstream store (report_url): one subscription for all workspaces. */
+#define HOOKS_KIND_REPORT	"report"
+#define HOOKS_REPORT_ID		"hook_report"
 
 /* "whsec_" and base64 of 32 random bytes, and NUL. */
 #define HOOKS_SECRET_SIZE	(6 + 44 + 1)
@@ -59,6 +63,12 @@ int	hooks_delete(struct state *st, const char *ws, const char *kind,
 typedef int hooks_update_fn(json_t *hook, void *arg);
 int	hooks_update(struct state *st, const char *ws, const char *id,
 	    hooks_update_fn *fn, void *arg, json_t **out);
+
+/* Makes (or updates) the report subscription to url, signed with the
+ * whsec_ secret, for pack.viewed and client.signed_off of every
+ * workspace; url NULL removes it. Returns 0 or FZ_E*. */
+int	hooks_set_report(struct state *st, const char *url, const char *secret,
+	    int64_t now_ms);
 
 /* Called by journal_append_txn: enqueues event seq (event_id) of type
  * bit in ws for every enabled subscription that wants it. Returns 0 or

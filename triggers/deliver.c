@@ -61,6 +61,7 @@ struct attempt {
 	int64_t			 start_ms;
 	char			 error[CURL_ERROR_SIZE];	/* curl's */
 	const char		*refused;	/* why the guard stopped it */
+	int			 trusted;	/* the operator's report_url */
 };
 
 static void
@@ -131,7 +132,8 @@ deliver_open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 	struct attempt *at = arg;
 
 	(void)purpose;
-	if (!at->d->cfg->allow_private_targets &&
+	/* The report target is the operator's own edge, not a user's. */
+	if (!at->d->cfg->allow_private_targets && !at->trusted &&
 	    deliver_private(&addr->addr)) {
 		at->refused = "target resolves to a private address "
 		    "(allow_private_targets is off)";
@@ -155,7 +157,7 @@ deliver_prereq_cb(void *arg, char *primary_ip, char *local_ip,
 	(void)local_ip;
 	(void)primary_port;
 	(void)local_port;
-	if (at->d->cfg->allow_private_targets)
+	if (at->d->cfg->allow_private_targets || at->trusted)
 		return CURL_PREREQFUNC_OK;
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, primary_ip, &sin->sin_addr) == 1)
@@ -216,9 +218,17 @@ deliver_payload(const char *kind, const char *event, size_t len)
 		return strndup(event, len);
 	if ((ev = json_loadb(event, len, 0, NULL)) == NULL)
 		return NULL;
-	out = json_pack("{s:O, s:O, s:O, s:O}", "id", json_object_get(ev,
-	    "id"), "type", json_object_get(ev, "type"), "timestamp",
-	    json_object_get(ev, "occurred_at"), "data", ev);
+	/* The report is what POST /internal/events of an edge takes. */
+	if (strcmp(kind, HOOKS_KIND_REPORT) == 0)
+		out = json_pack("{s:O, s:O, s:O, s:O}", "id",
+		    json_object_get(ev, "id"), "type", json_object_get(ev,
+		    "type"), "workspace_id", json_object_get(ev,
+		    "workspace_id"), "data", ev);
+	else
+		out = json_pack("{s:O, s:O, s:O, s:O}", "id",
+		    json_object_get(ev, "id"), "type", json_object_get(ev,
+		    "type"), "timestamp", json_object_get(ev, "occurred_at"),
+		    "data", ev);
 	s = out != NULL ? json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER) :
 	    NULL;
 	json_decref(out);
@@ -405,6 +415,7 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	at->d = d;
 	at->it = *it;
 	snprintf(at->kind, sizeof(at->kind), "%s", kind);
+	at->trusted = strcmp(kind, HOOKS_KIND_REPORT) == 0;
 	ts = clock_now_ms() / 1000;
 	if (sign_webhook(secret, evid, ts, at->body, strlen(at->body), sig) !=
 	    0)

@@ -22,7 +22,8 @@
 
 #include "tests/e2e/harness.h"
 
-#define WS_ID	"ws_MirrorAcme01"
+#define WS_ID		"ws_MirrorAcme01"
+#define REPORT_SECRET	"a-report-secret-shared-by-both"
 
 struct pair {
 	struct fzd	up, edge;
@@ -55,9 +56,9 @@ pair_teardown(void **state)
 }
 
 /* Workspaces mirrored on both sides, a service key upstream, a write key
- * on the edge; the upstream started. */
+ * on the edge; nothing started. */
 static void
-pair_prepare(struct pair *p)
+pair_keys(struct pair *p)
 {
 	char out[256], svc_ws[64];
 
@@ -73,6 +74,13 @@ pair_prepare(struct pair *p)
 	    (char *)NULL), 0);
 	fzh_key(p->edge.dir, WS_ID, "read,write", "zapier", p->token,
 	    sizeof(p->token));
+}
+
+/* pair_keys, and the upstream started. */
+static void
+pair_prepare(struct pair *p)
+{
+	pair_keys(p);
 	fzh_start(&p->up, NULL, NULL);
 }
 
@@ -82,7 +90,7 @@ edge_start(struct pair *p, int port, const char *timeout_ms)
 	char url[64];
 	const char *args[] = { "--store", "http", "--upstream-url", url,
 	    "--upstream-token", p->service, "--upstream-timeout-ms",
-	    timeout_ms, NULL };
+	    timeout_ms, "--ingest-secret", REPORT_SECRET, NULL };
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
 	fzh_start(&p->edge, args, NULL);
@@ -295,6 +303,101 @@ test_slow_upstream_stalls_nothing(void **state)
 	fzh_stop_ok(&p->up);
 }
 
+/* A port nobody listens on yet, for a daemon started later. */
+static int
+free_port(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd, port;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Polls a trigger on the edge until it holds n events (bounded). */
+static int
+wait_trigger(struct pair *p, const char *trigger, size_t n)
+{
+	struct fzh_res res;
+	char path[128];
+	long long t0 = fzh_now_ms();
+	size_t got = 0;
+
+	snprintf(path, sizeof(path), "/api/v1/zapier/triggers/%s", trigger);
+	do {
+		memset(&res, 0, sizeof(res));
+		if (fzh_get(&p->edge, path, p->token, &res) == 200)
+			got = json_array_size(res.json);
+		fzh_res_free(&res);
+		if (got >= n)
+			return (int)got;
+		usleep(50 * 1000);
+	} while (fzh_now_ms() - t0 < 5000);
+	return (int)got;
+}
+
+static void
+test_upstream_reports_portal_events(void **state)
+{
+	struct pair *p = *state;
+	char report[96], listen[32], path[320], portal[256], id[64];
+	const char *args[] = { "--listen", listen, "--report-url", report,
+	    "--report-secret", REPORT_SECRET, NULL };
+	const char *url, *slash;
+	struct fzh_res res;
+	int up_port = free_port();
+
+	pair_keys(p);
+	edge_start(p, up_port, "3000");
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", up_port);
+	snprintf(report, sizeof(report),
+	    "http://127.0.0.1:%d/internal/events", p->edge.port);
+	fzh_start(&p->up, args, NULL);
+
+	assert_int_equal(post_json(&p->edge, p->token, "/api/v1/projects",
+	    "{\"name\":\"Site\",\"clientName\":\"Jane\",\"clientEmail\":"
+	    "\"jane@example.com\",\"projectType\":\"SEO\",\"launchDate\":"
+	    "\"2026-06-01\"}", &res), 201);
+	snprintf(id, sizeof(id), "%s", fzh_json_str(&res, "data.id"));
+	fzh_res_free(&res);
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/pack/send", id);
+	assert_int_equal(post_json(&p->edge, p->token, path, "{}", &res), 200);
+	url = fzh_json_str(&res, "data.share_url");
+	assert_non_null(url);
+	assert_non_null(slash = strstr(url, "/p/"));
+	snprintf(portal, sizeof(portal), "%s", slash);
+	fzh_res_free(&res);
+
+	/* The client acts on the upstream's portal... */
+	assert_int_equal(fzh_get(&p->up, portal, NULL, &res), 200);
+	fzh_res_free(&res);
+	snprintf(path, sizeof(path), "%s/signoff", portal);
+	assert_int_equal(post_json(&p->up, "unused", path, "{\"name\":"
+	    "\"Jane\",\"email\":\"jane@example.com\"}", &res), 201);
+	fzh_res_free(&res);
+	/* ...and the edge's triggers see it, reported and journaled once. */
+	assert_int_equal(wait_trigger(p, "pack-viewed", 1), 1);
+	assert_int_equal(wait_trigger(p, "client-signed-off", 1), 1);
+	assert_int_equal(wait_trigger(p, "pack-sent", 1), 1);
+	assert_int_equal(fzh_get(&p->edge, "/api/v1/zapier/triggers/"
+	    "client-signed-off", p->token, &res), 200);
+	fzh_assert_str(json_string_value(json_object_get(json_array_get(
+	    res.json, 0), "project_id")), id);
+	fzh_assert_str(json_string_value(json_object_get(json_array_get(
+	    res.json, 0), "signed_by_email")), "jane@example.com");
+	fzh_res_free(&res);
+	fzh_stop_ok(&p->edge);
+	fzh_stop_ok(&p->up);
+}
+
 int
 main(void)
 {
@@ -306,6 +409,9 @@ main(void)
 		    pair_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_slow_upstream_stalls_nothing, pair_setup,
+		    pair_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_upstream_reports_portal_events, pair_setup,
 		    pair_teardown),
 	};
 
