@@ -141,7 +141,7 @@ ucall_journal_send(struct ucall *c, const json_t *p)
 	if (json_is_false(rec) || c->ws == NULL)
 		return;
 	snap = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?,"
-	    " s:O?, s:O?, s:O?}",
+	    " s:O?, s:O?, s:O?, s:O?}",
 	    "project_id", json_object_get(p, "id"),
 	    "project_name", json_object_get(p, "name"),
 	    "project_type", json_object_get(p, "projectType"),
@@ -152,7 +152,8 @@ ucall_journal_send(struct ucall *c, const json_t *p)
 	    "client_email", json_object_get(client, "email"),
 	    "personal_message", json_object_get(p, "personalMessage"),
 	    "share_url", json_object_get(p, "share_url"),
-	    "sent_at", json_object_get(p, "sentAt"));
+	    "sent_at", json_object_get(p, "sentAt"),
+	    "pack_revision", json_object_get(p, "packRevision"));
 	if (snap == NULL || journal_record(c->u->st, JOURNAL_PACK_SENT, c->ws,
 	    snap, clock_now_ms(), &seq) != 0)
 		log_err("pack.sent for %s could not be journaled",

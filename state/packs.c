@@ -387,6 +387,7 @@ packs_send_fn(MDB_txn *txn, struct state *st, void *arg)
 	json_object_set_new(op->out, "share_url", json_string(url));
 	/* Tells a caller whether this send was news to the client. */
 	json_object_set_new(op->out, "eventRecorded", json_boolean(sent != rev));
+	json_object_set_new(op->out, "packRevision", json_integer(rev));
 out:
 	free(url);
 	json_decref(snap);

@@ -335,8 +335,10 @@ async function main() {
       assert.equal(out.project_id, id);
       assert.equal(out.status, 'sent');
       assert.equal(out.personal_message, `Ready: ${id}`);
+      // The portal is the store's: with store = http, the upstream's.
+      const portal = (d.up || d).base;
       assert.match(out.share_url,
-        new RegExp(`^${d.base.replace(/\./g, '\\.')}/p/[A-Za-z0-9]{32}$`));
+        new RegExp(`^${portal.replace(/\./g, '\\.')}/p/[A-Za-z0-9]{32}$`));
       assert.deepEqual(keysOf(out), keysOf(op.sample));
       assert.deepEqual(keysOf(out), fieldKeys(op.outputFields));
       produced[id] = out.share_url;
