@@ -11,6 +11,7 @@
 #include "state/journal.h"
 #include "state/outbox.h"
 #include "state/state.h"
+#include "state/store.h"
 
 static const double metrics_bounds[] = { 0.001, 0.005, 0.01, 0.025, 0.05,
     0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
@@ -168,9 +169,14 @@ metrics_serve(struct rq *rq)
 	    "fzrelay_lmdb_used_bytes %zu\n"
 	    "# HELP fzrelay_connections Open client connections.\n"
 	    "# TYPE fzrelay_connections gauge\n"
-	    "fzrelay_connections %zu\n",
+	    "fzrelay_connections %zu\n"
+	    "# HELP fzrelay_upstream_breaker_open 1 while calls to the "
+	    "upstream store are refused to let it recover.\n"
+	    "# TYPE fzrelay_upstream_breaker_open gauge\n"
+	    "fzrelay_upstream_breaker_open %d\n",
 	    (unsigned long long)js.events, (unsigned long long)js.last_seq,
-	    depth, js.map_bytes, js.used_bytes, edge_connections(rq->edge));
+	    depth, js.map_bytes, js.used_bytes, edge_connections(rq->edge),
+	    store_breaker_open(edge_store(rq->edge)));
 	len = evbuffer_get_length(b);
 	text = (char *)evbuffer_pullup(b, (ssize_t)len);
 	reply_raw(rq, 200, "text/plain; version=0.0.4; charset=utf-8", text,

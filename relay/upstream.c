@@ -454,9 +454,18 @@ upstream_free(void *impl)
 	free(u);
 }
 
+static int
+upstream_breaker_open(void *impl)
+{
+	struct upstream *u = impl;
+
+	return u->open_until != 0;
+}
+
 static const struct store_backend upstream_backend = {
 	.kind = "http",
 	.submit = upstream_submit,
+	.breaker_open = upstream_breaker_open,
 	.free = upstream_free,
 };
 

@@ -52,6 +52,13 @@ store_set_public_url(struct store *s, const char *url)
 }
 
 int
+store_breaker_open(const struct store *s)
+{
+	return s->backend->breaker_open != NULL &&
+	    s->backend->breaker_open(s->impl);
+}
+
+int
 store_submit(struct store *s, const struct store_req *req, store_cb *cb,
     void *arg)
 {

@@ -86,6 +86,10 @@ struct store	*store_embedded_new(struct state *st,
  * backend that hands out none ignores it. Returns 0 or FZ_ENOMEM. */
 int	store_set_public_url(struct store *s, const char *url);
 
+/* Returns 1 while the backend refuses calls to let a failing upstream
+ * recover (the circuit breaker is open), else 0. */
+int	store_breaker_open(const struct store *s);
+
 /* Frees s; NULL is fine. Pending callbacks are not called. */
 void	store_free(struct store *s);
 

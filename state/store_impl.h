@@ -11,6 +11,7 @@ struct store_backend {
 	int		(*submit)(void *impl, const struct store_req *req,
 			    store_cb *cb, void *arg);
 	int		(*set_public_url)(void *impl, const char *url);
+	int		(*breaker_open)(void *impl);
 	void		(*free)(void *impl);
 };
 

@@ -483,6 +483,9 @@ test_metrics(void **state)
 	assert_non_null(strstr(res.body, "fzrelay_journal_events 3\n"));
 	assert_non_null(strstr(res.body, "fzrelay_journal_last_seq 3\n"));
 	assert_non_null(strstr(res.body, "fzrelay_outbox_depth 0\n"));
+	if (!fzh_http_mode())
+		assert_non_null(strstr(res.body,
+		    "fzrelay_upstream_breaker_open 0\n"));
 	assert_non_null(strstr(res.body,
 	    "fzrelay_request_duration_seconds_count"));
 	fzh_res_free(&res);

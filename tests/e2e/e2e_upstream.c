@@ -201,6 +201,9 @@ test_dead_upstream_fails_fast_and_heals(void **state)
 	assert_true(fzh_now_ms() - t0 < 2000);
 	assert_int_equal(fzh_get(&p->edge, "/readyz", NULL, &res), 503);
 	fzh_res_free(&res);
+	assert_int_equal(fzh_get(&p->edge, "/metrics", NULL, &res), 200);
+	assert_non_null(strstr(res.body, "fzrelay_upstream_breaker_open 1\n"));
+	fzh_res_free(&res);
 	/* The relay's own data still answers. */
 	assert_int_equal(fzh_get(&p->edge, "/api/v1/zapier/triggers/pack-sent",
 	    p->token, &res), 200);
