@@ -499,10 +499,6 @@ journal_after_fn(MDB_txn *txn, struct state *st, void *arg)
 			op->page->next = seq;
 			continue;
 		}
-		if (op->page->count == op->limit) {
-			op->page->more = 1;
-			break;
-		}
 		if ((err = journal_emit(txn, st, seq, &op->buf,
 		    op->page->count)) != 0)
 			goto out;
