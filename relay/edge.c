@@ -299,7 +299,13 @@ edge_respond(struct rq *rq, int status, const char *ctype, const char *body,
 	struct edge *e = rq->edge;
 	struct pending *p;
 
-	if (!state_unsynced(e->st) || state_commits(e->st) == rq->commits) {
+	/*
+	 * Any answer given while writes are unsynced waits for the sync, not
+	 * only those that wrote: a read or a duplicate answer may show what
+	 * another request committed, and must not reach the client before
+	 * it is on disk.
+	 */
+	if (!state_unsynced(e->st)) {
 		http_reply(rq->http, status, ctype, body, len);
 		return;
 	}
@@ -338,7 +344,6 @@ edge_request_cb(struct http_req *http, void *arg)
 		http_reply(http, 500, "application/json", oom, sizeof(oom) - 1);
 		return;
 	}
-	rq->commits = state_commits(e->st);
 	if ((err = http_req_error(http)) != 0) {
 		edge_read_failed(rq, err);
 		return;

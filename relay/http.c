@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -29,6 +28,11 @@
 #define HTTP_MAX_HEADERS	100
 #define HTTP_LINGER_MS		2000
 #define HTTP_LINGER_BYTES	((size_t)1 << 20)
+/* Bytes asked of one read(2). */
+#define HTTP_READ_SIZE		16384
+/* Input buffered beyond the request being answered (pipelining) before
+ * the connection stops reading until its turn comes. */
+#define HTTP_AHEAD_BYTES	((size_t)64 << 10)
 
 enum conn_state {
 	CONN_HEAD,		/* reading the request line and headers */
@@ -59,7 +63,10 @@ struct http_req {
 
 struct http_conn {
 	struct http_server	*srv;
-	struct bufferevent	*bev;
+	evutil_socket_t		 fd;
+	struct event		*rev;		/* persistent while reading */
+	struct event		*wev;		/* only while output waits */
+	struct evbuffer		*in, *out;
 	struct event		*timer;
 	struct http_conn	*next, *prev;
 	enum conn_state		 state;
@@ -72,6 +79,8 @@ struct http_conn {
 	int64_t			 started_ms;	/* monotonic, when it did */
 	int			 close;		/* close after this answer */
 	int			 dead;		/* peer gone while dispatched */
+	int			 reading;	/* rev is pending */
+	int			 eof;		/* the peer sent FIN */
 };
 
 struct http_server {
@@ -90,8 +99,8 @@ struct http_server {
 	void			*refuse_arg;
 };
 
-static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_free(struct http_conn *);
+static void	conn_flush(struct http_conn *);
 
 static void
 conn_arm(struct http_conn *c, unsigned ms)
@@ -160,8 +169,16 @@ conn_free(struct http_conn *c)
 	srv->nconns--;
 	if (c->timer != NULL)
 		event_free(c->timer);
-	if (c->bev != NULL)
-		bufferevent_free(c->bev);
+	if (c->rev != NULL)
+		event_free(c->rev);
+	if (c->wev != NULL)
+		event_free(c->wev);
+	if (c->in != NULL)
+		evbuffer_free(c->in);
+	if (c->out != NULL)
+		evbuffer_free(c->out);
+	if (c->fd >= 0)
+		evutil_closesocket(c->fd);
 	req_free(c->req);
 	free(c);
 	server_check_drained(srv);
@@ -176,7 +193,6 @@ conn_dispatch(struct http_conn *c)
 
 	c->state = CONN_DISPATCHED;
 	evtimer_del(c->timer);
-	bufferevent_disable(c->bev, EV_READ);
 	if (r->error != 0 || srv->draining)
 		c->close = 1;
 	if (r->method == NULL && (r->method = strdup("")) == NULL)
@@ -339,9 +355,9 @@ conn_head_done(struct http_conn *c)
 
 	expect = evhttp_find_header(&r->in, "Expect");
 	if (expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
-	    r->minor == 1)
-		evbuffer_add_printf(bufferevent_get_output(c->bev),
-		    "HTTP/1.1 100 Continue\r\n\r\n");
+	    r->minor == 1 &&
+	    evbuffer_add(c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25) == 0)
+		conn_flush(c);
 	/* request_timeout_ms counts from the first byte, head included. */
 	elapsed = clock_mono_ms() - c->started_ms;
 	conn_arm(c, elapsed < (int64_t)srv->lim.request_timeout_ms ?
@@ -495,10 +511,12 @@ conn_read_chunked(struct http_conn *c, struct evbuffer *in)
 	}
 }
 
-static void
+/* Returns 0 when c waits for more input, 1 when the request went to the
+ * callback or c was freed: either way c is not the caller's any more. */
+static int
 conn_process(struct http_conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer *in = c->in;
 	struct http_server *srv = c->srv;
 	size_t n;
 
@@ -506,17 +524,16 @@ conn_process(struct http_conn *c)
 		n = evbuffer_get_length(in);
 		c->lingered += n;
 		evbuffer_drain(in, n);
-		if (c->lingered > HTTP_LINGER_BYTES)
-			conn_free(c);
-		return;
+		if (c->lingered <= HTTP_LINGER_BYTES)
+			return 0;
+		conn_free(c);
+		return 1;
 	}
 	if (c->state == CONN_HEAD && evbuffer_get_length(in) == 0)
-		return;
-	if (c->req == NULL) {
-		if ((c->req = req_new(c)) == NULL) {
-			conn_free(c);
-			return;
-		}
+		return 0;
+	if (c->req == NULL && (c->req = req_new(c)) == NULL) {
+		conn_free(c);
+		return 1;
 	}
 	if (!c->started) {
 		c->started = 1;
@@ -524,43 +541,78 @@ conn_process(struct http_conn *c)
 		conn_arm(c, srv->lim.header_timeout_ms);
 	}
 	if (c->state == CONN_HEAD && conn_read_head(c, in))
-		return;
+		return 1;
 	if (c->state == CONN_BODY) {
 		n = evbuffer_get_length(in);
 		if (n > c->remaining)
 			n = (size_t)c->remaining;
 		evbuffer_remove_buffer(in, c->req->body, n);
 		c->remaining -= n;
-		if (c->remaining == 0)
-			conn_dispatch(c);
-		return;
+		if (c->remaining > 0)
+			return 0;
+		conn_dispatch(c);
+		return 1;
 	}
 	if (c->state >= CONN_CHUNK_SIZE && c->state <= CONN_TRAILER)
-		conn_read_chunked(c, in);
+		return conn_read_chunked(c, in);
+	return 0;
 }
 
 static void
-conn_read_cb(struct bufferevent *bev, void *arg)
+conn_reading(struct http_conn *c, int on)
 {
-	(void)bev;
-	conn_process(arg);
+	if (on == c->reading)
+		return;
+	if (on)
+		event_add(c->rev, NULL);
+	else
+		event_del(c->rev);
+	c->reading = on;
 }
 
+/*
+ * The socket stays readable-watched while a request is answered, so a
+ * plain request/answer exchange costs no epoll_ctl: what arrives early
+ * (pipelined requests, FIN) is only buffered, up to HTTP_AHEAD_BYTES.
+ */
 static void
-conn_event_cb(struct bufferevent *bev, short what, void *arg)
+conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_conn *c = arg;
+	struct evbuffer_iovec v;
+	ssize_t n;
 
-	(void)bev;
 	(void)what;
-	/* EOF, error or write timeout: nothing more can be said to the peer.
-	 * A request the callback still owns keeps the connection until it
-	 * is answered (the answer then fails to write and frees it). */
-	if (c->state == CONN_DISPATCHED) {
-		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	if (evbuffer_reserve_space(c->in, HTTP_READ_SIZE, &v, 1) < 1) {
+		conn_reading(c, 0);
 		c->dead = 1;
+		goto gone;
+	}
+	n = read(fd, v.iov_base, v.iov_len);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return;
+	if (n > 0) {
+		v.iov_len = (size_t)n;
+		evbuffer_commit_space(c->in, &v, 1);
+		if (c->state == CONN_DISPATCHED || c->state == CONN_WRITING) {
+			if (evbuffer_get_length(c->in) > HTTP_AHEAD_BYTES)
+				conn_reading(c, 0);
+			return;
+		}
+		conn_process(c);
 		return;
 	}
+	/* A FIN still lets the pending answer out (a client may half-close
+	 * after its request); a reset does not. */
+	conn_reading(c, 0);
+	if (n == 0)
+		c->eof = 1;
+	else
+		c->dead = 1;
+gone:
+	if (c->state == CONN_DISPATCHED || c->state == CONN_WRITING)
+		return;
 	conn_free(c);
 }
 
@@ -593,25 +645,34 @@ conn_next(struct http_conn *c)
 	c->state = CONN_HEAD;
 	c->head_bytes = 0;
 	c->started = 0;
-	if (srv->draining && evbuffer_get_length(bufferevent_get_input(c->bev))
-	    == 0) {
+	if (srv->draining && evbuffer_get_length(c->in) == 0) {
 		conn_free(c);
 		return;
 	}
 	conn_arm(c, srv->lim.idle_timeout_ms);
-	bufferevent_enable(c->bev, EV_READ);
-	conn_process(c);
+	if (!c->eof)
+		conn_reading(c, 1);
+	/* After a FIN, a request still incomplete never will be. */
+	if (conn_process(c) == 0 && c->eof)
+		conn_free(c);
 }
 
 static void
-conn_written_cb(struct bufferevent *bev, void *arg)
+conn_written(struct http_conn *c)
 {
-	struct http_conn *c = arg;
-
 	if (c->state != CONN_WRITING)
 		return;
-	if (!c->close) {
+	if (c->dead) {
+		conn_free(c);
+		return;
+	}
+	/* Requests pipelined before a FIN are still answered. */
+	if (!c->close && (!c->eof || evbuffer_get_length(c->in) > 0)) {
 		conn_next(c);
+		return;
+	}
+	if (c->eof) {
+		conn_free(c);
 		return;
 	}
 	/* Closing at once would reset a peer still sending its body and
@@ -619,10 +680,86 @@ conn_written_cb(struct bufferevent *bev, void *arg)
 	c->state = CONN_LINGER;
 	req_free(c->req);
 	c->req = NULL;
-	shutdown(bufferevent_getfd(bev), SHUT_WR);
+	shutdown(c->fd, SHUT_WR);
 	conn_arm(c, HTTP_LINGER_MS);
-	bufferevent_enable(bev, EV_READ);
+	conn_reading(c, 1);
 	conn_process(c);
+}
+
+/* The write failed or timed out. A request its callback still owns keeps
+ * the connection until it is answered (http_reply then frees it). */
+static void
+conn_write_failed(struct http_conn *c)
+{
+	c->dead = 1;
+	conn_reading(c, 0);
+	if (c->state != CONN_DISPATCHED)
+		conn_free(c);
+}
+
+/* Writes what it can; returns 0 when c->out is empty, 1 when it waits for
+ * EPOLLOUT, -1 when the peer is gone. */
+static int
+conn_send(struct http_conn *c)
+{
+	struct timeval tv;
+
+	if (evbuffer_get_length(c->out) > 0 &&
+	    evbuffer_write(c->out, c->fd) < 0 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR)
+		return -1;
+	if (evbuffer_get_length(c->out) == 0) {
+		event_del(c->wev);
+		return 0;
+	}
+	tv.tv_sec = c->srv->lim.write_timeout_ms / 1000;
+	tv.tv_usec = (c->srv->lim.write_timeout_ms % 1000) * 1000;
+	event_add(c->wev, &tv);
+	return 1;
+}
+
+static void
+conn_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn *c = arg;
+
+	(void)fd;
+	if (c->dead || (what & EV_TIMEOUT)) {
+		conn_write_failed(c);
+		return;
+	}
+	switch (conn_send(c)) {
+	case 0:
+		conn_written(c);
+		break;
+	case -1:
+		conn_write_failed(c);
+		break;
+	}
+}
+
+/*
+ * Writes what it can at once: most answers leave in this one writev and
+ * never wait for EPOLLOUT. What follows (the next request, or closing)
+ * runs from the loop, never inside the caller of http_reply.
+ */
+static void
+conn_flush(struct http_conn *c)
+{
+	if (c->dead)
+		return;
+	switch (conn_send(c)) {
+	case 0:
+		if (c->state == CONN_WRITING)
+			event_active(c->wev, EV_WRITE, 1);
+		break;
+	case -1:
+		c->dead = 1;
+		conn_reading(c, 0);
+		if (c->state == CONN_WRITING)
+			event_active(c->wev, EV_WRITE, 1);
+		break;
+	}
 }
 
 static void
@@ -657,6 +794,7 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
+	c->fd = fd;
 	/* Answers go out in more than one write: without this, Nagle holds
 	 * the tail until the peer's delayed ACK, 40 ms later. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -675,24 +813,19 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		    sizeof(c->peer));
 	else
 		strcpy(c->peer, "unknown");
-	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->rev = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb,
+	    c);
+	c->wev = event_new(srv->base, fd, EV_WRITE, conn_write_cb, c);
 	c->timer = evtimer_new(srv->base, conn_timer_cb, c);
-	if (c->bev == NULL || c->timer == NULL) {
-		if (c->bev == NULL)
-			evutil_closesocket(fd);
+	c->in = evbuffer_new();
+	c->out = evbuffer_new();
+	if (c->rev == NULL || c->wev == NULL || c->timer == NULL ||
+	    c->in == NULL || c->out == NULL) {
 		conn_free(c);
 		return;
 	}
-	bufferevent_setcb(c->bev, conn_read_cb, conn_written_cb, conn_event_cb,
-	    c);
-	{
-		struct timeval wt = { srv->lim.write_timeout_ms / 1000,
-		    (srv->lim.write_timeout_ms % 1000) * 1000 };
-
-		bufferevent_set_timeouts(c->bev, NULL, &wt);
-	}
 	conn_arm(c, srv->lim.idle_timeout_ms);
-	bufferevent_enable(c->bev, EV_READ);
+	conn_reading(c, 1);
 }
 
 static void
@@ -937,7 +1070,7 @@ http_reply(struct http_req *req, int status, const char *ctype,
 	}
 	if (c->srv->draining)
 		c->close = 1;
-	out = bufferevent_get_output(c->bev);
+	out = c->out;
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	evbuffer_add_printf(out, "HTTP/1.%d %d %s\r\nDate: %s\r\n"
@@ -955,5 +1088,5 @@ http_reply(struct http_req *req, int status, const char *ctype,
 	if (len > 0 && strcmp(req->method, "HEAD") != 0)
 		evbuffer_add(out, body, len);
 	c->state = CONN_WRITING;
-	bufferevent_enable(c->bev, EV_WRITE);
+	conn_flush(c);
 }

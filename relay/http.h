@@ -1,16 +1,20 @@
 /*
- * http.h: the HTTP/1.1 server side of the edge, on libevent bufferevents.
+ * http.h: the HTTP/1.1 server side of the edge, on libevent events and
+ * evbuffers.
  *
  * It reads one request at a time per connection (pipelined requests wait
- * their turn), enforces the limits below before buffering anything large,
- * and hands each complete request, or each request it could not read, to
- * one callback. The callback answers with http_reply(), at once or later
- * from the same loop; the connection reads nothing more until then. So
- * that every answer carries the API envelope, read failures (400, 408,
- * 413, 414, 431, 501, 505) reach the callback too, flagged by
- * http_req_error(), and the connection closes after that answer. A
- * connection over max_conns gets the refusal callback's answer written
- * at once and is closed, holding nothing.
+ * their turn, buffered up to 64 KiB), enforces the limits below before
+ * buffering anything large, and hands each complete request, or each
+ * request it could not read, to one callback. The callback answers with
+ * http_reply(), at once or later from the same loop; the answer is
+ * written at once as far as the socket takes it, and the next request
+ * is parsed from the loop afterwards. A client that half-closes still
+ * gets the answers to the requests it sent. So that every answer
+ * carries the API envelope, read failures (400, 408, 413, 414, 431, 501,
+ * 505) reach the callback too, flagged by http_req_error(), and the
+ * connection closes after that answer. A connection over max_conns gets
+ * the refusal callback's answer written at once and is closed, holding
+ * nothing.
  */
 #ifndef FZ_HTTP_H
 #define FZ_HTTP_H

@@ -60,7 +60,6 @@ struct rq {
 	struct apikey		 key;
 	struct workspace	 ws;
 	int64_t			 start_ms;	/* monotonic */
-	unsigned long		 commits;	/* state commits before it */
 	char			 cursor[STORE_CURSOR_MAX];
 	/* Reshapes the store's answer (relay/call.c); NULL: as is. */
 	json_t			*(*map)(const json_t *data);

@@ -21,7 +21,6 @@ struct state {
 	int		 write_failed;
 	int		 group_commit;
 	int		 unsynced;
-	unsigned long	 commits;
 };
 
 static const char *const state_db_names[DB_COUNT] = {
@@ -221,7 +220,6 @@ state_write(struct state *st, state_txn_fn *fn, void *arg)
 			rc = mdb_txn_commit(txn);
 			txn = NULL;		/* gone either way */
 			if ((err = state_mdb_err(rc)) == 0) {
-				st->commits++;
 				st->unsynced = 1;
 			}
 		}
@@ -283,12 +281,6 @@ int
 state_unsynced(const struct state *st)
 {
 	return st->group_commit && st->unsynced;
-}
-
-unsigned long
-state_commits(const struct state *st)
-{
-	return st->commits;
 }
 
 int

@@ -40,9 +40,6 @@ int	state_open_opts(const char *dir, const struct state_opts *opts,
  * (group commit only), else 0. */
 int	state_unsynced(const struct state *st);
 
-/* Returns how many write transactions this process has committed. */
-unsigned long	state_commits(const struct state *st);
-
 /* Flushes committed writes to disk (fdatasync). Returns 0 or FZ_ESTORE.
  * Blocks for the flush: call it once per batch of writes. */
 int	state_sync(struct state *st);

@@ -3,6 +3,8 @@
  * the envelope, request ids, routing errors, size and time limits, and
  * HTTP/1.1 framing over raw sockets.
  */
+#include <sys/socket.h>
+
 #include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -442,6 +444,41 @@ test_raw_pipelined(void **state)
 	fzh_stop_ok(d);
 }
 
+/* A client may send its requests and then half-close: every request that
+ * arrived before the FIN is still answered, then the connection closes. */
+static void
+test_raw_half_close(void **state)
+{
+	struct fzd *d = *state;
+	struct fzh_conn c;
+	struct fzh_res res = { 0 };
+
+	fzh_start(d, NULL, NULL);
+	fzh_conn_open(&c, d);
+	assert_int_equal(fzh_conn_sends(&c,
+	    "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Request-ID: fin-1\r\n\r\n"
+	    "GET /readyz HTTP/1.1\r\nHost: t\r\nX-Request-ID: fin-2\r\n\r\n"),
+	    0);
+	assert_int_equal(shutdown(c.fd, SHUT_WR), 0);
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	assert_healthz(&res);
+	fzh_assert_str(fzh_header(&res, "X-Request-ID"), "fin-1");
+	assert_int_equal(fzh_conn_read(&c, &res, 0, RAW_MS), 0);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_header(&res, "X-Request-ID"), "fin-2");
+	fzh_res_free(&res);
+	assert_true(fzh_conn_closed(&c, RAW_MS));
+	fzh_conn_close(&c);
+	/* An incomplete request before the FIN is dropped, not answered. */
+	fzh_conn_open(&c, d);
+	assert_int_equal(fzh_conn_sends(&c, "GET /healthz HTTP/1.1\r\nHo"), 0);
+	assert_int_equal(shutdown(c.fd, SHUT_WR), 0);
+	assert_true(fzh_conn_closed(&c, RAW_MS));
+	assert_int_equal(c.len, 0);
+	fzh_conn_close(&c);
+	fzh_stop_ok(d);
+}
+
 static void
 test_slowloris(void **state)
 {
@@ -638,6 +675,7 @@ main(void)
 		T(test_raw_chunked),
 		T(test_raw_keepalive),
 		T(test_raw_pipelined),
+		T(test_raw_half_close),
 		T(test_slowloris),
 		T(test_idle_timeout),
 		T(test_max_connections),
