@@ -1,8 +1,5 @@
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "common/cursor.h"
 #include "common/fz.h"
 #include "common/secure.h"
@@ -17,20 +14,17 @@ static int
 cursor_tag(const unsigned char *key, const char *scope,
     const unsigned char *posb, unsigned char *tag)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	size_t slen = strlen(scope);
-	unsigned char buf[8 + 256];
+	unsigned char md[SECURE_SHA256_SIZE];
+	struct secure_part parts[2] = { { posb, 8 }, { scope, strlen(scope) } };
+	int err;
 
-	/* The scope is length-prefixed by its place: position first, then
-	 * scope, and scopes are bounded, so no two inputs collide. */
-	if (slen > sizeof(buf) - 8)
+	/* The position has a fixed length and comes first, and scopes are
+	 * bounded, so no two inputs collide. */
+	if (parts[1].len > 256)
 		return FZ_EINVAL;
-	memcpy(buf, posb, 8);
-	memcpy(buf + 8, scope, slen);
-	if (HMAC(EVP_sha256(), key, CURSOR_KEY_SIZE, buf, 8 + slen, md,
-	    &mdlen) == NULL || mdlen < CURSOR_TAG)
-		return FZ_ECRYPTO;
+	if ((err = secure_hmac_sha256(key, CURSOR_KEY_SIZE, parts, 2, md)) !=
+	    0)
+		return err;
 	memcpy(tag, md, CURSOR_TAG);
 	return 0;
 }

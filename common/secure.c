@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -10,25 +11,31 @@
 static const char b62[] =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+/*
+ * Each RAND_bytes call takes a lock and a getpid(), which cost more than
+ * the request id it was for: bytes are drawn in blocks and each is wiped
+ * as it is handed out.
+ */
+static _Thread_local unsigned char pool[1024];
+static _Thread_local size_t pool_used = sizeof(pool);
+
 int
 secure_base62(char *out, size_t n)
 {
-	unsigned char buf[64];
-	size_t have = 0, used = sizeof(buf);
+	size_t have = 0;
+	unsigned char c;
 
 	while (have < n) {
-		if (used == sizeof(buf)) {
-			if (RAND_bytes(buf, sizeof(buf)) != 1)
+		if (pool_used == sizeof(pool)) {
+			if (RAND_bytes(pool, sizeof(pool)) != 1)
 				return FZ_ECRYPTO;
-			used = 0;
+			pool_used = 0;
 		}
+		c = pool[pool_used];
+		pool[pool_used++] = 0;
 		/* 248 = 4 * 62: rejecting the top bytes keeps it unbiased. */
-		while (used < sizeof(buf) && have < n) {
-			unsigned char c = buf[used++];
-
-			if (c < 248)
-				out[have++] = b62[c % 62];
-		}
+		if (c < 248)
+			out[have++] = b62[c % 62];
 	}
 	out[n] = '\0';
 	return 0;
@@ -69,15 +76,95 @@ secure_token_wellformed(const char *s, size_t len)
 	return 1;
 }
 
+#define SECURE_SHA256_BLOCK	64
+
+/* EVP_sha256() makes OpenSSL 3 fetch the implementation on every use,
+ * which cost more than the hashing of a token: fetch it once. */
+static EVP_MD		*sha256_md;
+static pthread_once_t	 sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *
+sha256(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	return sha256_md;
+}
+
+/* H(pre || parts...) into md; pre may be NULL. */
+static int
+sha256_parts(const unsigned char *pre, size_t plen,
+    const struct secure_part *parts, size_t n, unsigned char *md)
+{
+	EVP_MD_CTX *ctx;
+	unsigned int mdlen = 0;
+	size_t i;
+	int err = FZ_ECRYPTO;
+
+	if (sha256() == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
+		return FZ_ECRYPTO;
+	if (EVP_DigestInit_ex(ctx, sha256(), NULL) != 1)
+		goto out;
+	if (pre != NULL && EVP_DigestUpdate(ctx, pre, plen) != 1)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (parts[i].len > 0 &&
+		    EVP_DigestUpdate(ctx, parts[i].p, parts[i].len) != 1)
+			goto out;
+	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 ||
+	    mdlen != SECURE_SHA256_SIZE)
+		goto out;
+	err = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return err;
+}
+
 int
 secure_sha256(const void *data, size_t len, unsigned char *md)
 {
-	unsigned int mdlen = 0;
+	struct secure_part part = { data, len };
 
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != SECURE_SHA256_SIZE)
-		return FZ_ECRYPTO;
-	return 0;
+	return sha256_parts(NULL, 0, &part, 1, md);
+}
+
+int
+secure_hmac_sha256(const void *key, size_t klen,
+    const struct secure_part *parts, size_t n, unsigned char *md)
+{
+	unsigned char k0[SECURE_SHA256_BLOCK], pad[SECURE_SHA256_BLOCK];
+	unsigned char inner[SECURE_SHA256_SIZE];
+	struct secure_part part = { inner, sizeof(inner) };
+	size_t i;
+	int err;
+
+	memset(k0, 0, sizeof(k0));
+	if (klen > sizeof(k0)) {
+		part.p = key;
+		part.len = klen;
+		if ((err = sha256_parts(NULL, 0, &part, 1, k0)) != 0)
+			goto out;
+		part.p = inner;
+		part.len = sizeof(inner);
+	} else if (klen > 0)
+		memcpy(k0, key, klen);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k0[i] ^ 0x36;
+	if ((err = sha256_parts(pad, sizeof(pad), parts, n, inner)) != 0)
+		goto out;
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k0[i] ^ 0x5c;
+	err = sha256_parts(pad, sizeof(pad), &part, 1, md);
+out:
+	OPENSSL_cleanse(k0, sizeof(k0));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	OPENSSL_cleanse(inner, sizeof(inner));
+	return err;
 }
 
 int

@@ -1,7 +1,9 @@
 /*
  * secure.h: randomness, identifiers, tokens and digests.
  *
- * All randomness comes from OpenSSL RAND_bytes. Record ids are a type
+ * All randomness comes from OpenSSL RAND_bytes, drawn in blocks of 1 KiB
+ * per thread; a process that forks must not draw in both parent and
+ * child (fzrelay never forks). Record ids are a type
  * prefix, '_' and FZ_ID_RANDOM base62 characters; API tokens are
  * SECURE_TOKEN_PREFIX and SECURE_TOKEN_RANDOM base62 characters. Tokens
  * are never stored: only their SHA-256 is.
@@ -37,6 +39,18 @@ int	secure_token_wellformed(const char *s, size_t len);
 /* SHA-256 of data into md (SECURE_SHA256_SIZE bytes). Returns 0 or
  * FZ_ECRYPTO. Any thread. */
 int	secure_sha256(const void *data, size_t len, unsigned char *md);
+
+/* One piece of a message; the pieces are hashed in order, as if joined. */
+struct secure_part {
+	const void	*p;
+	size_t		 len;
+};
+
+/* HMAC-SHA256 (RFC 2104) under key (klen bytes) of parts[0..n-1] into md
+ * (SECURE_SHA256_SIZE bytes). Unlike OpenSSL's one-shot HMAC() it looks
+ * nothing up per call. Returns 0 or FZ_ECRYPTO. Any thread. */
+int	secure_hmac_sha256(const void *key, size_t klen,
+	    const struct secure_part *parts, size_t n, unsigned char *md);
 
 /* Returns 1 if a and b (n bytes each) are equal, else 0, in time that
  * does not depend on where they differ. Any thread. */

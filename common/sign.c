@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "common/fz.h"
 #include "common/secure.h"
@@ -37,27 +36,26 @@ int
 sign_webhook(const char *secret, const char *id, int64_t ts,
     const char *body, size_t len, char *out)
 {
-	unsigned char key[96], md[EVP_MAX_MD_SIZE], *msg = NULL;
-	unsigned int mdlen = 0;
-	int klen, hlen, err = FZ_ECRYPTO;
+	unsigned char key[96], md[SECURE_SHA256_SIZE];
+	char stamp[32];
+	struct secure_part parts[4];
+	int klen, slen, err;
 
 	if ((klen = sign_key(secret, key, sizeof(key))) < 0)
 		return FZ_EINVAL;
-	hlen = snprintf(NULL, 0, "%s.%lld.", id, (long long)ts);
-	if (hlen < 0 || (msg = malloc((size_t)hlen + len + 1)) == NULL) {
-		err = FZ_ENOMEM;
-		goto out;
-	}
-	snprintf((char *)msg, (size_t)hlen + 1, "%s.%lld.", id, (long long)ts);
-	memcpy(msg + hlen, body, len);
-	if (HMAC(EVP_sha256(), key, klen, msg, (size_t)hlen + len, md,
-	    &mdlen) == NULL || mdlen != 32)
+	/* The signed content is "id.timestamp.body". */
+	slen = snprintf(stamp, sizeof(stamp), ".%lld.", (long long)ts);
+	parts[0].p = id;
+	parts[0].len = strlen(id);
+	parts[1].p = stamp;
+	parts[1].len = (size_t)slen;
+	parts[2].p = body;
+	parts[2].len = len;
+	if ((err = secure_hmac_sha256(key, (size_t)klen, parts, 3, md)) != 0)
 		goto out;
 	memcpy(out, "v1,", 3);
-	EVP_EncodeBlock((unsigned char *)out + 3, md, (int)mdlen);
-	err = 0;
+	EVP_EncodeBlock((unsigned char *)out + 3, md, (int)sizeof(md));
 out:
-	free(msg);
 	OPENSSL_cleanse(key, sizeof(key));
 	return err;
 }

@@ -14,6 +14,7 @@
 #include "common/secure.h"
 #include "relay/auth.h"
 #include "relay/edge.h"
+#include "relay/flusher.h"
 #include "relay/http.h"
 #include "relay/reply.h"
 #include "relay/router.h"
@@ -40,6 +41,10 @@ struct edge {
 	struct event		*flush_timer;
 	struct hmap		*idem_busy;	/* "ws NUL key" of writes under way */
 	struct event		*sync_ev;	/* group commit, once per pass */
+	struct flusher		*flusher;
+	struct event		*batch_ev;	/* runs the jobs, once per pass */
+	struct edge_job		*jobs;		/* batched writes of this pass */
+	struct edge_job		**jobs_tail;
 	struct pending		*pending;	/* answers waiting for the sync */
 	struct pending		**pending_tail;
 	unsigned char		 cursor_key[SECRET_SIZE];
@@ -50,6 +55,7 @@ struct edge {
 /* An answer held until the state is synced. */
 struct pending {
 	struct pending		*next;
+	uint64_t		 upto;		/* commits it may show */
 	struct http_req		*http;
 	int			 status;
 	const char		*ctype;		/* static */
@@ -253,26 +259,19 @@ edge_finished(struct rq *rq, int status, const json_t *data)
 		    "Idempotency-Key (%s)", rq->id);
 }
 
-/* Syncs the state once for every answer queued since the last pass and
- * sends them. */
+/* Sends the held answers whose writes are durable now (commits up to n),
+ * or, after a failed flush, says that they may be lost. */
 static void
-edge_sync_cb(evutil_socket_t fd, short what, void *arg)
+edge_release(struct edge *e, uint64_t n, int err)
 {
 	static const char failed[] = "{\"data\":null,\"meta\":null,"
 	    "\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":"
 	    "\"storage could not be flushed; the write may be lost\"}}";
-	struct edge *e = arg;
-	struct pending *p, *next;
-	int err;
+	struct pending *p;
 
-	(void)fd;
-	(void)what;
-	err = state_sync(e->st);
-	p = e->pending;
-	e->pending = NULL;
-	e->pending_tail = &e->pending;
-	for (; p != NULL; p = next) {
-		next = p->next;
+	while ((p = e->pending) != NULL && p->upto <= n) {
+		if ((e->pending = p->next) == NULL)
+			e->pending_tail = &e->pending;
 		if (err != 0)
 			http_reply(p->http, 500, "application/json", failed,
 			    sizeof(failed) - 1);
@@ -281,8 +280,75 @@ edge_sync_cb(evutil_socket_t fd, short what, void *arg)
 			    p->len);
 		free(p);
 	}
+}
+
+static void
+edge_flushed(void *arg, uint64_t n, int err)
+{
+	struct edge *e = arg;
+
+	edge_release(e, n, err);
 	if (err == 0 && e->synced_cb != NULL)
 		e->synced_cb(e->synced_arg);
+	/* Answers held meanwhile wait for a flush begun after them. */
+	if (e->pending != NULL)
+		flusher_start(e->flusher);
+}
+
+/* Once per loop pass with answers held: starts the group commit's flush
+ * unless one runs (its end starts the next). */
+static void
+edge_sync_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct edge *e = arg;
+
+	(void)fd;
+	(void)what;
+	if (e->pending != NULL)
+		flusher_start(e->flusher);
+}
+
+/* Hands each fn its jobs of this pass, in order. */
+static void
+edge_batch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct edge *e = arg;
+	struct edge_job *left = e->jobs, *mine, **mtail, *rest, **rtail, *j;
+	edge_batch_fn *fn;
+
+	(void)fd;
+	(void)what;
+	e->jobs = NULL;
+	e->jobs_tail = &e->jobs;
+	while (left != NULL) {
+		fn = left->fn;
+		mine = rest = NULL;
+		mtail = &mine;
+		rtail = &rest;
+		for (; left != NULL; left = j) {
+			j = left->next;
+			left->next = NULL;
+			if (left->fn == fn) {
+				*mtail = left;
+				mtail = &left->next;
+			} else {
+				*rtail = left;
+				rtail = &left->next;
+			}
+		}
+		fn(e, mine);
+		left = rest;
+	}
+}
+
+void
+edge_batch(struct edge *e, struct edge_job *job, edge_batch_fn *fn)
+{
+	job->next = NULL;
+	job->fn = fn;
+	*e->jobs_tail = job;
+	e->jobs_tail = &job->next;
+	event_active(e->batch_ev, EV_TIMEOUT, 0);
 }
 
 void
@@ -323,6 +389,7 @@ edge_respond(struct rq *rq, int status, const char *ctype, const char *body,
 	p->len = len;
 	if (len > 0)
 		memcpy(p->body, body, len);
+	p->upto = state_commits(e->st);
 	*e->pending_tail = p;
 	e->pending_tail = &p->next;
 	event_active(e->sync_ev, EV_TIMEOUT, 0);
@@ -417,6 +484,7 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 	e->st = st;
 	e->store = store;
 	e->pending_tail = &e->pending;
+	e->jobs_tail = &e->jobs;
 	table = routes_table(&n);
 	if (secret_derive(secret, "journal-cursor", e->cursor_key) != 0) {
 		free(e);
@@ -429,6 +497,8 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 	    NULL ||
 	    (e->idem_busy = hmap_new(1)) == NULL ||
 	    (e->sync_ev = event_new(base, -1, 0, edge_sync_cb, e)) == NULL ||
+	    (e->flusher = flusher_new(base, st, edge_flushed, e)) == NULL ||
+	    (e->batch_ev = event_new(base, -1, 0, edge_batch_cb, e)) == NULL ||
 	    (e->flush_timer = event_new(base, -1, EV_PERSIST, edge_flush_cb,
 	    e)) == NULL) {
 		edge_free(e);
@@ -478,10 +548,15 @@ edge_free(struct edge *e)
 {
 	if (e == NULL)
 		return;
+	if (e->jobs != NULL)
+		edge_batch_cb(-1, 0, e);
+	flusher_free(e->flusher);
 	if (e->pending != NULL)
-		edge_sync_cb(-1, 0, e);
+		edge_release(e, UINT64_MAX, state_sync(e->st));
 	if (e->sync_ev != NULL)
 		event_free(e->sync_ev);
+	if (e->batch_ev != NULL)
+		event_free(e->batch_ev);
 	if (e->flush_timer != NULL)
 		event_free(e->flush_timer);
 	http_server_free(e->http);

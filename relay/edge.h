@@ -55,13 +55,29 @@ struct json_t;
 void	edge_finished(struct rq *rq, int status, const struct json_t *data);
 
 /*
- * Called by relay/reply.c to send rq's answer (body copied). An answer to
- * a request that wrote to the state waits, with every other such answer
- * of this loop pass, for one sync of the state (group commit): nothing
- * is acknowledged before it is on disk.
+ * Called by relay/reply.c to send rq's answer (body copied). An answer
+ * given while the state has unsynced writes waits, with every other such
+ * answer of this loop pass, for one sync of the state (group commit):
+ * nothing is acknowledged, or shown to anyone, before it is on disk.
  */
 void	edge_respond(struct rq *rq, int status, const char *ctype,
 	    const char *body, size_t len);
+
+/*
+ * Write batching. A handler whose write can share one transaction with
+ * other requests' queues a job instead of writing; the jobs queued with
+ * the same fn during one loop pass are handed to fn together, in the
+ * order they came, before that pass's group commit. fn answers every
+ * job's request and frees the jobs: a job is the first member of the
+ * handler's own struct, and the edge only links it.
+ */
+struct edge_job;
+typedef void edge_batch_fn(struct edge *e, struct edge_job *jobs);
+struct edge_job {
+	struct edge_job	*next;
+	edge_batch_fn	*fn;
+};
+void	edge_batch(struct edge *e, struct edge_job *job, edge_batch_fn *fn);
 
 /* Accessors for handlers; all borrowed. */
 const struct cfg	*edge_cfg(const struct edge *e);

@@ -20,7 +20,8 @@ struct state {
 	char		*dir;
 	int		 write_failed;
 	int		 group_commit;
-	int		 unsynced;
+	uint64_t	 commits;	/* write transactions committed */
+	uint64_t	 durable;	/* of them, known to be on disk */
 };
 
 static const char *const state_db_names[DB_COUNT] = {
@@ -219,9 +220,8 @@ state_write(struct state *st, state_txn_fn *fn, void *arg)
 		if (err == 0) {
 			rc = mdb_txn_commit(txn);
 			txn = NULL;		/* gone either way */
-			if ((err = state_mdb_err(rc)) == 0) {
-				st->unsynced = 1;
-			}
+			if ((err = state_mdb_err(rc)) == 0)
+				st->commits++;
 		}
 		if (err != FZ_ETOOBIG)
 			break;
@@ -280,21 +280,45 @@ state_backup(struct state *st, const char *path)
 int
 state_unsynced(const struct state *st)
 {
-	return st->group_commit && st->unsynced;
+	return st->group_commit && st->commits > st->durable;
+}
+
+uint64_t
+state_commits(const struct state *st)
+{
+	return st->commits;
 }
 
 int
-state_sync(struct state *st)
+state_flush(struct state *st)
 {
 	int rc;
 
 	if ((rc = mdb_env_sync(st->env, 1)) != 0) {
 		log_err("lmdb sync: %s", mdb_strerror(rc));
-		st->write_failed = 1;
 		return FZ_ESTORE;
 	}
-	st->unsynced = 0;
 	return 0;
+}
+
+void
+state_synced(struct state *st, uint64_t n, int err)
+{
+	if (err != 0)
+		st->write_failed = 1;
+	else if (n > st->durable)
+		st->durable = n;
+}
+
+int
+state_sync(struct state *st)
+{
+	uint64_t n = st->commits;
+	int err;
+
+	err = state_flush(st);
+	state_synced(st, n, err);
+	return err;
 }
 
 static int

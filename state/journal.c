@@ -186,28 +186,25 @@ journal_record(struct state *st, const char *type, const char *ws,
 }
 
 struct journal_ingest_op {
-	const char	*type;
-	const char	*ws;
-	const char	*source_id;
-	const json_t	*data;
-	int64_t		 now_ms;
-	uint64_t	 seq;
+	struct journal_report	*r;
+	size_t			 n;
 };
 
+/* Journals one report. Returns 0, FZ_EEXIST, FZ_ENOTFOUND or FZ_EINVAL
+ * having written nothing, or another FZ_E* that spoils the transaction. */
 static int
-journal_ingest_fn(MDB_txn *txn, struct state *st, void *arg)
+journal_ingest_one(MDB_txn *txn, struct state *st, struct journal_report *r)
 {
-	struct journal_ingest_op *op = arg;
 	struct workspace ws;
 	char key[300];
 	MDB_val k, v;
 	int rc, err;
 
-	if ((err = workspace_get_txn(txn, st, op->ws, &ws)) != 0)
+	if ((err = workspace_get_txn(txn, st, r->ws, &ws)) != 0)
 		return err;
 	k.mv_data = key;
 	k.mv_size = (size_t)snprintf(key, sizeof(key), "ingest:%s",
-	    op->source_id);
+	    r->source_id);
 	if (k.mv_size >= sizeof(key))
 		return FZ_EINVAL;
 	rc = mdb_get(txn, state_dbi(st, DB_META), &k, &v);
@@ -215,23 +212,50 @@ journal_ingest_fn(MDB_txn *txn, struct state *st, void *arg)
 		return FZ_EEXIST;
 	if (rc != MDB_NOTFOUND)
 		return state_mdb_err(rc);
-	if ((err = journal_append_txn(txn, st, op->type, op->ws, op->now_ms,
-	    op->data, &op->seq)) != 0)
+	if ((err = journal_append_txn(txn, st, r->type, r->ws, r->now_ms,
+	    r->data, &r->seq)) != 0)
 		return err;
-	v.mv_data = &op->seq;
-	v.mv_size = sizeof(op->seq);
+	v.mv_data = &r->seq;
+	v.mv_size = sizeof(r->seq);
 	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &k, &v, 0));
 }
 
-int
-journal_ingest(struct state *st, const char *type, const char *ws,
-    const char *source_id, const json_t *data, int64_t now_ms, uint64_t *seq)
+static int
+journal_ingest_fn(MDB_txn *txn, struct state *st, void *arg)
 {
-	struct journal_ingest_op op = { type, ws, source_id, data, now_ms, 0 };
+	struct journal_ingest_op *op = arg;
+	size_t i;
 	int err;
 
-	err = state_write(st, journal_ingest_fn, &op);
-	*seq = op.seq;
+	/* state_write may run this again after growing the map. */
+	for (i = 0; i < op->n; i++) {
+		op->r[i].seq = 0;
+		op->r[i].err = 0;
+	}
+	for (i = 0; i < op->n; i++) {
+		err = journal_ingest_one(txn, st, &op->r[i]);
+		if (err == FZ_EEXIST || err == FZ_ENOTFOUND || err == FZ_EINVAL)
+			op->r[i].err = err;
+		else if (err != 0)
+			return err;
+	}
+	return 0;
+}
+
+int
+journal_ingest_batch(struct state *st, struct journal_report *r, size_t n)
+{
+	struct journal_ingest_op op = { r, n };
+	size_t i;
+	int err;
+
+	if (n == 0)
+		return 0;
+	if ((err = state_write(st, journal_ingest_fn, &op)) != 0)
+		for (i = 0; i < n; i++) {
+			r[i].seq = 0;
+			r[i].err = err;
+		}
 	return err;
 }
 
@@ -352,6 +376,9 @@ journal_get(struct state *st, uint64_t seq, char **json, size_t *len)
 	return err;
 }
 
+/* Bytes of a stored event with its usual fields, to size a page. */
+#define JOURNAL_EVENT_TYPICAL	768
+
 /* Growable output for a page. */
 struct journal_buf {
 	char	*p;
@@ -383,23 +410,29 @@ journal_buf_add(struct journal_buf *b, const void *data, size_t n)
 	b->p[b->len] = '\0';
 }
 
-/* Appends the stored event seq to the array being built. */
+/*
+ * Moves jcur, a journal cursor kept across a page, to seq; from is the
+ * record it is on (0: none). A page's events are mostly neighbours, so
+ * it steps where it can, and otherwise LMDB looks the key up on the
+ * cursor's current leaf first: mdb_get would descend from the root for
+ * every event.
+ */
 static int
-journal_emit(MDB_txn *txn, struct state *st, uint64_t seq,
-    struct journal_buf *b, size_t count)
+journal_seek(MDB_cursor *jcur, uint64_t from, uint64_t seq, MDB_val *v)
 {
-	MDB_val k, v;
-	int err;
+	MDB_val k;
+	uint64_t at;
 
+	if (from != 0 && (seq + 1 == from || seq == from + 1) &&
+	    mdb_cursor_get(jcur, &k, v, seq < from ? MDB_PREV : MDB_NEXT) ==
+	    0 && k.mv_size == sizeof(at)) {
+		memcpy(&at, k.mv_data, sizeof(at));
+		if (at == seq)
+			return 0;
+	}
 	k.mv_data = &seq;
 	k.mv_size = sizeof(seq);
-	if ((err = state_mdb_err(mdb_get(txn, state_dbi(st, DB_JOURNAL), &k,
-	    &v))) != 0)
-		return err == FZ_ENOTFOUND ? FZ_ESTORE : err;
-	if (count > 0)
-		journal_buf_add(b, ",", 1);
-	journal_buf_add(b, v.mv_data, v.mv_size);
-	return b->nomem ? FZ_ENOMEM : 0;
+	return state_mdb_err(mdb_cursor_get(jcur, &k, v, MDB_SET));
 }
 
 struct journal_op {
@@ -409,7 +442,27 @@ struct journal_op {
 	unsigned		 limit;
 	struct journal_page	*page;
 	struct journal_buf	 buf;
+	MDB_cursor		*jcur;
+	uint64_t		 at;		/* the record jcur is on */
 };
+
+/* Appends the stored event seq to the array being built. */
+static int
+journal_emit(struct journal_op *op, uint64_t seq)
+{
+	MDB_val v;
+	int err;
+
+	if ((err = journal_seek(op->jcur, op->at, seq, &v)) != 0) {
+		op->at = 0;
+		return err == FZ_ENOTFOUND ? FZ_ESTORE : err;
+	}
+	op->at = seq;
+	if (op->page->count > 0)
+		journal_buf_add(&op->buf, ",", 1);
+	journal_buf_add(&op->buf, v.mv_data, v.mv_size);
+	return op->buf.nomem ? FZ_ENOMEM : 0;
+}
 
 /* Walks the (ws, type) index of one type newest first. With several
  * types the (ws) index is walked and filtered instead. */
@@ -433,6 +486,11 @@ journal_newest_fn(MDB_txn *txn, struct state *st, void *arg)
 		}
 	if ((rc = mdb_cursor_open(txn, state_dbi(st, db), &cur)) != 0)
 		return state_mdb_err(rc);
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL),
+	    &op->jcur)) != 0) {
+		err = state_mdb_err(rc);
+		goto out;
+	}
 	k.mv_data = ikey;
 	k.mv_size = journal_ikey(ikey, op->ws, code, op->pos ? op->pos :
 	    UINT64_MAX);
@@ -455,8 +513,7 @@ journal_newest_fn(MDB_txn *txn, struct state *st, void *arg)
 			op->page->more = 1;
 			break;
 		}
-		if ((err = journal_emit(txn, st, seq, &op->buf,
-		    op->page->count)) != 0)
+		if ((err = journal_emit(op, seq)) != 0)
 			goto out;
 		op->page->count++;
 		op->page->next = seq;
@@ -465,6 +522,10 @@ journal_newest_fn(MDB_txn *txn, struct state *st, void *arg)
 		err = state_mdb_err(rc);
 out:
 	mdb_cursor_close(cur);
+	if (op->jcur != NULL)
+		mdb_cursor_close(op->jcur);
+	op->jcur = NULL;
+	op->at = 0;
 	return err;
 }
 
@@ -482,6 +543,11 @@ journal_after_fn(MDB_txn *txn, struct state *st, void *arg)
 	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL_WS), &cur)) !=
 	    0)
 		return state_mdb_err(rc);
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL),
+	    &op->jcur)) != 0) {
+		err = state_mdb_err(rc);
+		goto out;
+	}
 	k.mv_data = ikey;
 	k.mv_size = journal_ikey(ikey, op->ws, -1, op->pos + 1);
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
@@ -499,8 +565,7 @@ journal_after_fn(MDB_txn *txn, struct state *st, void *arg)
 			op->page->next = seq;
 			continue;
 		}
-		if ((err = journal_emit(txn, st, seq, &op->buf,
-		    op->page->count)) != 0)
+		if ((err = journal_emit(op, seq)) != 0)
 			goto out;
 		op->page->count++;
 		op->page->next = seq;
@@ -509,6 +574,10 @@ journal_after_fn(MDB_txn *txn, struct state *st, void *arg)
 		err = state_mdb_err(rc);
 out:
 	mdb_cursor_close(cur);
+	if (op->jcur != NULL)
+		mdb_cursor_close(op->jcur);
+	op->jcur = NULL;
+	op->at = 0;
 	return err;
 }
 
@@ -529,6 +598,11 @@ journal_page(struct state *st, const char *ws, unsigned mask, uint64_t pos,
 	op.limit = limit;
 	op.page = page;
 	page->next = pos;
+	/* Room for a typical page at once, not a string of reallocs. */
+	op.buf.size = (size_t)(limit < 1000 ? limit : 1000) *
+	    JOURNAL_EVENT_TYPICAL + 2;
+	if ((op.buf.p = malloc(op.buf.size)) == NULL)
+		return FZ_ENOMEM;
 	journal_buf_add(&op.buf, "[", 1);
 	err = state_read(st, fn, &op);
 	journal_buf_add(&op.buf, "]", 1);

@@ -56,16 +56,28 @@ int	journal_append_txn(struct MDB_txn *txn, struct state *st,
 int	journal_record(struct state *st, const char *type, const char *ws,
 	    const json_t *data, int64_t now_ms, uint64_t *seq);
 
+/* An event reported by the upstream store (journal_ingest_batch). */
+struct journal_report {
+	const char	*type;		/* JOURNAL_PACK_VIEWED, ... */
+	const char	*ws;
+	const char	*source_id;	/* the upstream's own event id */
+	const json_t	*data;		/* borrowed */
+	int64_t		 now_ms;
+	uint64_t	 seq;		/* out: the new event's sequence */
+	int		 err;		/* out: see journal_ingest_batch */
+};
+
 /*
- * Journals an event reported by the upstream store, once: source_id (the
- * upstream's own event id) is remembered in the same transaction, so a
- * repeat post of it journals nothing and returns FZ_EEXIST. The event
- * gets a fresh evt_ id like any other. Returns 0 and sets *seq, FZ_EEXIST,
- * FZ_ENOTFOUND (no such workspace) or FZ_E*.
+ * Journals reports r[0..n-1] in one write transaction, each once: its
+ * source_id is remembered in the same transaction, so a repeat of it
+ * (later, or earlier in the same batch) journals nothing. Each event
+ * gets a fresh evt_ id like any other. Each report's outcome is in its
+ * err: 0 (journaled, seq set), FZ_EEXIST (a repeat), FZ_ENOTFOUND (no
+ * such workspace) or FZ_EINVAL. Returns 0, or FZ_E* when the transaction
+ * failed: then nothing was journaled and every err is that error.
  */
-int	journal_ingest(struct state *st, const char *type, const char *ws,
-	    const char *source_id, const json_t *data, int64_t now_ms,
-	    uint64_t *seq);
+int	journal_ingest_batch(struct state *st, struct journal_report *r,
+	    size_t n);
 
 /*
  * Queues again, for subscription hook_id of workspace ws, up to max of

@@ -5,12 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "common/fz.h"
 #include "common/log.h"
+#include "common/secure.h"
 #include "state/secret.h"
 
 static int
@@ -80,11 +79,7 @@ int
 secret_derive(const unsigned char *secret, const char *purpose,
     unsigned char *out)
 {
-	unsigned int len = 0;
+	struct secure_part part = { purpose, strlen(purpose) };
 
-	if (HMAC(EVP_sha256(), secret, SECRET_SIZE,
-	    (const unsigned char *)purpose, strlen(purpose), out, &len) ==
-	    NULL || len != SECRET_SIZE)
-		return FZ_ECRYPTO;
-	return 0;
+	return secure_hmac_sha256(secret, SECRET_SIZE, &part, 1, out);
 }

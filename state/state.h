@@ -12,6 +12,7 @@
 #define FZ_STATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct state;
 
@@ -36,12 +37,29 @@ struct state_opts {
 int	state_open_opts(const char *dir, const struct state_opts *opts,
 	    struct state **out);
 
-/* Returns 1 if this process committed writes that are not yet synced
+/*
+ * Group commit. Write transactions are counted: state_commits() is the
+ * count so far. A flush that begins after commit n makes commits up to n
+ * durable, and state_synced() records that; state_unsynced() tells
+ * whether any commit is not yet known durable. All of these but
+ * state_flush() belong to the thread that writes.
+ */
+/* Returns 1 if this process committed writes not yet known durable
  * (group commit only), else 0. */
-int	state_unsynced(const struct state *st);
+int		state_unsynced(const struct state *st);
+uint64_t	state_commits(const struct state *st);
 
-/* Flushes committed writes to disk (fdatasync). Returns 0 or FZ_ESTORE.
- * Blocks for the flush: call it once per batch of writes. */
+/* Flushes committed writes to disk (fdatasync) and touches nothing else
+ * of st: safe on another thread while the writing thread goes on (what
+ * it commits meanwhile may or may not be included). Returns 0 or
+ * FZ_ESTORE. Blocks for the flush. */
+int	state_flush(struct state *st);
+
+/* Records the outcome of a flush begun when state_commits() was n. */
+void	state_synced(struct state *st, uint64_t n, int err);
+
+/* state_flush() and state_synced() at once, on the writing thread.
+ * Returns 0 or FZ_ESTORE. */
 int	state_sync(struct state *st);
 
 /* Closes the environment; NULL is fine. No transaction may be open. */

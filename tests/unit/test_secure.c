@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "common/fz.h"
@@ -186,6 +187,46 @@ test_sha256_known(void **state)
 }
 
 static void
+assert_hmac(const void *key, size_t klen, const struct secure_part *parts,
+    size_t n, const char *hex)
+{
+	unsigned char md[SECURE_SHA256_SIZE];
+	char got[2 * SECURE_SHA256_SIZE + 1];
+	size_t i;
+
+	assert_int_equal(secure_hmac_sha256(key, klen, parts, n, md), 0);
+	for (i = 0; i < sizeof(md); i++)
+		snprintf(got + 2 * i, 3, "%02x", md[i]);
+	assert_string_equal(got, hex);
+}
+
+/* RFC 4231 test cases 1, 2 and 6 (a key longer than the block). */
+static void
+test_hmac_rfc4231(void **state)
+{
+	unsigned char k1[20], k6[131];
+	struct secure_part p1 = { "Hi There", 8 };
+	struct secure_part p2 = { "what do ya want for nothing?", 28 };
+	struct secure_part split[3] = { { "what do ", 8 }, { "", 0 },
+	    { "ya want for nothing?", 20 } };
+	struct secure_part p6 = { "Test Using Larger Than Block-Size Key - "
+	    "Hash Key First", 54 };
+
+	(void)state;
+	memset(k1, 0x0b, sizeof(k1));
+	memset(k6, 0xaa, sizeof(k6));
+	assert_hmac(k1, sizeof(k1), &p1, 1, "b0344c61d8db38535ca8afceaf0bf12b"
+	    "881dc200c9833da726e9376c2e32cff7");
+	assert_hmac("Jefe", 4, &p2, 1, "5bdcc146bf60754e6a042426089575c7"
+	    "5a003f089d2739839dec58b964ec3843");
+	/* Pieces hash as if joined. */
+	assert_hmac("Jefe", 4, split, 3, "5bdcc146bf60754e6a042426089575c7"
+	    "5a003f089d2739839dec58b964ec3843");
+	assert_hmac(k6, sizeof(k6), &p6, 1, "60e431591ee0b67f0d8a26aacbf5b77f"
+	    "8e0bc6213728c5140546040f0ee37f54");
+}
+
+static void
 test_equal(void **state)
 {
 	unsigned char a[32], b[32];
@@ -252,6 +293,7 @@ main(void)
 		cmocka_unit_test(test_ids_differ),
 		cmocka_unit_test(test_id_prefix_too_long),
 		cmocka_unit_test(test_sha256_known),
+		cmocka_unit_test(test_hmac_rfc4231),
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_base62_distribution),
 		cmocka_unit_test(test_base62_zero),
