@@ -16,6 +16,7 @@
 #include "common/fz.h"
 #include "state/env.h"
 #include "state/journal.h"
+#include "state/workspace.h"
 
 #define DAY	86400000LL
 #define T0	1780000000000LL
@@ -251,6 +252,49 @@ test_tail(void **state)
 	assert_string_equal(out, "1 2 3 4 5 ");
 }
 
+/* Reports of one batch share a transaction but keep their own outcomes. */
+static void
+test_ingest_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct workspace ws;
+	struct journal_page p;
+	struct journal_report r[4];
+	json_t *data = json_pack("{s:s}", "project_id", "prj_1");
+	size_t i;
+
+	assert_non_null(data);
+	assert_int_equal(workspace_create(f->st, "Batch", PLAN_AGENCY, &ws), 0);
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 4; i++) {
+		r[i].type = JOURNAL_PACK_VIEWED;
+		r[i].ws = ws.id;
+		r[i].data = data;
+		r[i].now_ms = T0;
+		r[i].err = -999;
+	}
+	r[0].source_id = "up_1";
+	r[1].source_id = "up_2";
+	r[2].source_id = "up_1";	/* repeated within the batch */
+	r[3].source_id = "up_3";
+	r[3].ws = "ws_nosuchworkspace";
+	assert_int_equal(journal_ingest_batch(f->st, r, 4), 0);
+	assert_int_equal(r[0].err, 0);
+	assert_int_equal(r[1].err, 0);
+	assert_true(r[0].seq > 0 && r[1].seq == r[0].seq + 1);
+	assert_int_equal(r[2].err, FZ_EEXIST);
+	assert_int_equal(r[3].err, FZ_ENOTFOUND);
+	/* A later batch repeating an id journals nothing for it. */
+	r[1].err = -999;
+	assert_int_equal(journal_ingest_batch(f->st, &r[1], 1), 0);
+	assert_int_equal(r[1].err, FZ_EEXIST);
+	assert_int_equal(journal_page_newest(f->st, ws.id, JOURNAL_T_ALL, 0,
+	    50, &p), 0);
+	assert_int_equal(p.count, 2);
+	free(p.json);
+	json_decref(data);
+}
+
 int
 main(void)
 {
@@ -266,6 +310,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_append_rejects_bad_type,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_batch, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("journal", tests, NULL, NULL);
