@@ -85,18 +85,27 @@ outbox_unqueue_txn(MDB_txn *txn, struct state *st, const char *hook,
 	    NULL));
 }
 
+/*
+ * The queue entry's value is the attempts made so far (be32), so the
+ * worker learns it without parsing the delivery record. Entries queued
+ * by earlier versions have an empty value (outbox_due parses those).
+ */
 static int
 outbox_queue_txn(MDB_txn *txn, struct state *st, const char *hook,
-    uint64_t seq, int64_t due)
+    uint64_t seq, int64_t due, unsigned attempts)
 {
-	unsigned char sk[FZ_ID_SIZE + 8], qk[FZ_ID_SIZE + 17], d[8];
+	unsigned char sk[FZ_ID_SIZE + 8], qk[FZ_ID_SIZE + 17], d[8], a[4];
 	MDB_val k, v;
 	int err;
 
 	k.mv_data = qk;
 	k.mv_size = outbox_qkey(qk, due, hook, seq);
-	v.mv_data = "";
-	v.mv_size = 0;
+	a[0] = (unsigned char)(attempts >> 24);
+	a[1] = (unsigned char)(attempts >> 16);
+	a[2] = (unsigned char)(attempts >> 8);
+	a[3] = (unsigned char)attempts;
+	v.mv_data = a;
+	v.mv_size = sizeof(a);
 	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_OUTBOX), &k, &v,
 	    0))) != 0)
 		return err;
@@ -134,7 +143,7 @@ outbox_enqueue_txn(MDB_txn *txn, struct state *st, const char *hook_id,
 	json_decref(d);
 	if (err != 0)
 		return err;
-	return outbox_queue_txn(txn, st, hook_id, seq, due_ms);
+	return outbox_queue_txn(txn, st, hook_id, seq, due_ms, 0);
 }
 
 int
@@ -184,10 +193,6 @@ struct outbox_op {
 	size_t				 max, n;
 	outbox_busy_cb			*busy;
 	void				*arg;
-	const struct outbox_item	*it;
-	const struct outbox_attempt	*a;
-	int				 ok;
-	int64_t				 next_due;
 	uint64_t			 seq;
 	const char			*hook;
 	unsigned			 limit;
@@ -225,6 +230,13 @@ outbox_due_fn(MDB_txn *txn, struct state *st, void *arg)
 		if (op->busy != NULL && op->busy(it->hook_id, it->seq, op->arg))
 			continue;
 		it->attempts = 0;
+		if (v.mv_size == 4) {
+			p = v.mv_data;
+			it->attempts = (unsigned)p[0] << 24 | (unsigned)p[1] << 16 |
+			    (unsigned)p[2] << 8 | p[3];
+			op->n++;
+			continue;
+		}
 		dk.mv_data = (void *)(p + 8);
 		dk.mv_size = hl + 1 + 8;
 		if (mdb_get(txn, state_dbi(st, DB_DELIVERIES), &dk, &dv) == 0 &&
@@ -308,9 +320,9 @@ outbox_min_seq(struct state *st, uint64_t *seq)
 }
 
 static int
-outbox_record_fn(MDB_txn *txn, struct state *st, void *arg)
+outbox_record_one(MDB_txn *txn, struct state *st,
+    const struct outbox_result *op)
 {
-	struct outbox_op *op = arg;
 	const struct outbox_item *it = op->it;
 	unsigned char dk[FZ_ID_SIZE + 9];
 	char at[CLOCK_RFC3339_SIZE], next[CLOCK_RFC3339_SIZE];
@@ -331,8 +343,8 @@ outbox_record_fn(MDB_txn *txn, struct state *st, void *arg)
 	if ((d = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
 		return FZ_ESTORE;
 	entry = json_pack("{s:s, s:i, s:I, s:s?}", "at",
-	    clock_rfc3339(op->a->at_ms, at), "statusCode", op->a->status,
-	    "latencyMs", (json_int_t)op->a->latency_ms, "error", op->a->error);
+	    clock_rfc3339(op->a.at_ms, at), "statusCode", op->a.status,
+	    "latencyMs", (json_int_t)op->a.latency_ms, "error", op->a.error);
 	hist = json_object_get(d, "history");
 	if (entry == NULL || !json_is_array(hist)) {
 		json_decref(entry);
@@ -347,11 +359,12 @@ outbox_record_fn(MDB_txn *txn, struct state *st, void *arg)
 	if (op->ok) {
 		json_object_set_new(d, "status", json_string("delivered"));
 		json_object_set_new(d, "nextAttemptAt", json_null());
-	} else if (op->next_due > 0) {
+	} else if (op->next_due_ms > 0) {
 		json_object_set_new(d, "nextAttemptAt", json_string(
-		    clock_rfc3339(op->next_due, next)));
+		    clock_rfc3339(op->next_due_ms, next)));
 		if ((err = outbox_queue_txn(txn, st, it->hook_id, it->seq,
-		    op->next_due)) != 0)
+		    op->next_due_ms, (unsigned)json_integer_value(json_object_get(d,
+		    "attempts")))) != 0)
 			goto out;
 	} else {
 		json_object_set_new(d, "status", json_string("failed"));
@@ -363,18 +376,44 @@ out:
 	return err;
 }
 
+struct outbox_batch_op {
+	const struct outbox_result	*r;
+	size_t				 n;
+};
+
+static int
+outbox_record_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct outbox_batch_op *op = arg;
+	size_t i;
+	int err;
+
+	for (i = 0; i < op->n; i++)
+		if ((err = outbox_record_one(txn, st, &op->r[i])) != 0)
+			return err;
+	return 0;
+}
+
+int
+outbox_record_batch(struct state *st, const struct outbox_result *r,
+    size_t n)
+{
+	struct outbox_batch_op op = { r, n };
+
+	return n == 0 ? 0 : state_write(st, outbox_record_fn, &op);
+}
+
 int
 outbox_record(struct state *st, const struct outbox_item *it,
     const struct outbox_attempt *a, int ok, int64_t next_due_ms)
 {
-	struct outbox_op op;
+	struct outbox_result r;
 
-	memset(&op, 0, sizeof(op));
-	op.it = it;
-	op.a = a;
-	op.ok = ok;
-	op.next_due = next_due_ms;
-	return state_write(st, outbox_record_fn, &op);
+	r.it = it;
+	r.a = *a;
+	r.ok = ok;
+	r.next_due_ms = next_due_ms;
+	return outbox_record_batch(st, &r, 1);
 }
 
 static int

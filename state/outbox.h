@@ -72,6 +72,19 @@ struct outbox_attempt {
 int	outbox_record(struct state *st, const struct outbox_item *it,
 	    const struct outbox_attempt *a, int ok, int64_t next_due_ms);
 
+/* One attempt's outcome, for outbox_record_batch. */
+struct outbox_result {
+	const struct outbox_item	*it;
+	struct outbox_attempt		 a;
+	int				 ok;
+	int64_t				 next_due_ms;
+};
+
+/* outbox_record for r[0..n-1] in one write transaction: all are recorded
+ * or, on error, none. Returns 0 or FZ_E*. */
+int	outbox_record_batch(struct state *st, const struct outbox_result *r,
+	    size_t n);
+
 /* Lists hook_id's deliveries, newest event first, at most limit. Returns
  * 0 with a new array in *out, or FZ_E*. */
 int	outbox_deliveries(struct state *st, const char *hook_id,

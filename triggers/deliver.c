@@ -42,15 +42,24 @@ struct deliver {
 	const struct cfg	*cfg;
 	struct event		*scan;
 	struct event		*kick;
+	struct event		*settle_ev;	/* records outcomes, once a pass */
+	struct attempt		*done;		/* ended, not yet recorded */
+	unsigned		 ndone;
 	struct hmap		*busy;		/* "hook seq" in flight */
 	struct hmap		*endpoints;	/* hook id -> struct endpoint */
 	unsigned		 inflight;
 	int			 stopped;
 };
 
-/* One attempt on the wire. */
+/* One attempt on the wire, then waiting for its outcome's record. */
 struct attempt {
 	struct deliver		*d;
+	struct attempt		*next;		/* on d->done */
+	struct outbox_attempt	 oa;
+	char			 why[CURL_ERROR_SIZE + 64];	/* oa.error */
+	int			 ok;
+	int64_t			 next_due_ms;
+	int			 failing;	/* the hook had failingSince */
 	struct outbox_item	 it;
 	char			 kind[16];
 	struct curl_slist	*hdrs;
@@ -206,33 +215,61 @@ deliver_header_cb(char *p, size_t sz, size_t n, void *arg)
 	return len;
 }
 
-/* Builds what a subscriber of kind receives: a Zapier hook the flat
- * trigger object, a CRM webhook {"id", "type", "timestamp", "data"}. */
-static char *
-deliver_payload(const char *kind, const char *event, size_t len)
+/* Appends the JSON encoding of v (a string) to buf at *o; returns -1 if
+ * v is missing or buf is full. */
+static int
+deliver_put_json(char *buf, size_t size, size_t *o, const json_t *v)
 {
-	json_t *ev, *out;
-	char *s;
+	size_t n;
+
+	if (!json_is_string(v) || *o >= size || (n = json_dumpb(v, buf + *o,
+	    size - *o, JSON_ENCODE_ANY)) == 0 || n > size - *o)
+		return -1;
+	*o += n;
+	return 0;
+}
+
+/*
+ * Builds what a subscriber of kind receives: a Zapier hook the flat
+ * trigger object, a CRM webhook {"id", "type", "timestamp", "data"}, a
+ * report hook what POST /internal/events of an edge takes. ev is event
+ * (the stored text, len bytes) parsed: the stored text goes in as data
+ * unchanged, so nothing is serialised again.
+ */
+static char *
+deliver_payload(const char *kind, const json_t *ev, const char *event,
+    size_t len)
+{
+	int report = strcmp(kind, HOOKS_KIND_REPORT) == 0;
+	char head[512], *s;
+	size_t o = 0;
 
 	if (strcmp(kind, HOOKS_KIND_ZAPIER) == 0)
 		return strndup(event, len);
-	if ((ev = json_loadb(event, len, 0, NULL)) == NULL)
+	memcpy(head, "{\"id\":", 6);
+	o = 6;
+	/* Each value ends 64 bytes short of the end: room for the next key. */
+	if (deliver_put_json(head, sizeof(head) - 64, &o, json_object_get(ev,
+	    "id")) != 0)
 		return NULL;
-	/* The report is what POST /internal/events of an edge takes. */
-	if (strcmp(kind, HOOKS_KIND_REPORT) == 0)
-		out = json_pack("{s:O, s:O, s:O, s:O}", "id",
-		    json_object_get(ev, "id"), "type", json_object_get(ev,
-		    "type"), "workspace_id", json_object_get(ev,
-		    "workspace_id"), "data", ev);
-	else
-		out = json_pack("{s:O, s:O, s:O, s:O}", "id",
-		    json_object_get(ev, "id"), "type", json_object_get(ev,
-		    "type"), "timestamp", json_object_get(ev, "occurred_at"),
-		    "data", ev);
-	s = out != NULL ? json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER) :
-	    NULL;
-	json_decref(out);
-	json_decref(ev);
+	memcpy(head + o, ",\"type\":", 8);
+	o += 8;
+	if (deliver_put_json(head, sizeof(head) - 64, &o, json_object_get(ev,
+	    "type")) != 0)
+		return NULL;
+	o += (size_t)snprintf(head + o, sizeof(head) - o, ",\"%s\":",
+	    report ? "workspace_id" : "timestamp");
+	if (deliver_put_json(head, sizeof(head) - 64, &o, json_object_get(ev,
+	    report ? "workspace_id" : "occurred_at")) != 0)
+		return NULL;
+	memcpy(head + o, ",\"data\":", 8);
+	o += 8;
+	if ((s = malloc(o + len + 2)) == NULL)
+		return NULL;
+	memcpy(s, head, o);
+	memcpy(s + o, event, len);
+	s[o + len] = '}';
+	s[o + len + 1] = '\0';
 	return s;
 }
 
@@ -304,18 +341,80 @@ deliver_health_fn(json_t *hook, void *arg)
 	return 0;
 }
 
+/* Lets the scan take (hook, seq) again, once its outcome is recorded. */
+static void
+deliver_release(struct deliver *d, const struct attempt *at)
+{
+	char name[FZ_ID_SIZE + 32];
+
+	deliver_busy_name(at->it.hook_id, at->it.seq, name, sizeof(name));
+	hmap_del(d->busy, name);
+}
+
+/*
+ * Records the outcomes of the attempts that ended in this loop pass, in
+ * one write transaction. Until then their deliveries stay busy, so no
+ * scan sends one again.
+ */
+static void
+deliver_settle(struct deliver *d)
+{
+	struct outbox_result *r = NULL;
+	struct deliver_health health;
+	struct attempt *at, *next;
+	size_t n = 0;
+
+	if (d->done == NULL)
+		return;
+	if ((r = calloc(d->ndone, sizeof(*r))) != NULL) {
+		for (at = d->done; at != NULL; at = at->next, n++) {
+			r[n].it = &at->it;
+			r[n].a = at->oa;
+			r[n].ok = at->ok;
+			r[n].next_due_ms = at->next_due_ms;
+		}
+	}
+	if (r == NULL || outbox_record_batch(d->st, r, n) != 0)
+		log_warn("could not record %u delivery outcomes: they will be "
+		    "sent again", d->ndone);
+	free(r);
+	for (at = d->done; at != NULL; at = next) {
+		next = at->next;
+		/* A healthy hook that answered well has nothing to change. */
+		if (!at->ok || at->failing) {
+			health.ok = at->ok;
+			health.now_ms = at->oa.at_ms;
+			hooks_update(d->st, NULL, at->it.hook_id,
+			    deliver_health_fn, &health, NULL);
+		}
+		deliver_release(d, at);
+		attempt_free(at);
+	}
+	d->done = NULL;
+	d->ndone = 0;
+}
+
+static void
+deliver_settle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct deliver *d = arg;
+
+	(void)fd;
+	(void)what;
+	deliver_settle(d);
+	if (!d->stopped)
+		deliver_kick(d);
+}
+
 static void
 deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 {
 	struct attempt *at = arg;
 	struct deliver *d = at->d;
-	struct outbox_attempt oa;
-	struct deliver_health health;
 	struct endpoint *ep;
-	char name[FZ_ID_SIZE + 32], err[CURL_ERROR_SIZE + 64];
 	long code = 0;
 	int64_t now = clock_now_ms(), delay;
-	int ok, gone, throttled;
+	int ok, gone, throttled, settle = 0;
 
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
@@ -325,44 +424,37 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 	    strcmp(at->kind, HOOKS_KIND_ZAPIER) == 0;
 	throttled = code == 429 || code == 502 || code == 503 || code == 504;
 
-	memset(&oa, 0, sizeof(oa));
-	oa.at_ms = now;
-	oa.status = (int)code;
-	oa.latency_ms = clock_mono_ms() - at->start_ms;
+	at->oa.at_ms = now;
+	at->oa.status = (int)code;
+	at->oa.latency_ms = clock_mono_ms() - at->start_ms;
 	if (rc != CURLE_OK) {
-		snprintf(err, sizeof(err), "%s", at->refused != NULL ?
+		snprintf(at->why, sizeof(at->why), "%s", at->refused != NULL ?
 		    at->refused : at->error[0] ? at->error :
 		    curl_easy_strerror(rc));
-		oa.error = err;
+		at->oa.error = at->why;
 	} else if (!ok) {
-		snprintf(err, sizeof(err), "HTTP %ld", code);
-		oa.error = err;
+		snprintf(at->why, sizeof(at->why), "HTTP %ld", code);
+		at->oa.error = at->why;
 	}
-	if (rc == CURLE_ABORTED_BY_CALLBACK)
-		goto release;		/* shutting down: it stays queued */
-
-	metrics_delivery(gone ? "gone" : ok ? "delivered" : deliver_delay(d,
-	    at->it.attempts + 1, 0) < 0 ? "failed" : "retry", oa.latency_ms);
-	if (gone && hooks_delete(d->st, NULL, NULL, at->it.hook_id) == 0)
-		log_info("zapier hook %s answered 410: unsubscribed",
-		    at->it.hook_id);
-	else {
-		/* A 410 that could not unsubscribe is retried like a failure,
-		 * rather than sent again at once. */
-		delay = ok ? 0 : deliver_delay(d, at->it.attempts + 1,
-		    throttled ? at->retry_after_ms : 0);
-		if (outbox_record(d->st, &at->it, &oa, ok,
-		    ok || delay < 0 ? 0 : now + delay) != 0)
-			log_warn("could not record a delivery to %s",
+	/* Shutting down (rc == CURLE_ABORTED_BY_CALLBACK): it stays queued. */
+	if (rc != CURLE_ABORTED_BY_CALLBACK) {
+		metrics_delivery(gone ? "gone" : ok ? "delivered" :
+		    deliver_delay(d, at->it.attempts + 1, 0) < 0 ? "failed" :
+		    "retry", at->oa.latency_ms);
+		if (gone && hooks_delete(d->st, NULL, NULL, at->it.hook_id) ==
+		    0)
+			log_info("zapier hook %s answered 410: unsubscribed",
 			    at->it.hook_id);
-		health.ok = ok;
-		health.now_ms = now;
-		hooks_update(d->st, NULL, at->it.hook_id, deliver_health_fn,
-		    &health, NULL);
+		else {
+			/* A 410 that could not unsubscribe is retried like a
+			 * failure, rather than sent again at once. */
+			delay = ok ? 0 : deliver_delay(d, at->it.attempts + 1,
+			    throttled ? at->retry_after_ms : 0);
+			at->ok = ok;
+			at->next_due_ms = ok || delay < 0 ? 0 : now + delay;
+			settle = 1;
+		}
 	}
-release:
-	deliver_busy_name(at->it.hook_id, at->it.seq, name, sizeof(name));
-	hmap_del(d->busy, name);
 	if ((ep = hmap_get(d->endpoints, at->it.hook_id)) != NULL) {
 		ep->inflight--;
 		if (throttled && ep->cap > 1)
@@ -373,18 +465,47 @@ release:
 			hmap_del(d->endpoints, at->it.hook_id);
 	}
 	d->inflight--;
+	if (settle) {
+		at->next = d->done;
+		d->done = at;
+		d->ndone++;
+		event_active(d->settle_ev, EV_TIMEOUT, 0);
+		return;
+	}
+	deliver_release(d, at);
 	attempt_free(at);
 	if (!d->stopped)
 		deliver_kick(d);
 }
 
+/* The subscription a scan last loaded: a scan's deliveries mostly share
+ * one, and nothing can change it while the scan runs. */
+struct hook_memo {
+	char	 id[FZ_ID_SIZE];
+	json_t	*hook;
+};
+
+static json_t *
+deliver_hook(struct deliver *d, struct hook_memo *memo, const char *id)
+{
+	if (memo->hook != NULL && strcmp(memo->id, id) == 0)
+		return memo->hook;
+	json_decref(memo->hook);
+	memo->hook = NULL;
+	if (hooks_get(d->st, NULL, NULL, id, &memo->hook) != 0)
+		return NULL;
+	snprintf(memo->id, sizeof(memo->id), "%.*s", FZ_ID_SIZE - 1, id);
+	return memo->hook;
+}
+
 /* Starts one attempt. Returns 0, or -1 when it could not start (the
  * delivery is then recorded as failed and retried). */
 static int
-deliver_start(struct deliver *d, const struct outbox_item *it)
+deliver_start(struct deliver *d, const struct outbox_item *it,
+    struct hook_memo *memo)
 {
 	struct attempt *at = NULL;
-	json_t *hook = NULL;
+	const json_t *hook;
 	char *event = NULL, hdr[256], sig[SIGN_SIZE], sig2[SIGN_SIZE];
 	char name[FZ_ID_SIZE + 32], evid[FZ_ID_SIZE];
 	const char *url, *kind, *secret, *old, *until;
@@ -396,7 +517,7 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	CURL *easy = NULL;
 	int created;
 
-	if (hooks_get(d->st, NULL, NULL, it->hook_id, &hook) != 0 ||
+	if ((hook = deliver_hook(d, memo, it->hook_id)) == NULL ||
 	    journal_get(d->st, it->seq, &event, &len) != 0)
 		goto fail;
 	url = json_string_value(json_object_get(hook, "url"));
@@ -409,11 +530,12 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	snprintf(evid, sizeof(evid), "%s", json_string_value(
 	    json_object_get(ev, "id")));
 	if ((at = calloc(1, sizeof(*at))) == NULL ||
-	    (at->body = deliver_payload(kind, event, len)) == NULL ||
+	    (at->body = deliver_payload(kind, ev, event, len)) == NULL ||
 	    (easy = curl_easy_init()) == NULL)
 		goto fail;
 	at->d = d;
 	at->it = *it;
+	at->failing = json_is_string(json_object_get(hook, "failingSince"));
 	snprintf(at->kind, sizeof(at->kind), "%s", kind);
 	at->trusted = strcmp(kind, HOOKS_KIND_REPORT) == 0;
 	ts = clock_now_ms() / 1000;
@@ -482,7 +604,6 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	ep->inflight++;
 	d->inflight++;
 	json_decref(ev);
-	json_decref(hook);
 	free(event);
 	return 0;
 fail:
@@ -490,7 +611,6 @@ fail:
 		curl_easy_cleanup(easy);
 	attempt_free(at);
 	json_decref(ev);
-	json_decref(hook);
 	free(event);
 	return -1;
 }
@@ -500,6 +620,7 @@ deliver_scan(struct deliver *d)
 {
 	struct outbox_item items[32];
 	struct outbox_attempt oa;
+	struct hook_memo memo = { "", NULL };
 	size_t n, i, want;
 	int64_t delay;
 
@@ -515,7 +636,7 @@ deliver_scan(struct deliver *d)
 		/* An endpoint may fill up within this batch. */
 		if (deliver_is_busy(items[i].hook_id, items[i].seq, d))
 			continue;
-		if (deliver_start(d, &items[i]) == 0)
+		if (deliver_start(d, &items[i], &memo) == 0)
 			continue;
 		memset(&oa, 0, sizeof(oa));
 		oa.at_ms = clock_now_ms();
@@ -524,6 +645,7 @@ deliver_scan(struct deliver *d)
 		outbox_record(d->st, &items[i], &oa, 0, delay < 0 ? 0 :
 		    oa.at_ms + delay);
 	}
+	json_decref(memo.hook);
 }
 
 static void
@@ -551,7 +673,9 @@ deliver_new(struct event_base *base, struct state *st, struct fetch *fetch,
 	    (d->endpoints = hmap_new(sizeof(struct endpoint))) == NULL ||
 	    (d->scan = event_new(base, -1, EV_PERSIST, deliver_scan_cb, d)) ==
 	    NULL ||
-	    (d->kick = event_new(base, -1, 0, deliver_scan_cb, d)) == NULL) {
+	    (d->kick = event_new(base, -1, 0, deliver_scan_cb, d)) == NULL ||
+	    (d->settle_ev = event_new(base, -1, 0, deliver_settle_cb, d)) ==
+	    NULL) {
 		deliver_free(d);
 		return NULL;
 	}
@@ -583,7 +707,7 @@ deliver_stop(struct deliver *d)
 unsigned
 deliver_inflight(const struct deliver *d)
 {
-	return d->inflight;
+	return d->inflight + d->ndone;
 }
 
 void
@@ -591,6 +715,9 @@ deliver_free(struct deliver *d)
 {
 	if (d == NULL)
 		return;
+	deliver_settle(d);
+	if (d->settle_ev != NULL)
+		event_free(d->settle_ev);
 	if (d->scan != NULL)
 		event_free(d->scan);
 	if (d->kick != NULL)
