@@ -71,6 +71,68 @@ journal_ikey(unsigned char *buf, const char *ws, int code, uint64_t seq)
 	return n + 8;
 }
 
+/* Returns 1 if s can go between JSON quotes as it is. */
+static int
+journal_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' ||
+		    *s == '.' || *s == ':'))
+			return 0;
+	return 1;
+}
+
+/*
+ * The stored form of an event: its own fields first, so they can be read
+ * at a glance, then the snapshot's, which cannot override them. Returns
+ * the text (caller frees) or NULL (no memory).
+ */
+static char *
+journal_event_text(const char *id, const char *type, const char *at,
+    const char *ws, const json_t *data)
+{
+	char head[FZ_ID_SIZE * 2 + CLOCK_RFC3339_SIZE + 96], *d = NULL, *s;
+	json_t *ev;
+	size_t hl, dl;
+	int n;
+
+	/* The usual case, written directly: plain own fields and a snapshot
+	 * without them. Serialising it whole gives the same bytes. */
+	if (journal_plain(id) && journal_plain(type) && journal_plain(at) &&
+	    journal_plain(ws) && json_object_get(data, "id") == NULL &&
+	    json_object_get(data, "type") == NULL &&
+	    json_object_get(data, "occurred_at") == NULL &&
+	    json_object_get(data, "workspace_id") == NULL &&
+	    (n = snprintf(head, sizeof(head), "{\"id\":\"%s\",\"type\":\"%s\","
+	    "\"occurred_at\":\"%s\",\"workspace_id\":\"%s\"", id, type, at,
+	    ws)) > 0 && (size_t)n < sizeof(head)) {
+		if ((d = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
+		    NULL)
+			return NULL;
+		hl = (size_t)n;
+		dl = strlen(d);
+		if ((s = malloc(hl + dl + 2)) != NULL) {
+			memcpy(s, head, hl);
+			if (dl > 2) {
+				s[hl++] = ',';
+				memcpy(s + hl, d + 1, dl - 1);
+				hl += dl - 1;
+			} else
+				s[hl++] = '}';
+			s[hl] = '\0';
+		}
+		free(d);
+		return s;
+	}
+	ev = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "type", type,
+	    "occurred_at", at, "workspace_id", ws);
+	s = ev != NULL && json_object_update_missing(ev, (json_t *)data) == 0 ?
+	    json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(ev);
+	return s;
+}
+
 int
 journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
     const char *ws, int64_t now_ms, const json_t *data, uint64_t *seq)
@@ -78,12 +140,12 @@ journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
 	char id[FZ_ID_SIZE], at[CLOCK_RFC3339_SIZE], *text = NULL;
 	unsigned char ikey[FZ_ID_SIZE + 10], code, hwm[8];
 	MDB_cursor *cur = NULL;
-	json_t *ev = NULL;
 	MDB_val k, v, hk, hv;
 	uint64_t next = 1;
 	int rc, err;
 
-	if (strlen(ws) >= FZ_ID_SIZE || journal_code(type, &code) != 0)
+	if (strlen(ws) >= FZ_ID_SIZE || journal_code(type, &code) != 0 ||
+	    !json_is_object(data))
 		return FZ_EINVAL;
 	if ((err = secure_id("evt", id)) != 0)
 		return err;
@@ -114,13 +176,8 @@ journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
 	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &hk, &hv,
 	    0))) != 0)
 		goto out;
-	/* The event's own fields come first so they can be read at a
-	 * glance; the snapshot cannot override them. */
-	ev = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "type", type,
-	    "occurred_at", clock_rfc3339(now_ms, at), "workspace_id", ws);
-	if (ev == NULL || json_object_update_missing(ev, (json_t *)data) != 0 ||
-	    (text = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
-	    NULL) {
+	if ((text = journal_event_text(id, type, clock_rfc3339(now_ms, at), ws,
+	    data)) == NULL) {
 		err = FZ_ENOMEM;
 		goto out;
 	}
@@ -151,7 +208,6 @@ journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
 	*seq = next;
 out:
 	mdb_cursor_close(cur);
-	json_decref(ev);
 	free(text);
 	return err;
 }

@@ -295,6 +295,68 @@ test_ingest_batch(void **state)
 	json_decref(data);
 }
 
+/* Stored text: the event's own fields first, then the snapshot's in
+ * their order; a snapshot cannot override the own fields. */
+static void
+test_event_text(void **state)
+{
+	struct fixture *f = *state;
+	json_t *data, *ev;
+	char *text, *again;
+	const char *k;
+	size_t len, i;
+	uint64_t seq;
+	static const char *const order[] = { "id", "type", "occurred_at",
+	    "workspace_id", "project_id", "n", "note" };
+
+	data = json_pack("{s:s, s:i, s:s}", "project_id", "prj_1", "n", 7,
+	    "note", "say \"hi\"\n");
+	assert_int_equal(journal_record(f->st, JOURNAL_PACK_SENT, "ws_a", data,
+	    T0, &seq), 0);
+	json_decref(data);
+	assert_int_equal(journal_get(f->st, seq, &text, &len), 0);
+	assert_non_null(ev = json_loadb(text, len, 0, NULL));
+	i = 0;
+	json_object_foreach(ev, k, data) {
+		assert_true(i < FZ_NELEM(order));
+		assert_string_equal(k, order[i++]);
+	}
+	assert_int_equal(i, FZ_NELEM(order));
+	assert_string_equal(json_string_value(json_object_get(ev, "note")),
+	    "say \"hi\"\n");
+	again = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(text, again);
+	free(again);
+	json_decref(ev);
+	free(text);
+
+	data = json_pack("{s:s, s:s, s:s}", "id", "evt_forged", "type",
+	    "client.signed_off", "extra", "kept");
+	assert_int_equal(journal_record(f->st, JOURNAL_PACK_SENT, "ws_a", data,
+	    T0, &seq), 0);
+	json_decref(data);
+	assert_int_equal(journal_get(f->st, seq, &text, &len), 0);
+	assert_non_null(ev = json_loadb(text, len, 0, NULL));
+	assert_string_not_equal(json_string_value(json_object_get(ev, "id")),
+	    "evt_forged");
+	assert_string_equal(json_string_value(json_object_get(ev, "type")),
+	    JOURNAL_PACK_SENT);
+	assert_string_equal(json_string_value(json_object_get(ev, "extra")),
+	    "kept");
+	json_decref(ev);
+	free(text);
+
+	data = json_object();
+	assert_int_equal(journal_record(f->st, JOURNAL_PACK_SENT, "ws_a", data,
+	    T0, &seq), 0);
+	json_decref(data);
+	assert_int_equal(journal_get(f->st, seq, &text, &len), 0);
+	assert_non_null(ev = json_loadb(text, len, 0, NULL));
+	assert_int_equal(json_object_size(ev), 4);
+	json_decref(ev);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -311,6 +373,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_batch, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_event_text, setup,
 		    teardown),
 	};
 
