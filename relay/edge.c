@@ -389,7 +389,7 @@ edge_respond(struct rq *rq, int status, const char *ctype, const char *body,
 	p->len = len;
 	if (len > 0)
 		memcpy(p->body, body, len);
-	p->upto = state_commits(e->st);
+	p->upto = state_visible(e->st);
 	*e->pending_tail = p;
 	e->pending_tail = &p->next;
 	event_active(e->sync_ev, EV_TIMEOUT, 0);
@@ -465,6 +465,9 @@ edge_flush_cb(evutil_socket_t fd, short what, void *arg)
 	    clock_now_ms() - (int64_t)e->cfg->journal_retention_days *
 	    86400000, owed, EDGE_PRUNE_MAX) < 0))
 		log_warn("could not prune the journal");
+	/* Background writes hold no answer back: flush them on this beat. */
+	if (state_dirty(e->st))
+		flusher_start(e->flusher);
 }
 
 struct edge *

@@ -326,5 +326,5 @@ apikey_touch(struct state *st, const struct apikey_touch *t, size_t n)
 
 	if (n == 0)
 		return 0;
-	return state_write(st, apikey_touch_fn, &a);
+	return state_write_bg(st, apikey_touch_fn, &a);
 }

@@ -90,7 +90,8 @@ struct apikey_touch {
 };
 
 /* Raises last_used_ms of each listed key to its used_ms, all in one write
- * transaction; unknown ids are skipped. Returns 0 or FZ_ESTORE. */
+ * transaction (a background one, state.h); unknown ids are skipped.
+ * Returns 0 or FZ_ESTORE. */
 int	apikey_touch(struct state *st, const struct apikey_touch *t, size_t n);
 
 #endif

@@ -21,6 +21,7 @@ struct state {
 	int		 write_failed;
 	int		 group_commit;
 	uint64_t	 commits;	/* write transactions committed */
+	uint64_t	 visible;	/* commits at the last foreground one */
 	uint64_t	 durable;	/* of them, known to be on disk */
 };
 
@@ -204,8 +205,8 @@ state_grow(struct state *st)
 	return 0;
 }
 
-int
-state_write(struct state *st, state_txn_fn *fn, void *arg)
+static int
+state_commit(struct state *st, state_txn_fn *fn, void *arg, int bg)
 {
 	MDB_txn *txn = NULL;
 	int tries, rc, err = FZ_ESTORE;
@@ -220,8 +221,11 @@ state_write(struct state *st, state_txn_fn *fn, void *arg)
 		if (err == 0) {
 			rc = mdb_txn_commit(txn);
 			txn = NULL;		/* gone either way */
-			if ((err = state_mdb_err(rc)) == 0)
+			if ((err = state_mdb_err(rc)) == 0) {
 				st->commits++;
+				if (!bg)
+					st->visible = st->commits;
+			}
 		}
 		if (err != FZ_ETOOBIG)
 			break;
@@ -237,6 +241,18 @@ state_write(struct state *st, state_txn_fn *fn, void *arg)
 		mdb_txn_abort(txn);
 	st->write_failed = err == FZ_ESTORE || err == FZ_ETOOBIG;
 	return err;
+}
+
+int
+state_write(struct state *st, state_txn_fn *fn, void *arg)
+{
+	return state_commit(st, fn, arg, 0);
+}
+
+int
+state_write_bg(struct state *st, state_txn_fn *fn, void *arg)
+{
+	return state_commit(st, fn, arg, 1);
 }
 
 int
@@ -280,6 +296,12 @@ state_backup(struct state *st, const char *path)
 int
 state_unsynced(const struct state *st)
 {
+	return st->group_commit && st->visible > st->durable;
+}
+
+int
+state_dirty(const struct state *st)
+{
 	return st->group_commit && st->commits > st->durable;
 }
 
@@ -287,6 +309,12 @@ uint64_t
 state_commits(const struct state *st)
 {
 	return st->commits;
+}
+
+uint64_t
+state_visible(const struct state *st)
+{
+	return st->visible;
 }
 
 int

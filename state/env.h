@@ -50,6 +50,11 @@ typedef int state_txn_fn(MDB_txn *txn, struct state *st, void *arg);
  * Loop thread only. */
 int	state_write(struct state *st, state_txn_fn *fn, void *arg);
 
+/* As state_write, for background work that no answer depends on (key
+ * last-used times, delivery outcomes, expiry): under group commit it
+ * holds no answer back, and reaches disk with the next flush. */
+int	state_write_bg(struct state *st, state_txn_fn *fn, void *arg);
+
 /* Returns fn's status or FZ_ESTORE. Loop thread only. */
 int	state_read(struct state *st, state_txn_fn *fn, void *arg);
 

@@ -203,7 +203,7 @@ idem_prune(struct state *st, int64_t now_ms, size_t max)
 
 	op.now_ms = now_ms;
 	op.max = max;
-	if ((err = state_write(st, idem_prune_fn, &op)) != 0)
+	if ((err = state_write_bg(st, idem_prune_fn, &op)) != 0)
 		return err;
 	return op.pruned;
 }

@@ -35,7 +35,7 @@ int	idem_put(struct state *st, const char *ws, const char *key,
 	    int64_t now_ms);
 
 /* Deletes up to max records older than IDEM_TTL_MS. Returns the number
- * deleted, or an FZ_E* code. */
+ * deleted, or an FZ_E* code. A background write (state.h). */
 int	idem_prune(struct state *st, int64_t now_ms, size_t max);
 
 #endif

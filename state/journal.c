@@ -771,7 +771,7 @@ journal_prune(struct state *st, int64_t cutoff_ms, uint64_t keep_from,
 	struct journal_prune_op op = { cutoff_ms, keep_from, max, 0 };
 	int err;
 
-	if ((err = state_write(st, journal_prune_fn, &op)) != 0)
+	if ((err = state_write_bg(st, journal_prune_fn, &op)) != 0)
 		return err;
 	return op.pruned;
 }

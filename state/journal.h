@@ -123,7 +123,7 @@ int	journal_page_after(struct state *st, const char *ws, unsigned mask,
  * Deletes up to max of the oldest events that occurred before cutoff_ms
  * and have a sequence below keep_from (the first event a subscriber is
  * still owed). Returns the number deleted, or an FZ_E* code. Meant for a
- * timer: each call is one short write transaction.
+ * timer: each call is one short background write (state.h).
  */
 int	journal_prune(struct state *st, int64_t cutoff_ms, uint64_t keep_from,
 	    size_t max);

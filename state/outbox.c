@@ -400,7 +400,7 @@ outbox_record_batch(struct state *st, const struct outbox_result *r,
 {
 	struct outbox_batch_op op = { r, n };
 
-	return n == 0 ? 0 : state_write(st, outbox_record_fn, &op);
+	return n == 0 ? 0 : state_write_bg(st, outbox_record_fn, &op);
 }
 
 int

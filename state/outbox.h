@@ -81,7 +81,8 @@ struct outbox_result {
 };
 
 /* outbox_record for r[0..n-1] in one write transaction: all are recorded
- * or, on error, none. Returns 0 or FZ_E*. */
+ * or, on error, none. Returns 0 or FZ_E*. Outcomes are background writes
+ * (state.h): an answer showing one does not wait for its flush. */
 int	outbox_record_batch(struct state *st, const struct outbox_result *r,
 	    size_t n);
 

@@ -39,15 +39,19 @@ int	state_open_opts(const char *dir, const struct state_opts *opts,
 
 /*
  * Group commit. Write transactions are counted: state_commits() is the
- * count so far. A flush that begins after commit n makes commits up to n
- * durable, and state_synced() records that; state_unsynced() tells
- * whether any commit is not yet known durable. All of these but
- * state_flush() belong to the thread that writes.
+ * count so far, state_visible() the count at the last one an answer may
+ * depend on (background writes do not count). A flush that begins after
+ * commit n makes commits up to n durable, and state_synced() records
+ * that. All of these but state_flush() belong to the thread that writes.
  */
-/* Returns 1 if this process committed writes not yet known durable
+/* Returns 1 if a write an answer may depend on is not yet known durable
  * (group commit only), else 0. */
 int		state_unsynced(const struct state *st);
+/* Returns 1 if any write, background ones too, is not yet known durable
+ * (group commit only), else 0. */
+int		state_dirty(const struct state *st);
 uint64_t	state_commits(const struct state *st);
+uint64_t	state_visible(const struct state *st);
 
 /* Flushes committed writes to disk (fdatasync) and touches nothing else
  * of st: safe on another thread while the writing thread goes on (what
