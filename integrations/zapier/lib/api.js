@@ -71,8 +71,21 @@ const handleErrors = (response, z) => {
   throw new z.errors.Error(message, code, response.status);
 };
 
+// The HTTP status an error thrown by handleErrors carries (z.errors.Error
+// keeps {message, code, status} as JSON in its message), or null.
+const errorStatus = (e) => {
+  if (!e || e.name !== 'AppError') return null;
+  try {
+    const { status } = JSON.parse(e.message);
+    return Number.isInteger(status) ? status : null;
+  } catch {
+    return null;
+  }
+};
+
 module.exports = {
   DEFAULT_BASE_URL,
+  errorStatus,
   baseUrl,
   apiUrl,
   addBearer,

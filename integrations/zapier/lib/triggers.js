@@ -11,7 +11,7 @@
 // event, DELETE /api/v1/zapier/hooks/:id ends it. fzrelay then POSTs each
 // event to that URL as the same flat object the polling trigger lists.
 
-const { apiUrl } = require('./api');
+const { apiUrl, errorStatus } = require('./api');
 
 const MAX_LIMIT = 100;
 
@@ -96,11 +96,18 @@ const makeUnsubscribe = () => async (z, bundle) => {
   if (!id)
     throw new z.errors.Error('no subscription id to unsubscribe',
       'MISSING_SUBSCRIPTION');
-  const response = await z.request({
-    method: 'DELETE',
-    url: apiUrl(bundle, `/zapier/hooks/${encodeURIComponent(id)}`),
-  });
-  return response.data.data;
+  try {
+    const response = await z.request({
+      method: 'DELETE',
+      url: apiUrl(bundle, `/zapier/hooks/${encodeURIComponent(id)}`),
+    });
+    return response.data.data;
+  } catch (e) {
+    // Already gone: fzrelay removes a hook whose target answered 410, and
+    // a user may have deleted it. Turning the Zap off must still succeed.
+    if (errorStatus(e) === 404) return { id, deleted: false };
+    throw e;
+  }
 };
 
 // perform: the event fzrelay POSTed, already the flat trigger object.
