@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs dependencies, builds fzrelay twice (plain, and with ASan and
-# UBSan), runs every test in both builds, and ends with one line:
-# "N passed, N failed".
+# UBSan), runs every test in both builds, then builds the libFuzzer
+# targets with clang and runs each for FZ_FUZZ_SECONDS (30; 0 skips them),
+# two at a time. Ends with one line: "N passed, N failed" (a fuzz target
+# counts as one test).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 sh "$top/scripts/deps.sh" || exit 1
@@ -49,5 +51,30 @@ for variant in plain asan; do
 	pass=$((pass + p))
 	fail=$((fail + f))
 done
+fuzz_secs=${FZ_FUZZ_SECONDS:-30}
+if [ "$fuzz_secs" -gt 0 ]; then
+	dir="$top/build/test-fuzz"
+	echo "== fuzz build (clang)"
+	if sh "$top/scripts/fuzz-deps.sh" >/dev/null &&
+	    sh "$top/scripts/build.sh" "$dir" CC=clang --enable-fuzzing \
+	    --disable-tests; then
+		(cd "$dir" && make -s fuzz-smoke FUZZ_SECONDS="$fuzz_secs" \
+		    FUZZ_JOBS=2) >"$dir/fuzz.out" 2>&1
+		cat "$dir/fuzz.out"
+		p=$(grep -c ', no crash$' "$dir/fuzz.out")
+		f=$(grep -c ': FAILED ' "$dir/fuzz.out")
+		if [ "$f" -gt 0 ] || [ "$p" -eq 0 ]; then
+			status=1
+			[ "$f" -eq 0 ] && f=1
+		fi
+		echo "fuzz: $p passed, $f failed"
+		pass=$((pass + p))
+		fail=$((fail + f))
+	else
+		echo "fuzz build failed"
+		fail=$((fail + 1))
+		status=1
+	fi
+fi
 echo "$pass passed, $fail failed"
 exit $status
