@@ -12,6 +12,7 @@
 
 /* DB_META: the highest sequence ever handed out. */
 #define JOURNAL_HWM	"journal:last_seq"
+#define JOURNAL_INGEST_BACK	"ingest@"
 
 static const struct {
 	const char	*name;
@@ -248,6 +249,48 @@ struct journal_ingest_op {
 
 /* Journals one report. Returns 0, FZ_EEXIST, FZ_ENOTFOUND or FZ_EINVAL
  * having written nothing, or another FZ_E* that spoils the transaction. */
+/*
+ * An ingested event's upstream id is kept twice in meta: "ingest:" id ->
+ * seq finds a repeat, and "ingest@" be64 seq -> id lets retention drop
+ * the first when it drops the event. Writes the second key; returns its
+ * length.
+ */
+static size_t
+journal_ingest_back(char *buf, uint64_t seq)
+{
+	memcpy(buf, JOURNAL_INGEST_BACK, sizeof(JOURNAL_INGEST_BACK) - 1);
+	state_be64_put((unsigned char *)buf + sizeof(JOURNAL_INGEST_BACK) - 1,
+	    seq);
+	return sizeof(JOURNAL_INGEST_BACK) - 1 + 8;
+}
+
+/* Forgets the upstream id of event seq, if it was ingested. */
+static int
+journal_ingest_forget(MDB_txn *txn, struct state *st, uint64_t seq)
+{
+	char back[32], key[300];
+	MDB_val k, v;
+	int rc;
+
+	k.mv_data = back;
+	k.mv_size = journal_ingest_back(back, seq);
+	if ((rc = mdb_get(txn, state_dbi(st, DB_META), &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return state_mdb_err(rc);
+	if (v.mv_size < sizeof(key) - 8) {
+		k.mv_data = key;
+		k.mv_size = (size_t)snprintf(key, sizeof(key), "ingest:%.*s",
+		    (int)v.mv_size, (const char *)v.mv_data);
+		if ((rc = mdb_del(txn, state_dbi(st, DB_META), &k, NULL)) != 0 &&
+		    rc != MDB_NOTFOUND)
+			return state_mdb_err(rc);
+	}
+	k.mv_data = back;
+	k.mv_size = journal_ingest_back(back, seq);
+	return state_mdb_err(mdb_del(txn, state_dbi(st, DB_META), &k, NULL));
+}
+
 static int
 journal_ingest_one(MDB_txn *txn, struct state *st, struct journal_report *r)
 {
@@ -273,6 +316,14 @@ journal_ingest_one(MDB_txn *txn, struct state *st, struct journal_report *r)
 		return err;
 	v.mv_data = &r->seq;
 	v.mv_size = sizeof(r->seq);
+	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &k, &v,
+	    0))) != 0)
+		return err;
+	/* The way back, so pruning the event forgets the id too. */
+	v.mv_data = (char *)r->source_id;
+	v.mv_size = strlen(r->source_id);
+	k.mv_data = key;
+	k.mv_size = journal_ingest_back(key, r->seq);
 	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &k, &v, 0));
 }
 
@@ -756,10 +807,13 @@ journal_prune_fn(MDB_txn *txn, struct state *st, void *arg)
 			break;
 		if ((rc = mdb_cursor_del(cur, 0)) != 0)
 			break;
+		if ((err = journal_ingest_forget(txn, st, seq)) != 0)
+			goto out;
 		op->pruned++;
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		err = state_mdb_err(rc);
+out:
 	mdb_cursor_close(cur);
 	return err;
 }

@@ -70,7 +70,8 @@ struct journal_report {
 /*
  * Journals reports r[0..n-1] in one write transaction, each once: its
  * source_id is remembered in the same transaction, so a repeat of it
- * (later, or earlier in the same batch) journals nothing. Each event
+ * (later, or earlier in the same batch) journals nothing while the event
+ * is kept (journal_prune forgets the id with the event). Each event
  * gets a fresh evt_ id like any other. Each report's outcome is in its
  * err: 0 (journaled, seq set), FZ_EEXIST (a repeat), FZ_ENOTFOUND (no
  * such workspace) or FZ_EINVAL. Returns 0, or FZ_E* when the transaction

@@ -357,6 +357,37 @@ test_event_text(void **state)
 	free(text);
 }
 
+/* Pruning an ingested event forgets its upstream id with it. */
+static void
+test_prune_forgets_ingested_id(void **state)
+{
+	struct fixture *f = *state;
+	struct workspace ws;
+	struct journal_report r;
+	json_t *data = json_object();
+
+	assert_int_equal(workspace_create(f->st, "Prune", PLAN_AGENCY, &ws), 0);
+	memset(&r, 0, sizeof(r));
+	r.type = JOURNAL_SIGNED_OFF;
+	r.ws = ws.id;
+	r.source_id = "up_pruned";
+	r.data = data;
+	r.now_ms = T0;
+	assert_int_equal(journal_ingest_batch(f->st, &r, 1), 0);
+	assert_int_equal(r.err, 0);
+	assert_int_equal(journal_ingest_batch(f->st, &r, 1), 0);
+	assert_int_equal(r.err, FZ_EEXIST);
+	/* Not old enough yet: kept, and still a repeat. */
+	assert_int_equal(journal_prune(f->st, T0, UINT64_MAX, 100), 0);
+	assert_int_equal(journal_ingest_batch(f->st, &r, 1), 0);
+	assert_int_equal(r.err, FZ_EEXIST);
+	assert_int_equal(journal_prune(f->st, T0 + 1, UINT64_MAX, 100), 1);
+	r.now_ms = T0 + 2;
+	assert_int_equal(journal_ingest_batch(f->st, &r, 1), 0);
+	assert_int_equal(r.err, 0);
+	json_decref(data);
+}
+
 int
 main(void)
 {
@@ -376,6 +407,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_event_text, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_prune_forgets_ingested_id,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("journal", tests, NULL, NULL);
