@@ -60,6 +60,7 @@ struct pending {
 	int			 status;
 	const char		*ctype;		/* static */
 	size_t			 len;
+	char			*own;		/* the body, taken; else body[] */
 	char			 body[];
 };
 
@@ -259,6 +260,16 @@ edge_finished(struct rq *rq, int status, const json_t *data)
 		    "Idempotency-Key (%s)", rq->id);
 }
 
+static void
+edge_send(struct http_req *http, int status, const char *ctype,
+    const char *body, size_t len, char *own)
+{
+	if (own != NULL)
+		http_reply_take(http, status, ctype, own, len);
+	else
+		http_reply(http, status, ctype, body, len);
+}
+
 /* Sends the held answers whose writes are durable now (commits up to n),
  * or, after a failed flush, says that they may be lost. */
 static void
@@ -272,12 +283,13 @@ edge_release(struct edge *e, uint64_t n, int err)
 	while ((p = e->pending) != NULL && p->upto <= n) {
 		if ((e->pending = p->next) == NULL)
 			e->pending_tail = &e->pending;
-		if (err != 0)
+		if (err != 0) {
+			free(p->own);
 			http_reply(p->http, 500, "application/json", failed,
 			    sizeof(failed) - 1);
-		else
-			http_reply(p->http, p->status, p->ctype, p->body,
-			    p->len);
+		} else
+			edge_send(p->http, p->status, p->ctype, p->body, p->len,
+			    p->own);
 		free(p);
 	}
 }
@@ -358,9 +370,10 @@ edge_on_sync(struct edge *e, void (*cb)(void *), void *arg)
 	e->synced_arg = arg;
 }
 
-void
-edge_respond(struct rq *rq, int status, const char *ctype, const char *body,
-    size_t len)
+/* edge_respond and edge_respond_take: own, if not NULL, is body, taken. */
+static void
+edge_answer(struct rq *rq, int status, const char *ctype, const char *body,
+    size_t len, char *own)
 {
 	struct edge *e = rq->edge;
 	struct pending *p;
@@ -372,14 +385,14 @@ edge_respond(struct rq *rq, int status, const char *ctype, const char *body,
 	 * it is on disk.
 	 */
 	if (!state_unsynced(e->st)) {
-		http_reply(rq->http, status, ctype, body, len);
+		edge_send(rq->http, status, ctype, body, len, own);
 		return;
 	}
-	if ((p = malloc(sizeof(*p) + len + 1)) == NULL) {
+	if ((p = malloc(sizeof(*p) + (own != NULL ? 0 : len + 1))) == NULL) {
 		/* Without memory to wait, sync now rather than answer early. */
 		if (state_sync(e->st) != 0)
 			status = 500;
-		http_reply(rq->http, status, ctype, body, len);
+		edge_send(rq->http, status, ctype, body, len, own);
 		return;
 	}
 	p->next = NULL;
@@ -387,12 +400,27 @@ edge_respond(struct rq *rq, int status, const char *ctype, const char *body,
 	p->status = status;
 	p->ctype = ctype;
 	p->len = len;
-	if (len > 0)
+	p->own = own;
+	if (own == NULL && len > 0)
 		memcpy(p->body, body, len);
 	p->upto = state_visible(e->st);
 	*e->pending_tail = p;
 	e->pending_tail = &p->next;
 	event_active(e->sync_ev, EV_TIMEOUT, 0);
+}
+
+void
+edge_respond(struct rq *rq, int status, const char *ctype, const char *body,
+    size_t len)
+{
+	edge_answer(rq, status, ctype, body, len, NULL);
+}
+
+void
+edge_respond_take(struct rq *rq, int status, const char *ctype, char *body,
+    size_t len)
+{
+	edge_answer(rq, status, ctype, body, len, body);
 }
 
 static void

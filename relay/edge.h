@@ -63,6 +63,10 @@ void	edge_finished(struct rq *rq, int status, const struct json_t *data);
 void	edge_respond(struct rq *rq, int status, const char *ctype,
 	    const char *body, size_t len);
 
+/* As edge_respond, but takes body (from malloc) instead of copying it. */
+void	edge_respond_take(struct rq *rq, int status, const char *ctype,
+	    char *body, size_t len);
+
 /*
  * Write batching. A handler whose write can share one transaction with
  * other requests' queues a job instead of writing; the jobs queued with

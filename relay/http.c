@@ -7,6 +7,7 @@
 #include <netdb.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1049,44 +1050,89 @@ http_reason(int status)
 	return "Unknown";
 }
 
-void
-http_reply(struct http_req *req, int status, const char *ctype,
-    const char *body, size_t len)
+static void
+http_body_free(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)(uintptr_t)data);
+}
+
+/* The Date header's value, formatted once a second. */
+static const char *
+http_date(void)
+{
+	static char date[64];
+	static time_t at = -1;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != at) {
+		gmtime_r(&now, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		at = now;
+	}
+	return date;
+}
+
+/* http_reply and http_reply_take: own, if not NULL, is body, taken. */
+static void
+http_send(struct http_req *req, int status, const char *ctype,
+    const char *body, size_t len, char *own)
 {
 	struct http_conn *c = req->conn;
 	struct evbuffer *out;
 	struct evkeyval *h;
-	char date[64];
-	struct tm tm;
-	time_t now = time(NULL);
 
 	if (c->state != CONN_DISPATCHED || c->req != req) {
 		log_err("http: answer for a request that is not waiting");
+		free(own);
 		return;
 	}
 	if (c->dead) {
+		free(own);
 		conn_free(c);
 		return;
 	}
 	if (c->srv->draining)
 		c->close = 1;
 	out = c->out;
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	evbuffer_add_printf(out, "HTTP/1.%d %d %s\r\nDate: %s\r\n"
-	    "Server: fzrelay\r\nContent-Length: %zu\r\n", req->minor, status,
-	    http_reason(status), date, len);
-	if (ctype != NULL)
-		evbuffer_add_printf(out, "Content-Type: %s\r\n", ctype);
-	if (c->close)
-		evbuffer_add_printf(out, "Connection: close\r\n");
-	else if (req->minor == 0)
-		evbuffer_add_printf(out, "Connection: keep-alive\r\n");
-	TAILQ_FOREACH(h, &req->out, next)
-		evbuffer_add_printf(out, "%s: %s\r\n", h->key, h->value);
+	    "Server: fzrelay\r\nContent-Length: %zu\r\n%s%s%s%s", req->minor,
+	    status, http_reason(status), http_date(), len,
+	    ctype != NULL ? "Content-Type: " : "", ctype != NULL ? ctype : "",
+	    ctype != NULL ? "\r\n" : "", c->close ? "Connection: close\r\n" :
+	    req->minor == 0 ? "Connection: keep-alive\r\n" : "");
+	TAILQ_FOREACH(h, &req->out, next) {
+		evbuffer_add(out, h->key, strlen(h->key));
+		evbuffer_add(out, ": ", 2);
+		evbuffer_add(out, h->value, strlen(h->value));
+		evbuffer_add(out, "\r\n", 2);
+	}
 	evbuffer_add(out, "\r\n", 2);
-	if (len > 0 && strcmp(req->method, "HEAD") != 0)
+	if (len == 0 || strcmp(req->method, "HEAD") == 0)
+		free(own);
+	else if (own == NULL)
 		evbuffer_add(out, body, len);
+	else if (evbuffer_add_reference(out, own, len, http_body_free, NULL) !=
+	    0) {
+		evbuffer_add(out, own, len);
+		free(own);
+	}
 	c->state = CONN_WRITING;
 	conn_flush(c);
+}
+
+void
+http_reply(struct http_req *req, int status, const char *ctype,
+    const char *body, size_t len)
+{
+	http_send(req, status, ctype, body, len, NULL);
+}
+
+void
+http_reply_take(struct http_req *req, int status, const char *ctype,
+    char *body, size_t len)
+{
+	http_send(req, status, ctype, body, len, body);
 }

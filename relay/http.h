@@ -103,6 +103,11 @@ int	http_req_add_header(struct http_req *req, const char *name,
 void	http_reply(struct http_req *req, int status, const char *ctype,
 	    const char *body, size_t len);
 
+/* As http_reply, but takes body (from malloc; freed once written, or
+ * with the connection) instead of copying it. */
+void	http_reply_take(struct http_req *req, int status, const char *ctype,
+	    char *body, size_t len);
+
 /* Returns the reason phrase of status ("Unknown" if none). */
 const char	*http_reason(int status);
 

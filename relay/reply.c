@@ -88,9 +88,10 @@ reply_header(struct rq *rq, const char *name, const char *value)
 	http_req_add_header(rq->http, name, value);
 }
 
+/* own, if not NULL, is body, from malloc: it is taken, not copied. */
 static void
 reply_finish(struct rq *rq, int status, const char *ctype, const char *body,
-    size_t len, const json_t *data)
+    size_t len, const json_t *data, char *own)
 {
 	const char *pattern = rq->route != NULL ? rq->route->pattern : "-";
 	int64_t ms = clock_mono_ms() - rq->start_ms;
@@ -107,7 +108,10 @@ reply_finish(struct rq *rq, int status, const char *ctype, const char *body,
 	    status, ms);
 	edge_finished(rq, status, data);
 	http_req_add_header(rq->http, "X-Request-ID", rq->id);
-	edge_respond(rq, status, ctype, body, len);
+	if (own != NULL)
+		edge_respond_take(rq, status, ctype, own, len);
+	else
+		edge_respond(rq, status, ctype, body, len);
 	router_params_clear(&rq->params);
 	json_decref(rq->body);
 	free(rq);
@@ -140,11 +144,10 @@ reply_envelope(struct rq *rq, int status, json_t *env, const json_t *data)
 	if (s == NULL) {
 		log_err("reply: cannot render a response (out of memory)");
 		reply_finish(rq, 500, "application/json", fallback,
-		    sizeof(fallback) - 1, NULL);
+		    sizeof(fallback) - 1, NULL, NULL);
 	} else
 		reply_finish(rq, status, "application/json", s, strlen(s),
-		    data);
-	free(s);
+		    data, s);
 	json_decref(env);
 }
 
@@ -188,7 +191,8 @@ reply_ok_text(struct rq *rq, int status, const char *data, size_t len,
 	n += mlen;
 	memcpy(out + n, tail, sizeof(tail) - 1);
 	n += sizeof(tail) - 1;
-	reply_finish(rq, status, "application/json", out, n, NULL);
+	reply_finish(rq, status, "application/json", out, n, NULL, out);
+	out = NULL;
 out:
 	free(out);
 	free(m);
@@ -222,7 +226,14 @@ void
 reply_raw(struct rq *rq, int status, const char *ctype, const char *body,
     size_t len)
 {
-	reply_finish(rq, status, ctype, body, len, NULL);
+	reply_finish(rq, status, ctype, body, len, NULL, NULL);
+}
+
+void
+reply_raw_take(struct rq *rq, int status, const char *ctype, char *body,
+    size_t len)
+{
+	reply_finish(rq, status, ctype, body, len, NULL, body);
 }
 
 json_t *

@@ -111,6 +111,11 @@ void	reply_error_raw(struct rq *rq, int status, const char *code,
 void	reply_raw(struct rq *rq, int status, const char *ctype,
 	    const char *body, size_t len);
 
+/* As reply_raw, but takes body (from malloc) instead of copying it: a
+ * trigger page goes to the socket as the journal built it. */
+void	reply_raw_take(struct rq *rq, int status, const char *ctype,
+	    char *body, size_t len);
+
 /* Writes a whole "503 SERVICE_UNAVAILABLE" HTTP response, envelope and
  * a fresh request id included, into buf (size bytes) for a connection
  * refused before any request was read. Returns its length, or 0. */

@@ -45,8 +45,7 @@ poll_answer(struct rq *rq, unsigned mask)
 		}
 		reply_header(rq, "X-Next-Cursor", next);
 	}
-	reply_raw(rq, 200, "application/json", page.json, page.len);
-	free(page.json);
+	reply_raw_take(rq, 200, "application/json", page.json, page.len);
 }
 
 void
