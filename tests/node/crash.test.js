@@ -17,14 +17,15 @@
 //
 // CRASH_SEED=N replays the same kill point (the seed is printed).
 const assert = require('node:assert/strict');
-const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const { spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { Webhook } = require('standardwebhooks');
 const h = require('./harness');
+const { waitFor, freePort, startIn, stopKeep, reap, ok } =
+  require('./daemon');
 
 const WRITERS = 1000;
 // Writers 0..REST_WRITERS-1 send packs over REST, the others ingest.
@@ -55,20 +56,6 @@ const WATCHDOG_MS = 400000;
 
 // ---------------------------------------------------------------- helpers
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(fn, ms, what) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
 // A small seeded PRNG (mulberry32), so a kill point can be replayed.
 function prng(seed) {
   let a = seed >>> 0;
@@ -81,17 +68,6 @@ function prng(seed) {
   };
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 // The soft limit on open files, from /proc (Linux), or null elsewhere.
 function fdLimit(pid = 'self') {
   try {
@@ -99,68 +75,6 @@ function fdLimit(pid = 'self') {
       .match(/^Max open files\s+(\S+)/m);
     return m[1] === 'unlimited' ? Infinity : Number(m[1]);
   } catch { return null; }
-}
-
-// Like webhooks.test.js's startIn: a daemon on a state directory the
-// caller keeps, so a second daemon resumes what the first left.
-let runs = 0;
-async function startIn(dir, extra = []) {
-  const log = path.join(dir, `stderr-${++runs}.log`);
-  const out = fs.openSync(log, 'w');
-  const child = spawn(process.env.FZRELAY_BIN, ['serve', '--listen',
-    '127.0.0.1:0', '--state-dir', dir, ...extra],
-  { stdio: ['ignore', 'ignore', out] });
-  fs.closeSync(out);
-  const exited = new Promise((r) => child.once('exit', (code, sig) =>
-    r({ code, sig, at: Date.now() })));
-  const deadline = Date.now() + 20000;
-  for (;;) {
-    const text = fs.readFileSync(log, 'utf8');
-    const m = text.match(/listening on 127\.0\.0\.1:(\d+)/);
-    if (m) return { child, dir, log, exited, port: Number(m[1]),
-      base: `http://127.0.0.1:${m[1]}` };
-    if (child.exitCode !== null) throw new Error(`fzrelay exited: ${text}`);
-    if (Date.now() > deadline) throw new Error('fzrelay did not start');
-    await sleep(25);
-  }
-}
-
-function logTail(d, n = 30) {
-  return `# daemon log:\n# ${fs.readFileSync(d.log, 'utf8').split('\n')
-    .slice(-n).join('\n# ')}`;
-}
-
-async function stopKeep(d) {
-  if (d.child.exitCode === null && d.child.signalCode === null)
-    d.child.kill('SIGTERM');
-  const r = await d.exited;
-  if (r.code !== 0) console.log(logTail(d));
-  return r.code;
-}
-
-async function reap(...ds) {
-  for (const x of ds)
-    if (x && x.child.exitCode === null && x.child.signalCode === null) {
-      x.child.kill('SIGTERM');
-      await x.exited;
-    }
-}
-
-async function api(d, token, method, p, body) {
-  const headers = { Authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(d.base + p, { method, headers,
-    body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON: keep text */ }
-  return { status: res.status, body: json, text };
-}
-
-async function ok(d, token, method, p, body, want) {
-  const r = await api(d, token, method, p, body);
-  assert.equal(r.status, want, `${method} ${p}: ${r.text}`);
-  return r;
 }
 
 // The whole event stream of the workspace, oldest first.

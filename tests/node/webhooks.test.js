@@ -8,14 +8,14 @@
 // file started; the only other addresses appear in the test of a daemon
 // without --allow-private-targets, which refuses them at registration.
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { Webhook } = require('standardwebhooks');
 const h = require('./harness');
+const { sleep, waitFor, freePort, startIn, stopKeep, reap, api, ok } =
+  require('./daemon');
 
 const FAST = ['--allow-private-targets', '--retry-schedule',
   '0,100ms,100ms,200ms'];
@@ -23,22 +23,6 @@ const FAST = ['--allow-private-targets', '--retry-schedule',
 const FAST_ATTEMPTS = 4;
 
 // ---------------------------------------------------------------- helpers
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Polls fn (sync or async) until it returns something truthy, for at most
-// ms; the value is returned, a timeout throws naming what was awaited.
-async function waitFor(fn, ms, what) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 // A receiving endpoint on 127.0.0.1. It records every request (method,
 // path, headers, raw body, arrival and answer times) and answers as
@@ -88,64 +72,6 @@ function closeSink(s) {
   return new Promise((r) => s.server.close(() => r()));
 }
 
-// A free port on 127.0.0.1 that nothing listens on (yet).
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// Like harness.start, but on a state directory the caller owns and keeps
-// (harness.start always makes a new one and harness.stop removes it), so
-// a second daemon can resume what the first left.
-let runs = 0;
-async function startIn(dir, extra = []) {
-  const log = path.join(dir, `stderr-${++runs}.log`);
-  const out = fs.openSync(log, 'w');
-  const child = spawn(process.env.FZRELAY_BIN, ['serve', '--listen',
-    '127.0.0.1:0', '--state-dir', dir, ...extra],
-  { stdio: ['ignore', 'ignore', out] });
-  fs.closeSync(out);
-  const exited = new Promise((r) => child.once('exit', (code, sig) =>
-    r({ code, sig, at: Date.now() })));
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    const text = fs.readFileSync(log, 'utf8');
-    const m = text.match(/listening on 127\.0\.0\.1:(\d+)/);
-    if (m) return { child, dir, log, exited, port: Number(m[1]),
-      base: `http://127.0.0.1:${m[1]}` };
-    if (child.exitCode !== null) throw new Error(`fzrelay exited: ${text}`);
-    if (Date.now() > deadline) throw new Error('fzrelay did not start');
-    await sleep(25);
-  }
-}
-
-// SIGTERM, then the exit; the state directory stays.
-async function stopKeep(d) {
-  if (d.child.exitCode === null && d.child.signalCode === null)
-    d.child.kill('SIGTERM');
-  const r = await d.exited;
-  if (r.code !== 0)
-    console.log(`# daemon log:\n# ${fs.readFileSync(d.log, 'utf8')
-      .split('\n').slice(-30).join('\n# ')}`);
-  return r.code;
-}
-
-// Stops whatever of ds still runs (after a failed assertion), so the
-// file ends instead of waiting on a child.
-async function reap(...ds) {
-  for (const x of ds)
-    if (x && x.child.exitCode === null && x.child.signalCode === null) {
-      x.child.kill('SIGTERM');
-      await x.exited;
-    }
-}
-
 function tmpDir() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'fznode-wh-'));
 }
@@ -156,24 +82,6 @@ function workspace(d, plan, ...scopes) {
     '--plan', plan]);
   return { ws, keys: scopes.map((s) => h.cli(d, ['key', 'create',
     '--workspace', ws, '--scopes', s, '--name', `node-${s}`])) };
-}
-
-async function api(d, token, method, p, body) {
-  const headers = { Authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(d.base + p, { method, headers,
-    body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON: keep text */ }
-  return { status: res.status, body: json, text, headers: res.headers };
-}
-
-// Asserts the status and returns the answer, with the body in the message.
-async function ok(d, token, method, p, body, want) {
-  const r = await api(d, token, method, p, body);
-  assert.equal(r.status, want, `${method} ${p}: ${r.text}`);
-  return r;
 }
 
 let seq = 0;
