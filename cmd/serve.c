@@ -92,9 +92,9 @@ serve_drained_cb(void *arg)
 }
 
 static void
-serve_kick_cb(void *arg)
+serve_kick_cb(void *arg, uint64_t durable_seq)
 {
-	deliver_kick(arg);
+	deliver_durable(arg, durable_seq);
 }
 
 static void
@@ -284,6 +284,10 @@ serve_free(struct daemon *d)
 	edge_free(d->edge);
 	deliver_free(d->deliver);
 	store_free(d->store);
+	/* Background writes since the last flush (delivery outcomes written
+	 * just above, last-used times) reach the disk before the exit. */
+	if (d->st != NULL && state_dirty(d->st) && state_sync(d->st) != 0)
+		log_warn("could not flush the state at exit");
 	state_close(d->st);
 	if (d->sig_term != NULL)
 		event_free(d->sig_term);

@@ -48,8 +48,10 @@ struct edge {
 	struct pending		*pending;	/* answers waiting for the sync */
 	struct pending		**pending_tail;
 	unsigned char		 cursor_key[SECRET_SIZE];
-	void			(*synced_cb)(void *);
+	void			(*synced_cb)(void *, uint64_t);
 	void			*synced_arg;
+	uint64_t		 flushing_seq;	/* journal's last when it began */
+	uint64_t		 durable_seq;	/* events known to be on disk */
 };
 
 /* An answer held until the state is synced. */
@@ -294,17 +296,34 @@ edge_release(struct edge *e, uint64_t n, int err)
 	}
 }
 
+/* Starts a flush unless one runs, noting how far the journal has got:
+ * once the flush is over, events up to there are on disk. */
+static void
+edge_flush_start(struct edge *e)
+{
+	uint64_t seq;
+
+	if (flusher_busy(e->flusher))
+		return;
+	e->flushing_seq = journal_last_seq(e->st, &seq) == 0 ? seq :
+	    e->durable_seq;
+	flusher_start(e->flusher);
+}
+
 static void
 edge_flushed(void *arg, uint64_t n, int err)
 {
 	struct edge *e = arg;
 
 	edge_release(e, n, err);
-	if (err == 0 && e->synced_cb != NULL)
-		e->synced_cb(e->synced_arg);
+	if (err == 0 && e->flushing_seq > e->durable_seq) {
+		e->durable_seq = e->flushing_seq;
+		if (e->synced_cb != NULL)
+			e->synced_cb(e->synced_arg, e->durable_seq);
+	}
 	/* Answers held meanwhile wait for a flush begun after them. */
 	if (e->pending != NULL)
-		flusher_start(e->flusher);
+		edge_flush_start(e);
 }
 
 /* Once per loop pass with answers held: starts the group commit's flush
@@ -317,7 +336,7 @@ edge_sync_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (e->pending != NULL)
-		flusher_start(e->flusher);
+		edge_flush_start(e);
 }
 
 /* Hands each fn its jobs of this pass, in order. */
@@ -364,10 +383,12 @@ edge_batch(struct edge *e, struct edge_job *job, edge_batch_fn *fn)
 }
 
 void
-edge_on_sync(struct edge *e, void (*cb)(void *), void *arg)
+edge_on_sync(struct edge *e, void (*cb)(void *, uint64_t), void *arg)
 {
 	e->synced_cb = cb;
 	e->synced_arg = arg;
+	if (cb != NULL)
+		cb(arg, e->durable_seq);
 }
 
 /* edge_respond and edge_respond_take: own, if not NULL, is body, taken. */
@@ -480,22 +501,32 @@ static void
 edge_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct edge *e = arg;
+	int64_t now = clock_now_ms(), cutoff;
 	uint64_t owed;
 
 	(void)fd;
 	(void)what;
 	edge_flush(e);
-	if (idem_prune(e->st, clock_now_ms(), EDGE_PRUNE_MAX) < 0)
+	if (idem_prune(e->st, now, EDGE_PRUNE_MAX) < 0)
 		log_warn("could not expire idempotency records");
 	/* Events a subscriber is still owed are kept whatever their age. */
+	cutoff = now - (int64_t)e->cfg->journal_retention_days * 86400000;
 	if (e->cfg->journal_retention_days > 0 &&
-	    (outbox_min_seq(e->st, &owed) != 0 || journal_prune(e->st,
-	    clock_now_ms() - (int64_t)e->cfg->journal_retention_days *
-	    86400000, owed, EDGE_PRUNE_MAX) < 0))
+	    (outbox_min_seq(e->st, &owed) != 0 || journal_prune(e->st, cutoff,
+	    cutoff < now - JOURNAL_INGEST_KEEP_MS ? cutoff :
+	    now - JOURNAL_INGEST_KEEP_MS, owed, EDGE_PRUNE_MAX) < 0))
 		log_warn("could not prune the journal");
-	/* Background writes hold no answer back: flush them on this beat. */
+	/* Background writes hold no answer back: flush them on this beat.
+	 * With nothing of ours unflushed, what the journal holds was synced
+	 * by whoever wrote it (another fzrelay process, say). */
 	if (state_dirty(e->st))
-		flusher_start(e->flusher);
+		edge_flush_start(e);
+	else if (!flusher_busy(e->flusher) &&
+	    journal_last_seq(e->st, &owed) == 0 && owed > e->durable_seq) {
+		e->durable_seq = owed;
+		if (e->synced_cb != NULL)
+			e->synced_cb(e->synced_arg, owed);
+	}
 }
 
 struct edge *
@@ -535,6 +566,9 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 		edge_free(e);
 		return NULL;
 	}
+	/* What an earlier process left is made durable, then may go out. */
+	if (state_sync(st) != 0 || journal_last_seq(st, &e->durable_seq) != 0)
+		log_warn("could not flush the state at start");
 	event_add(e->flush_timer, &tv);
 	http_server_on_refuse(e->http, edge_refuse_cb, NULL);
 	return e;

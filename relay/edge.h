@@ -37,9 +37,9 @@ void	edge_reconfigure(struct edge *e, const struct cfg *cfg);
 /* Stops accepting and calls cb once in-flight requests are answered. */
 void	edge_drain(struct edge *e, void (*cb)(void *), void *arg);
 
-/* Calls cb(arg) after each group-commit sync: new events are durable,
- * so their deliveries may go out. */
-void	edge_on_sync(struct edge *e, void (*cb)(void *), void *arg);
+/* Calls cb(arg, seq) now and after each group-commit flush: events up
+ * to seq are on disk, so their deliveries may go out. */
+void	edge_on_sync(struct edge *e, void (*cb)(void *, uint64_t), void *arg);
 
 /* Writes batched key last-used times to the state now. */
 void	edge_flush(struct edge *e);

@@ -29,11 +29,12 @@
 #define HTTP_MAX_HEADERS	100
 #define HTTP_LINGER_MS		2000
 #define HTTP_LINGER_BYTES	((size_t)1 << 20)
-/* Bytes asked of one read(2). */
-#define HTTP_READ_SIZE		16384
+/* Bytes asked of one read(2): requests are small, and a connection keeps
+ * what it has read (a partial head) in chunks of about this size. */
+#define HTTP_READ_SIZE		4096
 /* Input buffered beyond the request being answered (pipelining) before
  * the connection stops reading until its turn comes. */
-#define HTTP_AHEAD_BYTES	((size_t)64 << 10)
+#define HTTP_AHEAD_BYTES	((size_t)16 << 10)
 
 enum conn_state {
 	CONN_HEAD,		/* reading the request line and headers */
@@ -626,6 +627,11 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c->state == CONN_DISPATCHED)
 		return;
+	/* The peer went away before its request was whole. */
+	if (c->dead) {
+		conn_free(c);
+		return;
+	}
 	if (c->started && c->state <= CONN_TRAILER && c->req != NULL &&
 	    c->state != CONN_LINGER) {
 		/* The head or body is too slow: say so, then close. */
@@ -759,6 +765,8 @@ conn_flush(struct http_conn *c)
 		conn_reading(c, 0);
 		if (c->state == CONN_WRITING)
 			event_active(c->wev, EV_WRITE, 1);
+		else if (c->state != CONN_DISPATCHED)
+			conn_arm(c, 0);	/* 100 Continue failed: free it */
 		break;
 	}
 }

@@ -3,7 +3,7 @@
  * evbuffers.
  *
  * It reads one request at a time per connection (pipelined requests wait
- * their turn, buffered up to 64 KiB), enforces the limits below before
+ * their turn, buffered up to 16 KiB), enforces the limits below before
  * buffering anything large, and hands each complete request, or each
  * request it could not read, to one callback. The callback answers with
  * http_reply(), at once or later from the same loop; the answer is

@@ -247,13 +247,12 @@ struct journal_ingest_op {
 	size_t			 n;
 };
 
-/* Journals one report. Returns 0, FZ_EEXIST, FZ_ENOTFOUND or FZ_EINVAL
- * having written nothing, or another FZ_E* that spoils the transaction. */
 /*
  * An ingested event's upstream id is kept twice in meta: "ingest:" id ->
- * seq finds a repeat, and "ingest@" be64 seq -> id lets retention drop
- * the first when it drops the event. Writes the second key; returns its
- * length.
+ * seq finds a repeat, and "ingest@" be64 seq -> be64 ms, id lets the id
+ * be forgotten in sequence order once both its event and the time an
+ * upstream may still retry it are past. Writes the second key; returns
+ * its length.
  */
 static size_t
 journal_ingest_back(char *buf, uint64_t seq)
@@ -264,38 +263,61 @@ journal_ingest_back(char *buf, uint64_t seq)
 	return sizeof(JOURNAL_INGEST_BACK) - 1 + 8;
 }
 
-/* Forgets the upstream id of event seq, if it was ingested. */
+/*
+ * Forgets, oldest first, up to max upstream ids whose event is gone (its
+ * sequence below first, the journal's first) and that were ingested
+ * before cutoff_ms. Returns the number forgotten or an FZ_E* code.
+ */
 static int
-journal_ingest_forget(MDB_txn *txn, struct state *st, uint64_t seq)
+journal_ingest_expire(MDB_txn *txn, struct state *st, uint64_t first,
+    int64_t cutoff_ms, size_t max)
 {
+	const size_t plen = sizeof(JOURNAL_INGEST_BACK) - 1;
 	char back[32], key[300];
-	MDB_val k, v;
-	int rc;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v, ik;
+	int rc, err = 0, n = 0;
 
-	k.mv_data = back;
-	k.mv_size = journal_ingest_back(back, seq);
-	if ((rc = mdb_get(txn, state_dbi(st, DB_META), &k, &v)) == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_META), &cur)) != 0)
 		return state_mdb_err(rc);
-	if (v.mv_size < sizeof(key) - 8) {
-		k.mv_data = key;
-		k.mv_size = (size_t)snprintf(key, sizeof(key), "ingest:%.*s",
-		    (int)v.mv_size, (const char *)v.mv_data);
-		if ((rc = mdb_del(txn, state_dbi(st, DB_META), &k, NULL)) != 0 &&
-		    rc != MDB_NOTFOUND)
-			return state_mdb_err(rc);
-	}
 	k.mv_data = back;
-	k.mv_size = journal_ingest_back(back, seq);
-	return state_mdb_err(mdb_del(txn, state_dbi(st, DB_META), &k, NULL));
+	k.mv_size = journal_ingest_back(back, 0);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	    rc == 0 && (size_t)n < max;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != plen + 8 ||
+		    memcmp(k.mv_data, JOURNAL_INGEST_BACK, plen) != 0 ||
+		    state_be64_get((unsigned char *)k.mv_data + plen) >= first ||
+		    v.mv_size < 8 ||
+		    (int64_t)state_be64_get(v.mv_data) >= cutoff_ms)
+			break;
+		if (v.mv_size - 8 < sizeof(key) - 8) {
+			ik.mv_data = key;
+			ik.mv_size = (size_t)snprintf(key, sizeof(key),
+			    "ingest:%.*s", (int)(v.mv_size - 8),
+			    (const char *)v.mv_data + 8);
+			if ((rc = mdb_del(txn, state_dbi(st, DB_META), &ik,
+			    NULL)) != 0 && rc != MDB_NOTFOUND)
+				break;
+		}
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+		n++;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		err = state_mdb_err(rc);
+	mdb_cursor_close(cur);
+	return err != 0 ? err : n;
 }
 
+/* Journals one report. Returns 0, FZ_EEXIST, FZ_ENOTFOUND or FZ_EINVAL
+ * having written nothing, or another FZ_E* that spoils the transaction. */
 static int
 journal_ingest_one(MDB_txn *txn, struct state *st, struct journal_report *r)
 {
 	struct workspace ws;
-	char key[300];
+	char key[300], back[300 + 8];
+	size_t idlen = strlen(r->source_id);
 	MDB_val k, v;
 	int rc, err;
 
@@ -319,9 +341,10 @@ journal_ingest_one(MDB_txn *txn, struct state *st, struct journal_report *r)
 	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &k, &v,
 	    0))) != 0)
 		return err;
-	/* The way back, so pruning the event forgets the id too. */
-	v.mv_data = (char *)r->source_id;
-	v.mv_size = strlen(r->source_id);
+	state_be64_put((unsigned char *)back, (uint64_t)r->now_ms);
+	memcpy(back + 8, r->source_id, idlen);
+	v.mv_data = back;
+	v.mv_size = 8 + idlen;
 	k.mv_data = key;
 	k.mv_size = journal_ingest_back(key, r->seq);
 	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &k, &v, 0));
@@ -743,6 +766,7 @@ journal_page_after(struct state *st, const char *ws, unsigned mask,
 
 struct journal_prune_op {
 	int64_t		 cutoff_ms;
+	int64_t		 ids_cutoff_ms;
 	uint64_t	 keep_from;
 	size_t		 max;
 	int		 pruned;
@@ -807,27 +831,63 @@ journal_prune_fn(MDB_txn *txn, struct state *st, void *arg)
 			break;
 		if ((rc = mdb_cursor_del(cur, 0)) != 0)
 			break;
-		if ((err = journal_ingest_forget(txn, st, seq)) != 0)
-			goto out;
 		op->pruned++;
 	}
-	if (rc != 0 && rc != MDB_NOTFOUND)
+	if (rc != 0 && rc != MDB_NOTFOUND) {
 		err = state_mdb_err(rc);
+		goto out;
+	}
+	/* Upstream ids of events now gone, once no retry can come. */
+	seq = UINT64_MAX;
+	if ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0)
+		memcpy(&seq, k.mv_data, sizeof(seq));
+	else if (rc != MDB_NOTFOUND) {
+		err = state_mdb_err(rc);
+		goto out;
+	}
+	if ((rc = journal_ingest_expire(txn, st, seq, op->ids_cutoff_ms,
+	    op->max)) < 0)
+		err = rc;
 out:
 	mdb_cursor_close(cur);
 	return err;
 }
 
 int
-journal_prune(struct state *st, int64_t cutoff_ms, uint64_t keep_from,
-    size_t max)
+journal_prune(struct state *st, int64_t cutoff_ms, int64_t ids_cutoff_ms,
+    uint64_t keep_from, size_t max)
 {
-	struct journal_prune_op op = { cutoff_ms, keep_from, max, 0 };
+	struct journal_prune_op op = { cutoff_ms, ids_cutoff_ms, keep_from, max,
+	    0 };
 	int err;
 
 	if ((err = state_write_bg(st, journal_prune_fn, &op)) != 0)
 		return err;
 	return op.pruned;
+}
+
+static int
+journal_last_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	uint64_t *seq = arg;
+	int rc;
+
+	*seq = 0;
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL), &cur)) != 0)
+		return state_mdb_err(rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	if (rc == 0 && k.mv_size == sizeof(*seq))
+		memcpy(seq, k.mv_data, sizeof(*seq));
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : state_mdb_err(rc);
+}
+
+int
+journal_last_seq(struct state *st, uint64_t *seq)
+{
+	return state_read(st, journal_last_fn, seq);
 }
 
 struct journal_stats_op {

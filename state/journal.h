@@ -71,9 +71,9 @@ struct journal_report {
  * Journals reports r[0..n-1] in one write transaction, each once: its
  * source_id is remembered in the same transaction, so a repeat of it
  * (later, or earlier in the same batch) journals nothing while the event
- * is kept (journal_prune forgets the id with the event). Each event
- * gets a fresh evt_ id like any other. Each report's outcome is in its
- * err: 0 (journaled, seq set), FZ_EEXIST (a repeat), FZ_ENOTFOUND (no
+ * is kept, and for JOURNAL_INGEST_KEEP_MS at least (journal_prune). Each
+ * event gets a fresh evt_ id like any other. Each report's outcome is in
+ * its err: 0 (journaled, seq set), FZ_EEXIST (a repeat), FZ_ENOTFOUND (no
  * such workspace) or FZ_EINVAL. Returns 0, or FZ_E* when the transaction
  * failed: then nothing was journaled and every err is that error.
  */
@@ -89,6 +89,10 @@ int	journal_ingest_batch(struct state *st, struct journal_report *r,
 int	journal_replay(struct state *st, const char *hook_id, const char *ws,
 	    unsigned mask, uint64_t after, int64_t since_ms, size_t max,
 	    size_t *count);
+
+/* Sets *seq to the last event's sequence (0: the journal is empty).
+ * Returns 0 or FZ_E*. */
+int	journal_last_seq(struct state *st, uint64_t *seq);
 
 /* Loads event seq as stored. Returns 0 with *json (caller frees, NUL-
  * terminated) and *len, FZ_ENOTFOUND (pruned or never) or FZ_E*. */
@@ -120,14 +124,20 @@ int	journal_page_newest(struct state *st, const char *ws, unsigned mask,
 int	journal_page_after(struct state *st, const char *ws, unsigned mask,
 	    uint64_t after, unsigned limit, struct journal_page *page);
 
+/* An ingested upstream id is remembered at least this long, whatever
+ * the retention: longer than an upstream keeps retrying a report. */
+#define JOURNAL_INGEST_KEEP_MS	(7 * 86400 * 1000LL)
+
 /*
  * Deletes up to max of the oldest events that occurred before cutoff_ms
  * and have a sequence below keep_from (the first event a subscriber is
- * still owed). Returns the number deleted, or an FZ_E* code. Meant for a
+ * still owed), then forgets up to max upstream ids (journal_ingest_batch)
+ * whose event is gone and that were ingested before ids_cutoff_ms.
+ * Returns the number of events deleted, or an FZ_E* code. Meant for a
  * timer: each call is one short background write (state.h).
  */
-int	journal_prune(struct state *st, int64_t cutoff_ms, uint64_t keep_from,
-	    size_t max);
+int	journal_prune(struct state *st, int64_t cutoff_ms,
+	    int64_t ids_cutoff_ms, uint64_t keep_from, size_t max);
 
 struct journal_stats {
 	uint64_t	 events;

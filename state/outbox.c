@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "state/env.h"
 #include "state/outbox.h"
 
@@ -227,6 +228,9 @@ outbox_due_fn(MDB_txn *txn, struct state *st, void *arg)
 		it->hook_id[hl] = '\0';
 		it->seq = state_be64_get(p + 8 + hl + 1);
 		it->due_ms = (int64_t)state_be64_get(p);
+		/* Not on disk yet: it could still vanish in a power loss. */
+		if (it->seq > op->seq)
+			continue;
 		if (op->busy != NULL && op->busy(it->hook_id, it->seq, op->arg))
 			continue;
 		it->attempts = 0;
@@ -252,14 +256,16 @@ outbox_due_fn(MDB_txn *txn, struct state *st, void *arg)
 }
 
 int
-outbox_due(struct state *st, int64_t now_ms, struct outbox_item *items,
-    size_t max, outbox_busy_cb *busy, void *arg, size_t *n)
+outbox_due(struct state *st, int64_t now_ms, uint64_t max_seq,
+    struct outbox_item *items, size_t max, outbox_busy_cb *busy, void *arg,
+    size_t *n)
 {
 	struct outbox_op op;
 	int err;
 
 	memset(&op, 0, sizeof(op));
 	op.now_ms = now_ms;
+	op.seq = max_seq;
 	op.items = items;
 	op.max = max;
 	op.busy = busy;
@@ -340,13 +346,24 @@ outbox_record_one(MDB_txn *txn, struct state *st,
 	if ((err = state_mdb_err(mdb_get(txn, state_dbi(st, DB_DELIVERIES), &k,
 	    &v))) != 0)
 		return err == FZ_ENOTFOUND ? 0 : err;
-	if ((d = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
-		return FZ_ESTORE;
+	/* A damaged record is started afresh: failing here would leave the
+	 * other outcomes of its batch unrecorded, and them sent again. */
+	if ((d = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL ||
+	    !json_is_object(d)) {
+		log_warn("delivery record %s/%llu is damaged: started afresh",
+		    it->hook_id, (unsigned long long)it->seq);
+		json_decref(d);
+		d = json_pack("{s:s, s:I, s:s, s:i}", "hookId", it->hook_id,
+		    "seq", (json_int_t)it->seq, "status", "pending", "attempts",
+		    (int)it->attempts);
+	}
+	if (d != NULL && !json_is_array(json_object_get(d, "history")))
+		json_object_set_new(d, "history", json_array());
 	entry = json_pack("{s:s, s:i, s:I, s:s?}", "at",
 	    clock_rfc3339(op->a.at_ms, at), "statusCode", op->a.status,
 	    "latencyMs", (json_int_t)op->a.latency_ms, "error", op->a.error);
 	hist = json_object_get(d, "history");
-	if (entry == NULL || !json_is_array(hist)) {
+	if (d == NULL || entry == NULL || !json_is_array(hist)) {
 		json_decref(entry);
 		err = FZ_ENOMEM;
 		goto out;

@@ -44,10 +44,13 @@ struct deliver {
 	struct event		*kick;
 	struct event		*settle_ev;	/* records outcomes, once a pass */
 	struct attempt		*done;		/* ended, not yet recorded */
+	struct attempt		**done_tail;
 	unsigned		 ndone;
 	struct hmap		*busy;		/* "hook seq" in flight */
 	struct hmap		*endpoints;	/* hook id -> struct endpoint */
+	struct hmap		*failing;	/* hook ids last seen failing */
 	unsigned		 inflight;
+	uint64_t		 durable_seq;	/* events known to be on disk */
 	int			 stopped;
 };
 
@@ -363,6 +366,7 @@ deliver_settle(struct deliver *d)
 	struct deliver_health health;
 	struct attempt *at, *next;
 	size_t n = 0;
+	int created;
 
 	if (d->done == NULL)
 		return;
@@ -378,19 +382,27 @@ deliver_settle(struct deliver *d)
 		log_warn("could not record %u delivery outcomes: they will be "
 		    "sent again", d->ndone);
 	free(r);
+	/* In the order the attempts ended: the last outcome decides. */
 	for (at = d->done; at != NULL; at = next) {
 		next = at->next;
 		/* A healthy hook that answered well has nothing to change. */
-		if (!at->ok || at->failing) {
+		if (!at->ok || at->failing ||
+		    hmap_get(d->failing, at->it.hook_id) != NULL) {
 			health.ok = at->ok;
 			health.now_ms = at->oa.at_ms;
 			hooks_update(d->st, NULL, at->it.hook_id,
 			    deliver_health_fn, &health, NULL);
+			if (at->ok)
+				hmap_del(d->failing, at->it.hook_id);
+			else
+				(void)hmap_put(d->failing, at->it.hook_id,
+				    &created);
 		}
 		deliver_release(d, at);
 		attempt_free(at);
 	}
 	d->done = NULL;
+	d->done_tail = &d->done;
 	d->ndone = 0;
 }
 
@@ -466,8 +478,9 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 	}
 	d->inflight--;
 	if (settle) {
-		at->next = d->done;
-		d->done = at;
+		at->next = NULL;
+		*d->done_tail = at;
+		d->done_tail = &at->next;
 		d->ndone++;
 		event_active(d->settle_ev, EV_TIMEOUT, 0);
 		return;
@@ -629,8 +642,8 @@ deliver_scan(struct deliver *d)
 	want = DELIVER_GLOBAL_CAP - d->inflight;
 	if (want > FZ_NELEM(items))
 		want = FZ_NELEM(items);
-	if (want == 0 || outbox_due(d->st, clock_now_ms(), items, want,
-	    deliver_is_busy, d, &n) != 0)
+	if (want == 0 || outbox_due(d->st, clock_now_ms(), d->durable_seq,
+	    items, want, deliver_is_busy, d, &n) != 0)
 		return;
 	for (i = 0; i < n; i++) {
 		/* An endpoint may fill up within this batch. */
@@ -669,7 +682,9 @@ deliver_new(struct event_base *base, struct state *st, struct fetch *fetch,
 	d->st = st;
 	d->fetch = fetch;
 	d->cfg = cfg;
+	d->done_tail = &d->done;
 	if ((d->busy = hmap_new(1)) == NULL ||
+	    (d->failing = hmap_new(1)) == NULL ||
 	    (d->endpoints = hmap_new(sizeof(struct endpoint))) == NULL ||
 	    (d->scan = event_new(base, -1, EV_PERSIST, deliver_scan_cb, d)) ==
 	    NULL ||
@@ -688,6 +703,14 @@ deliver_kick(struct deliver *d)
 {
 	if (!d->stopped)
 		event_active(d->kick, EV_TIMEOUT, 0);
+}
+
+void
+deliver_durable(struct deliver *d, uint64_t seq)
+{
+	if (seq > d->durable_seq)
+		d->durable_seq = seq;
+	deliver_kick(d);
 }
 
 void
@@ -723,6 +746,7 @@ deliver_free(struct deliver *d)
 	if (d->kick != NULL)
 		event_free(d->kick);
 	hmap_free(d->busy);
+	hmap_free(d->failing);
 	hmap_free(d->endpoints);
 	free(d);
 }

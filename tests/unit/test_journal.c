@@ -1,6 +1,7 @@
 /*
  * test_journal.c: state/journal.h: appends, the per-workspace and
- * per-type pages in both directions, retention and stats.
+ * per-type pages in both directions, retention and stats, ingest
+ * batches; and state/outbox.h's due deliveries.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "common/fz.h"
 #include "state/env.h"
 #include "state/journal.h"
+#include "state/outbox.h"
 #include "state/workspace.h"
 
 #define DAY	86400000LL
@@ -183,10 +185,13 @@ test_prune_respects_cutoff_and_keep(void **state)
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0 - 8 * DAY, 3);
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 4);
 	/* Seq 2 is still owed to a subscriber: stop before it. */
-	assert_int_equal(journal_prune(f->st, T0 - DAY, 2, 100), 1);
-	assert_int_equal(journal_prune(f->st, T0 - DAY, UINT64_MAX, 1), 1);
-	assert_int_equal(journal_prune(f->st, T0 - DAY, UINT64_MAX, 100), 1);
-	assert_int_equal(journal_prune(f->st, T0 - DAY, UINT64_MAX, 100), 0);
+	assert_int_equal(journal_prune(f->st, T0 - DAY, T0 - DAY, 2, 100), 1);
+	assert_int_equal(journal_prune(f->st, T0 - DAY, T0 - DAY, UINT64_MAX,
+	    1), 1);
+	assert_int_equal(journal_prune(f->st, T0 - DAY, T0 - DAY, UINT64_MAX,
+	    100), 1);
+	assert_int_equal(journal_prune(f->st, T0 - DAY, T0 - DAY, UINT64_MAX,
+	    100), 0);
 	assert_int_equal(journal_page_newest(f->st, "ws_a", JOURNAL_T_ALL, 0,
 	    50, &p), 0);
 	page_ns(&p, ns, sizeof(ns));
@@ -206,7 +211,7 @@ test_sequence_never_reused(void **state)
 
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0 - 9 * DAY, 1);
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0 - 9 * DAY, 2);
-	assert_int_equal(journal_prune(f->st, T0, UINT64_MAX, 100), 2);
+	assert_int_equal(journal_prune(f->st, T0, T0, UINT64_MAX, 100), 2);
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 3);
 	assert_int_equal(journal_stats(f->st, &js), 0);
 	assert_int_equal(js.events, 1);
@@ -357,7 +362,8 @@ test_event_text(void **state)
 	free(text);
 }
 
-/* Pruning an ingested event forgets its upstream id with it. */
+/* An ingested event's upstream id outlives the event until the ids'
+ * cutoff passes too; then a repeat is journaled anew. */
 static void
 test_prune_forgets_ingested_id(void **state)
 {
@@ -378,14 +384,61 @@ test_prune_forgets_ingested_id(void **state)
 	assert_int_equal(journal_ingest_batch(f->st, &r, 1), 0);
 	assert_int_equal(r.err, FZ_EEXIST);
 	/* Not old enough yet: kept, and still a repeat. */
-	assert_int_equal(journal_prune(f->st, T0, UINT64_MAX, 100), 0);
+	assert_int_equal(journal_prune(f->st, T0, T0, UINT64_MAX, 100), 0);
 	assert_int_equal(journal_ingest_batch(f->st, &r, 1), 0);
 	assert_int_equal(r.err, FZ_EEXIST);
-	assert_int_equal(journal_prune(f->st, T0 + 1, UINT64_MAX, 100), 1);
+	/* The event goes; its id is remembered a while longer. */
+	assert_int_equal(journal_prune(f->st, T0 + 1, T0, UINT64_MAX, 100), 1);
+	assert_int_equal(journal_ingest_batch(f->st, &r, 1), 0);
+	assert_int_equal(r.err, FZ_EEXIST);
+	assert_int_equal(journal_prune(f->st, T0 + 1, T0 + 1, UINT64_MAX, 100),
+	    0);
 	r.now_ms = T0 + 2;
 	assert_int_equal(journal_ingest_batch(f->st, &r, 1), 0);
 	assert_int_equal(r.err, 0);
 	json_decref(data);
+}
+
+static int
+enqueue_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	uint64_t seq;
+	int err;
+
+	(void)arg;
+	for (seq = 1; seq <= 3; seq++)
+		if ((err = outbox_enqueue_txn(txn, st, "wh_due", seq, "evt_x",
+		    T0, T0)) != 0)
+			return err;
+	return 0;
+}
+
+/* Due deliveries stop at the last event known to be on disk, and carry
+ * the attempts made so far. */
+static void
+test_outbox_due(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_item items[8];
+	struct outbox_attempt a = { T0, 500, 3, "HTTP 500" };
+	size_t n;
+
+	assert_int_equal(state_write(f->st, enqueue_fn, NULL), 0);
+	assert_int_equal(outbox_due(f->st, T0, 2, items, 8, NULL, NULL, &n),
+	    0);
+	assert_int_equal(n, 2);
+	assert_true(items[0].seq == 1 && items[1].seq == 2);
+	assert_int_equal(items[0].attempts, 0);
+	assert_int_equal(outbox_due(f->st, T0 - 1, UINT64_MAX, items, 8, NULL,
+	    NULL, &n), 0);
+	assert_int_equal(n, 0);
+	/* A failed attempt requeues it with one attempt made. */
+	assert_int_equal(outbox_record(f->st, &items[0], &a, 0, T0 + 10), 0);
+	assert_int_equal(outbox_due(f->st, T0 + 10, UINT64_MAX, items, 8, NULL,
+	    NULL, &n), 0);
+	assert_int_equal(n, 3);
+	assert_true(items[2].seq == 1);
+	assert_int_equal(items[2].attempts, 1);
 }
 
 int
@@ -409,6 +462,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_prune_forgets_ingested_id,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_due, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("journal", tests, NULL, NULL);
