@@ -6,8 +6,8 @@
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
+const { freePort } = require('./harness');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,18 +23,6 @@ async function waitFor(fn, ms, what) {
       throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(25);
   }
-}
-
-// A free port on 127.0.0.1 that nothing listens on (yet).
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 // Starts fzrelay serve on dir with extra flags; resolves once it listens.

@@ -127,4 +127,4 @@ async function run() {
   process.exitCode = failed ? 1 : 0;
 }
 
-module.exports = { start, stop, cli, key, test, run };
+module.exports = { start, stop, cli, key, test, run, freePort };
