@@ -572,7 +572,8 @@ struct journal_op {
 	unsigned		 limit;
 	struct journal_page	*page;
 	struct journal_buf	 buf;
-	MDB_cursor		*jcur;
+	state_txn_fn		*walk;		/* over an index, emitting */
+	MDB_cursor		*jcur;		/* on the journal, for the walk */
 	uint64_t		 at;		/* the record jcur is on */
 };
 
@@ -588,9 +589,10 @@ journal_emit(struct journal_op *op, uint64_t seq)
 		return err == FZ_ENOTFOUND ? FZ_ESTORE : err;
 	}
 	op->at = seq;
-	if (op->page->count > 0)
+	if (op->page->count++ > 0)
 		journal_buf_add(&op->buf, ",", 1);
 	journal_buf_add(&op->buf, v.mv_data, v.mv_size);
+	op->page->next = seq;
 	return op->buf.nomem ? FZ_ENOMEM : 0;
 }
 
@@ -616,11 +618,6 @@ journal_newest_fn(MDB_txn *txn, struct state *st, void *arg)
 		}
 	if ((rc = mdb_cursor_open(txn, state_dbi(st, db), &cur)) != 0)
 		return state_mdb_err(rc);
-	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL),
-	    &op->jcur)) != 0) {
-		err = state_mdb_err(rc);
-		goto out;
-	}
 	k.mv_data = ikey;
 	k.mv_size = journal_ikey(ikey, op->ws, code, op->pos ? op->pos :
 	    UINT64_MAX);
@@ -645,17 +642,11 @@ journal_newest_fn(MDB_txn *txn, struct state *st, void *arg)
 		}
 		if ((err = journal_emit(op, seq)) != 0)
 			goto out;
-		op->page->count++;
-		op->page->next = seq;
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		err = state_mdb_err(rc);
 out:
 	mdb_cursor_close(cur);
-	if (op->jcur != NULL)
-		mdb_cursor_close(op->jcur);
-	op->jcur = NULL;
-	op->at = 0;
 	return err;
 }
 
@@ -673,11 +664,6 @@ journal_after_fn(MDB_txn *txn, struct state *st, void *arg)
 	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL_WS), &cur)) !=
 	    0)
 		return state_mdb_err(rc);
-	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL),
-	    &op->jcur)) != 0) {
-		err = state_mdb_err(rc);
-		goto out;
-	}
 	k.mv_data = ikey;
 	k.mv_size = journal_ikey(ikey, op->ws, -1, op->pos + 1);
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
@@ -697,17 +683,28 @@ journal_after_fn(MDB_txn *txn, struct state *st, void *arg)
 		}
 		if ((err = journal_emit(op, seq)) != 0)
 			goto out;
-		op->page->count++;
-		op->page->next = seq;
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		err = state_mdb_err(rc);
 out:
 	mdb_cursor_close(cur);
-	if (op->jcur != NULL)
-		mdb_cursor_close(op->jcur);
-	op->jcur = NULL;
+	return err;
+}
+
+/* Runs the page's walk with a journal cursor open for journal_emit. */
+static int
+journal_page_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct journal_op *op = arg;
+	int rc, err;
+
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL),
+	    &op->jcur)) != 0)
+		return state_mdb_err(rc);
 	op->at = 0;
+	err = op->walk(txn, st, op);
+	mdb_cursor_close(op->jcur);
+	op->jcur = NULL;
 	return err;
 }
 
@@ -734,7 +731,8 @@ journal_page(struct state *st, const char *ws, unsigned mask, uint64_t pos,
 	if ((op.buf.p = malloc(op.buf.size)) == NULL)
 		return FZ_ENOMEM;
 	journal_buf_add(&op.buf, "[", 1);
-	err = state_read(st, fn, &op);
+	op.walk = fn;
+	err = state_read(st, journal_page_fn, &op);
 	journal_buf_add(&op.buf, "]", 1);
 	if (err == 0 && op.buf.nomem)
 		err = FZ_ENOMEM;
