@@ -151,32 +151,59 @@ reply_envelope(struct rq *rq, int status, json_t *env, const json_t *data)
 	json_decref(env);
 }
 
-void
-reply_ok(struct rq *rq, int status, json_t *data, json_t *meta_extra)
+/*
+ * The meta object as text (caller frees), or NULL (no memory). Plain meta
+ * is written directly: the request id is of a safe alphabet and the
+ * timestamp fixed, so the bytes are what the encoder would give.
+ */
+static char *
+reply_meta_text(struct rq *rq, json_t *extra, size_t *len)
 {
-	json_t *env;
+	static const char a[] = "{\"request_id\":\"", b[] = "\",\"timestamp\":\"",
+	    c[] = "\"}";
+	char ts[CLOCK_RFC3339_SIZE], *m;
+	size_t il, n = 0;
+	json_t *meta;
 
-	if (data == NULL)
-		data = json_null();
-	env = json_pack("{s:O, s:o, s:n}", "data", data, "meta",
-	    reply_meta(rq, meta_extra), "error");
-	reply_envelope(rq, status, env, data);
-	json_decref(data);
+	if (extra != NULL) {
+		meta = reply_meta(rq, extra);
+		m = meta != NULL ? json_dumps(meta, JSON_COMPACT) : NULL;
+		json_decref(meta);
+		if (m != NULL)
+			*len = strlen(m);
+		return m;
+	}
+	il = strlen(rq->id);
+	if ((m = malloc(sizeof(a) + il + sizeof(b) + sizeof(ts) + sizeof(c))) ==
+	    NULL)
+		return NULL;
+	memcpy(m + n, a, sizeof(a) - 1);
+	n += sizeof(a) - 1;
+	memcpy(m + n, rq->id, il);
+	n += il;
+	memcpy(m + n, b, sizeof(b) - 1);
+	n += sizeof(b) - 1;
+	memcpy(m + n, clock_rfc3339(clock_now_ms(), ts), sizeof(ts) - 1);
+	n += sizeof(ts) - 1;
+	memcpy(m + n, c, sizeof(c));
+	*len = n + sizeof(c) - 1;
+	return m;
 }
 
-void
-reply_ok_text(struct rq *rq, int status, const char *data, size_t len,
-    json_t *meta_extra)
+/* The envelope around data's text; json, if not NULL, is data itself,
+ * for the Idempotency-Key record. Takes meta_extra. */
+static void
+reply_ok_env(struct rq *rq, int status, const char *data, size_t len,
+    json_t *meta_extra, const json_t *json)
 {
 	static const char head[] = "{\"data\":", mid[] = ",\"meta\":",
 	    tail[] = ",\"error\":null}";
-	json_t *meta = reply_meta(rq, meta_extra);
-	char *m = NULL, *out = NULL;
-	size_t mlen, n;
+	char *m, *out = NULL;
+	size_t mlen = 0, n;
 
-	if (meta == NULL || (m = json_dumps(meta, JSON_COMPACT)) == NULL ||
-	    (out = malloc(sizeof(head) + len + sizeof(mid) + (mlen = strlen(m))
-	    + sizeof(tail))) == NULL) {
+	if ((m = reply_meta_text(rq, meta_extra, &mlen)) == NULL ||
+	    (out = malloc(sizeof(head) + len + sizeof(mid) + mlen +
+	    sizeof(tail))) == NULL) {
 		reply_envelope(rq, 500, NULL, NULL);
 		goto out;
 	}
@@ -191,12 +218,32 @@ reply_ok_text(struct rq *rq, int status, const char *data, size_t len,
 	n += mlen;
 	memcpy(out + n, tail, sizeof(tail) - 1);
 	n += sizeof(tail) - 1;
-	reply_finish(rq, status, "application/json", out, n, NULL, out);
-	out = NULL;
+	reply_finish(rq, status, "application/json", out, n, json, out);
 out:
-	free(out);
 	free(m);
-	json_decref(meta);
+}
+
+void
+reply_ok(struct rq *rq, int status, json_t *data, json_t *meta_extra)
+{
+	char *s;
+
+	if (data == NULL)
+		data = json_null();
+	if ((s = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL) {
+		json_decref(meta_extra);
+		reply_envelope(rq, 500, NULL, NULL);
+	} else
+		reply_ok_env(rq, status, s, strlen(s), meta_extra, data);
+	free(s);
+	json_decref(data);
+}
+
+void
+reply_ok_text(struct rq *rq, int status, const char *data, size_t len,
+    json_t *meta_extra)
+{
+	reply_ok_env(rq, status, data, len, meta_extra, NULL);
 }
 
 void
