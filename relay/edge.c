@@ -272,6 +272,39 @@ edge_send(struct http_req *http, int status, const char *ctype,
 		http_reply(http, status, ctype, body, len);
 }
 
+/* Hands each fn its jobs of this pass, in order. */
+static void
+edge_batch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct edge *e = arg;
+	struct edge_job *left = e->jobs, *mine, **mtail, *rest, **rtail, *j;
+	edge_batch_fn *fn;
+
+	(void)fd;
+	(void)what;
+	e->jobs = NULL;
+	e->jobs_tail = &e->jobs;
+	while (left != NULL) {
+		fn = left->fn;
+		mine = rest = NULL;
+		mtail = &mine;
+		rtail = &rest;
+		for (; left != NULL; left = j) {
+			j = left->next;
+			left->next = NULL;
+			if (left->fn == fn) {
+				*mtail = left;
+				mtail = &left->next;
+			} else {
+				*rtail = left;
+				rtail = &left->next;
+			}
+		}
+		fn(e, mine);
+		left = rest;
+	}
+}
+
 /* Sends the held answers whose writes are durable now (commits up to n),
  * or, after a failed flush, says that they may be lost. */
 static void
@@ -321,6 +354,10 @@ edge_flushed(void *arg, uint64_t n, int err)
 		if (e->synced_cb != NULL)
 			e->synced_cb(e->synced_arg, e->durable_seq);
 	}
+	/* The jobs that came during the flush share one transaction now,
+	 * and the flush begun next covers them. */
+	if (e->jobs != NULL)
+		edge_batch_cb(-1, 0, e);
 	/* Answers held meanwhile wait for a flush begun after them. */
 	if (e->pending != NULL)
 		edge_flush_start(e);
@@ -339,39 +376,6 @@ edge_sync_cb(evutil_socket_t fd, short what, void *arg)
 		edge_flush_start(e);
 }
 
-/* Hands each fn its jobs of this pass, in order. */
-static void
-edge_batch_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct edge *e = arg;
-	struct edge_job *left = e->jobs, *mine, **mtail, *rest, **rtail, *j;
-	edge_batch_fn *fn;
-
-	(void)fd;
-	(void)what;
-	e->jobs = NULL;
-	e->jobs_tail = &e->jobs;
-	while (left != NULL) {
-		fn = left->fn;
-		mine = rest = NULL;
-		mtail = &mine;
-		rtail = &rest;
-		for (; left != NULL; left = j) {
-			j = left->next;
-			left->next = NULL;
-			if (left->fn == fn) {
-				*mtail = left;
-				mtail = &left->next;
-			} else {
-				*rtail = left;
-				rtail = &left->next;
-			}
-		}
-		fn(e, mine);
-		left = rest;
-	}
-}
-
 void
 edge_batch(struct edge *e, struct edge_job *job, edge_batch_fn *fn)
 {
@@ -379,7 +383,11 @@ edge_batch(struct edge *e, struct edge_job *job, edge_batch_fn *fn)
 	job->fn = fn;
 	*e->jobs_tail = job;
 	e->jobs_tail = &job->next;
-	event_active(e->batch_ev, EV_TIMEOUT, 0);
+	/* While a flush runs, the jobs' answers could not go out before the
+	 * next one anyway: they wait for its start, and one transaction
+	 * then holds them all, instead of one per loop pass. */
+	if (!flusher_busy(e->flusher))
+		event_active(e->batch_ev, EV_TIMEOUT, 0);
 }
 
 void

@@ -70,8 +70,9 @@ void	edge_respond_take(struct rq *rq, int status, const char *ctype,
 /*
  * Write batching. A handler whose write can share one transaction with
  * other requests' queues a job instead of writing; the jobs queued with
- * the same fn during one loop pass are handed to fn together, in the
- * order they came, before that pass's group commit. fn answers every
+ * the same fn during one loop pass (or, while the state is being synced,
+ * until that sync ends) are handed to fn together, in the order they
+ * came, before the group commit that follows. fn answers every
  * job's request and frees the jobs: a job is the first member of the
  * handler's own struct, and the edge only links it.
  */
