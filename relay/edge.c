@@ -119,8 +119,18 @@ edge_is_json(const char *ctype)
 	return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ';
 }
 
-/* Parses the body of a JSON route. Returns 0, or -1 after answering. */
-static int
+const char *
+edge_json_text(struct rq *rq, size_t *len)
+{
+	const char *body = http_req_body(rq->http, len);
+
+	if (*len == 0 ||
+	    !edge_is_json(http_req_header(rq->http, "Content-Type")))
+		return NULL;
+	return body;
+}
+
+int
 edge_parse_body(struct rq *rq)
 {
 	const char *body;
@@ -272,7 +282,7 @@ edge_send(struct http_req *http, int status, const char *ctype,
 		http_reply(http, status, ctype, body, len);
 }
 
-/* Hands each fn its jobs of this pass, in order. */
+/* Hands each fn the jobs queued so far, in order. */
 static void
 edge_batch_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -490,7 +500,8 @@ edge_request_cb(struct http_req *http, void *arg)
 	}
 	if (rq->route->plan != 0 && auth_check(e->auth, rq) != 0)
 		return;
-	if ((rq->route->flags & ROUTE_JSON_BODY) && edge_parse_body(rq) != 0)
+	if ((rq->route->flags & (ROUTE_JSON_BODY | ROUTE_OWN_BODY)) ==
+	    ROUTE_JSON_BODY && edge_parse_body(rq) != 0)
 		return;
 	if ((rq->route->flags & ROUTE_JSON_BODY) && rq->authed &&
 	    !edge_idempotency(e, rq))

@@ -122,7 +122,7 @@ static const struct route routes[] = {
 	    A, R, 0, "Deliveries to an endpoint with their attempts",
 	    "Webhooks", NULL, "DeliveryList" },
 	{ "POST", "/internal/events", ingest_events, 0, 0,
-	    BODY | ROUTE_CREATES, "The upstream store reports pack.viewed "
+	    BODY | ROUTE_OWN_BODY | ROUTE_CREATES, "The upstream store reports pack.viewed "
 	    "and client.signed_off (signed with ingest_secret; a repeated id "
 	    "is a no-op)", "Internal", "IngestInput", "IngestResult" },
 	{ "POST", "/api/v1/webhooks/:id/replay", hooks_webhook_replay, A, W,

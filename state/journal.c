@@ -3,6 +3,7 @@
 
 #include "common/clock.h"
 #include "common/fz.h"
+#include "common/jscan.h"
 #include "common/secure.h"
 #include "state/env.h"
 #include "state/hooks.h"
@@ -84,41 +85,78 @@ journal_plain(const char *s)
 	return 1;
 }
 
+/* The event's own fields, which a snapshot cannot override. */
+static const char *const journal_own[] = { "id", "type", "occurred_at",
+    "workspace_id" };
+
+/* Returns 1 if the snapshot (data, or else text) has none of the event's
+ * own fields at its top level. */
+static int
+journal_snapshot_apart(const json_t *data, const char *text, size_t len)
+{
+	struct jscan_member m[JSCAN_KEYS];
+	char buf[1024], *copy = buf;
+	size_t i, k, n, clen;
+	int apart = 1;
+
+	if (text == NULL) {
+		for (k = 0; k < FZ_NELEM(journal_own); k++)
+			if (json_object_get(data, journal_own[k]) != NULL)
+				return 0;
+		return 1;
+	}
+	if (len >= sizeof(buf) && (copy = malloc(len + 1)) == NULL)
+		return 0;
+	if (jscan_object(text, len, copy, &clen, m, FZ_NELEM(m), &n) != 0)
+		apart = 0;
+	for (i = 0; i < n && apart; i++)
+		for (k = 0; k < FZ_NELEM(journal_own); k++)
+			if (m[i].klen == strlen(journal_own[k]) &&
+			    memcmp(m[i].key, journal_own[k], m[i].klen) == 0)
+				apart = 0;
+	if (copy != buf)
+		free(copy);
+	return apart;
+}
+
 /*
  * The stored form of an event: its own fields first, so they can be read
- * at a glance, then the snapshot's, which cannot override them. Returns
- * the text (caller frees) or NULL (no memory).
+ * at a glance, then the snapshot's, which cannot override them. The
+ * snapshot is data, or, when text is not NULL, text[0..len-1] (compact,
+ * as jansson writes it). Returns the text (caller frees) or NULL (no
+ * memory, or text that is no JSON object).
  */
 static char *
 journal_event_text(const char *id, const char *type, const char *at,
-    const char *ws, const json_t *data)
+    const char *ws, const json_t *data, const char *text, size_t len)
 {
 	char head[FZ_ID_SIZE * 2 + CLOCK_RFC3339_SIZE + 96], *d = NULL, *s;
-	json_t *ev;
-	size_t hl, dl;
+	json_t *ev, *parsed = NULL;
+	json_error_t jerr;
+	size_t hl;
 	int n;
 
 	/* The usual case, written directly: plain own fields and a snapshot
 	 * without them. Serialising it whole gives the same bytes. */
 	if (journal_plain(id) && journal_plain(type) && journal_plain(at) &&
-	    journal_plain(ws) && json_object_get(data, "id") == NULL &&
-	    json_object_get(data, "type") == NULL &&
-	    json_object_get(data, "occurred_at") == NULL &&
-	    json_object_get(data, "workspace_id") == NULL &&
+	    journal_plain(ws) && journal_snapshot_apart(data, text, len) &&
 	    (n = snprintf(head, sizeof(head), "{\"id\":\"%s\",\"type\":\"%s\","
 	    "\"occurred_at\":\"%s\",\"workspace_id\":\"%s\"", id, type, at,
 	    ws)) > 0 && (size_t)n < sizeof(head)) {
-		if ((d = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
-		    NULL)
-			return NULL;
+		if (text == NULL) {
+			if ((d = json_dumps(data, JSON_COMPACT |
+			    JSON_PRESERVE_ORDER)) == NULL)
+				return NULL;
+			text = d;
+			len = strlen(d);
+		}
 		hl = (size_t)n;
-		dl = strlen(d);
-		if ((s = malloc(hl + dl + 2)) != NULL) {
+		if ((s = malloc(hl + len + 2)) != NULL) {
 			memcpy(s, head, hl);
-			if (dl > 2) {
+			if (len > 2) {
 				s[hl++] = ',';
-				memcpy(s + hl, d + 1, dl - 1);
-				hl += dl - 1;
+				memcpy(s + hl, text + 1, len - 1);
+				hl += len - 1;
 			} else
 				s[hl++] = '}';
 			s[hl] = '\0';
@@ -126,17 +164,25 @@ journal_event_text(const char *id, const char *type, const char *at,
 		free(d);
 		return s;
 	}
+	if (text != NULL && (data = parsed = json_loadb(text, len, 0,
+	    &jerr)) == NULL)
+		return NULL;
 	ev = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "type", type,
 	    "occurred_at", at, "workspace_id", ws);
-	s = ev != NULL && json_object_update_missing(ev, (json_t *)data) == 0 ?
+	s = ev != NULL && json_is_object(data) &&
+	    json_object_update_missing(ev, (json_t *)data) == 0 ?
 	    json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(ev);
+	json_decref(parsed);
 	return s;
 }
 
-int
-journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
-    const char *ws, int64_t now_ms, const json_t *data, uint64_t *seq)
+/* journal_append_txn, with the snapshot as data or as text (see
+ * journal_event_text). */
+static int
+journal_append(MDB_txn *txn, struct state *st, const char *type,
+    const char *ws, int64_t now_ms, const json_t *data, const char *dtext,
+    size_t dlen, uint64_t *seq)
 {
 	char id[FZ_ID_SIZE], at[CLOCK_RFC3339_SIZE], *text = NULL;
 	unsigned char ikey[FZ_ID_SIZE + 10], code, hwm[8];
@@ -146,7 +192,7 @@ journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
 	int rc, err;
 
 	if (strlen(ws) >= FZ_ID_SIZE || journal_code(type, &code) != 0 ||
-	    !json_is_object(data))
+	    (dtext == NULL && !json_is_object(data)))
 		return FZ_EINVAL;
 	if ((err = secure_id("evt", id)) != 0)
 		return err;
@@ -178,8 +224,8 @@ journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
 	    0))) != 0)
 		goto out;
 	if ((text = journal_event_text(id, type, clock_rfc3339(now_ms, at), ws,
-	    data)) == NULL) {
-		err = FZ_ENOMEM;
+	    data, dtext, dlen)) == NULL) {
+		err = dtext != NULL ? FZ_EINVAL : FZ_ENOMEM;
 		goto out;
 	}
 	k.mv_data = &next;
@@ -211,6 +257,13 @@ out:
 	mdb_cursor_close(cur);
 	free(text);
 	return err;
+}
+
+int
+journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
+    const char *ws, int64_t now_ms, const json_t *data, uint64_t *seq)
+{
+	return journal_append(txn, st, type, ws, now_ms, data, NULL, 0, seq);
 }
 
 struct journal_record_op {
@@ -333,8 +386,8 @@ journal_ingest_one(MDB_txn *txn, struct state *st, struct journal_report *r)
 		return FZ_EEXIST;
 	if (rc != MDB_NOTFOUND)
 		return state_mdb_err(rc);
-	if ((err = journal_append_txn(txn, st, r->type, r->ws, r->now_ms,
-	    r->data, &r->seq)) != 0)
+	if ((err = journal_append(txn, st, r->type, r->ws, r->now_ms,
+	    r->data, r->data_text, r->data_len, &r->seq)) != 0)
 		return err;
 	v.mv_data = &r->seq;
 	v.mv_size = sizeof(r->seq);

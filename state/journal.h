@@ -61,7 +61,9 @@ struct journal_report {
 	const char	*type;		/* JOURNAL_PACK_VIEWED, ... */
 	const char	*ws;
 	const char	*source_id;	/* the upstream's own event id */
-	const json_t	*data;		/* borrowed */
+	const json_t	*data;		/* borrowed; or, when data_text: */
+	const char	*data_text;	/* borrowed: data as compact text */
+	size_t		 data_len;
 	int64_t		 now_ms;
 	uint64_t	 seq;		/* out: the new event's sequence */
 	int		 err;		/* out: see journal_ingest_batch */
@@ -76,6 +78,9 @@ struct journal_report {
  * its err: 0 (journaled, seq set), FZ_EEXIST (a repeat), FZ_ENOTFOUND (no
  * such workspace) or FZ_EINVAL. Returns 0, or FZ_E* when the transaction
  * failed: then nothing was journaled and every err is that error.
+ * A report may give its snapshot as data_text[0..data_len-1] instead of
+ * data: the compact text of a JSON object as jansson would write it
+ * (common/jscan.h), used as it is, so it is not parsed again.
  */
 int	journal_ingest_batch(struct state *st, struct journal_report *r,
 	    size_t n);

@@ -166,6 +166,159 @@ test_ingest_unconfigured(void **state)
 	fzh_stop_ok(d);
 }
 
+/* Posts a report of upstream id up for ws with data (JSON text) and
+ * returns the status. */
+static int
+post_data(struct fzd *d, const char *ws, const char *up, const char *data)
+{
+	char body[4096];
+	struct fzh_res res;
+	int status;
+
+	snprintf(body, sizeof(body), "{ \"id\" : \"%s\", \"type\": "
+	    "\"pack.viewed\", \"workspace_id\": \"%s\", \"data\": %s }", up,
+	    ws, data);
+	memset(&res, 0, sizeof(res));
+	status = post_signed(d, SECRET, up, 0, body, &res);
+	fzh_res_free(&res);
+	return status;
+}
+
+/* The event journaled for upstream report n (the list is oldest
+ * first). */
+static json_t *
+nth_event(struct fzh_res *res, size_t n)
+{
+	return json_array_get(fzh_json_get(res, "data"), n);
+}
+
+/*
+ * Bodies the fast reader takes (plain JSON, any spacing) and bodies only
+ * the full parser takes (escapes, reals, fields named like the event's
+ * own) journal the same fields.
+ */
+static void
+test_ingest_body_forms(void **state)
+{
+	struct fzd *d = *state;
+	char ws[64], token[64], big[3000];
+	struct fzh_res res;
+	json_t *ev;
+	size_t i;
+
+	fzh_start(d, ingest_args, NULL);
+	fzh_workspace(d->dir, "Ingest", "agency", ws, sizeof(ws));
+	fzh_key(d->dir, ws, "read", "r", token, sizeof(token));
+	assert_int_equal(post_data(d, ws, "f_0", "{ \"project_name\" : "
+	    "\"Caf\xc3\xa9\", \"n\": 3, \"nested\": {\"a\": [1, true, "
+	    "null]} }"), 201);
+	assert_int_equal(post_data(d, ws, "f_1", "{\"project_name\":"
+	    "\"Caf\\u00e9\",\"n\":3,\"nested\":{\"a\":[1,true,null]}}"), 201);
+	assert_int_equal(post_data(d, ws, "f_2", "{\"project_name\":\"Caf"
+	    "\xc3\xa9\",\"n\":2.5,\"nested\":{}}"), 201);
+	assert_int_equal(post_data(d, ws, "f_3", "{\"id\":\"theirs\","
+	    "\"type\":\"pack.sent\",\"workspace_id\":\"ws_x\","
+	    "\"occurred_at\":\"1999\",\"project_name\":\"Own\"}"), 201);
+	/* Over a kilobyte of data. */
+	memcpy(big, "{\"project_name\":\"", 17);
+	for (i = 17; i < 2500; i++)
+		big[i] = (char)('a' + i % 26);
+	memcpy(big + i, "\"}", 3);
+	assert_int_equal(post_data(d, ws, "f_4", big), 201);
+	/* A repeat in another form is still a repeat. */
+	assert_int_equal(post_data(d, ws, "f_0", "{}"), 200);
+
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(fzh_get(d, "/api/v1/events?limit=10", token, &res),
+	    200);
+	assert_int_equal(json_array_size(fzh_json_get(&res, "data")), 5);
+	for (i = 0; i < 2; i++) {
+		ev = nth_event(&res, i);
+		assert_string_equal(json_string_value(json_object_get(ev,
+		    "project_name")), "Caf\xc3\xa9");
+		assert_int_equal(json_integer_value(json_object_get(ev, "n")),
+		    3);
+		assert_true(json_is_null(json_array_get(json_object_get(
+		    json_object_get(ev, "nested"), "a"), 2)));
+	}
+	assert_true(json_real_value(json_object_get(nth_event(&res, 2), "n"))
+	    == 2.5);
+	/* The event's own fields win over the snapshot's. */
+	ev = nth_event(&res, 3);
+	assert_int_equal(strncmp(json_string_value(json_object_get(ev, "id")),
+	    "evt_", 4), 0);
+	assert_string_equal(json_string_value(json_object_get(ev, "type")),
+	    "pack.viewed");
+	assert_string_equal(json_string_value(json_object_get(ev,
+	    "workspace_id")), ws);
+	assert_string_not_equal(json_string_value(json_object_get(ev,
+	    "occurred_at")), "1999");
+	assert_string_equal(json_string_value(json_object_get(ev,
+	    "project_name")), "Own");
+	ev = nth_event(&res, 4);
+	assert_int_equal(strlen(json_string_value(json_object_get(ev,
+	    "project_name"))), 2500 - 17);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+/* Each body the fast reader cannot vouch for gets the full parser's
+ * answer, whatever the signature. */
+static void
+test_ingest_body_refused(void **state)
+{
+	static const struct {
+		const char	*body;
+		int		 status;
+	} cases[] = {
+		{ "{\"id\":", 400 },
+		{ "{\"id\":\"a\",\"id\":\"b\"}", 400 },
+		{ "[]", 400 },
+		{ "", 400 },
+		{ "{\"id\":5,\"type\":\"pack.viewed\",\"workspace_id\":"
+		    "\"ws_abc\",\"data\":{}}", 400 },
+		{ "{\"id\":\"a\x01\",\"type\":\"pack.viewed\","
+		    "\"workspace_id\":\"ws_abc\",\"data\":{}}", 400 },
+		{ "{\"id\":\"a\",\"type\":\"pack.viewedx\",\"workspace_id\":"
+		    "\"ws_abc\",\"data\":{}}", 400 },
+		{ "{\"id\":\"a\",\"type\":\"pack.viewed\",\"workspace_id\":"
+		    "\"wsx_abc\",\"data\":{}}", 400 },
+		{ "{\"id\":\"a\",\"type\":\"pack.viewed\",\"workspace_id\":"
+		    "\"ws_abc\",\"data\":[]}", 400 },
+		{ "{\"id\":\"a\",\"type\":\"pack.viewed\",\"workspace_id\":"
+		    "\"ws_abc\"}", 400 },
+	};
+	struct fzd *d = *state;
+	char id[260], body[400];
+	struct fzh_res res;
+	const char *hdrs[] = { "Content-Type: text/plain", NULL };
+	size_t i;
+
+	fzh_start(d, ingest_args, NULL);
+	memset(&res, 0, sizeof(res));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (post_signed(d, SECRET, "msg_r", 0, cases[i].body, &res) !=
+		    cases[i].status)
+			fail_msg("%s: %d", cases[i].body, res.status);
+		fzh_assert_envelope(&res, cases[i].status, "VALIDATION_ERROR");
+		fzh_res_free(&res);
+	}
+	/* An id one byte too long. */
+	memset(id, 'i', 201);
+	id[201] = '\0';
+	snprintf(body, sizeof(body), "{\"id\":\"%s\",\"type\":"
+	    "\"pack.viewed\",\"workspace_id\":\"ws_abc\",\"data\":{}}", id);
+	assert_int_equal(post_signed(d, SECRET, "msg_r", 0, body, &res), 400);
+	assert_non_null(strstr(json_string_value(fzh_json_get(&res,
+	    "error.message")), "id"));
+	fzh_res_free(&res);
+	/* Plain JSON declared as something else. */
+	assert_int_equal(fzh_http(d, "POST", "/internal/events", hdrs,
+	    "{}", 2, &res), 415);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
 int
 main(void)
 {
@@ -175,6 +328,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ingest_refused, fzh_setup,
 		    fzh_teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_unconfigured,
+		    fzh_setup, fzh_teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_body_forms,
+		    fzh_setup, fzh_teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_body_refused,
 		    fzh_setup, fzh_teardown),
 	};
 

@@ -12,6 +12,11 @@
  * check hands back obeys that check; a project body that validates can be
  * packed into the store's input (as actions/writes.c does); a cleaned
  * pack, PUT back as it is, validates to itself (GET then PUT round-trips).
+ *
+ * The same bytes also meet common/jscan.h, the fast reader some routes
+ * try first: whatever it accepts, jansson must accept too and serialise
+ * to jscan's very bytes, with the same members; compacting in place must
+ * give the same.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +29,7 @@
 #include "actions/packcheck.h"
 #include "actions/validate.h"
 #include "common/fz.h"
+#include "common/jscan.h"
 #include "common/text.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -242,6 +248,58 @@ fuzz_pack(const json_t *body)
 	json_decref(out);
 }
 
+/* jscan against jansson (see the top). */
+static void
+fuzz_jscan(const uint8_t *data, size_t size)
+{
+	struct jscan_member m[8];
+	json_error_t jerr;
+	json_t *j, *v;
+	char *out, *again, *dump, *vs;
+	size_t olen, alen, n, n2, i;
+
+	if ((out = malloc(size + 1)) == NULL ||
+	    (again = malloc(size + 1)) == NULL) {
+		free(out);
+		return;
+	}
+	if (jscan_object((const char *)data, size, out, &olen, m, 8, &n) !=
+	    0) {
+		free(out);
+		free(again);
+		return;
+	}
+	FUZZ_CHECK(olen <= size && out[olen] == '\0' && n <= 8);
+	j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
+	FUZZ_CHECK(json_is_object(j));
+	FUZZ_CHECK(json_object_size(j) == n);
+	dump = json_dumps(j, JSON_COMPACT);
+	FUZZ_CHECK(dump != NULL && strcmp(dump, out) == 0);
+	for (i = 0; i < n; i++) {
+		v = json_object_getn(j, m[i].key, m[i].klen);
+		FUZZ_CHECK(v != NULL);
+		if (m[i].type == JSCAN_STRING)
+			FUZZ_CHECK(json_is_string(v) &&
+			    json_string_length(v) == m[i].vlen &&
+			    memcmp(json_string_value(v), m[i].val,
+			    m[i].vlen) == 0);
+		else {
+			vs = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			FUZZ_CHECK(vs != NULL && strlen(vs) == m[i].vlen &&
+			    memcmp(vs, m[i].val, m[i].vlen) == 0);
+			free(vs);
+		}
+	}
+	/* In place, on the compact text: the same text and members. */
+	memcpy(again, out, olen + 1);
+	FUZZ_CHECK(jscan_object(again, olen, again, &alen, m, 8, &n2) == 0);
+	FUZZ_CHECK(alen == olen && n2 == n && strcmp(again, out) == 0);
+	free(dump);
+	json_decref(j);
+	free(out);
+	free(again);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -254,6 +312,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_error_t jerr;
 	json_t *body;
 
+	fuzz_jscan(data, size);
 	/* An empty body becomes {} in the edge. */
 	if (size == 0)
 		body = json_object();
