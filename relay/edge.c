@@ -315,19 +315,36 @@ edge_batch_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Sends the held answers whose writes are durable now (commits up to n),
- * or, after a failed flush, says that they may be lost. */
+/* Detaches the held answers whose writes a flush of commits up to n
+ * covers, in order. */
+static struct pending *
+edge_covered(struct edge *e, uint64_t n)
+{
+	struct pending *head = e->pending, **tail = &e->pending;
+
+	while (*tail != NULL && (*tail)->upto <= n)
+		tail = &(*tail)->next;
+	if (tail == &e->pending)
+		return NULL;
+	e->pending = *tail;
+	*tail = NULL;
+	if (e->pending == NULL)
+		e->pending_tail = &e->pending;
+	return head;
+}
+
+/* Sends answers p (from edge_covered), or, after a failed flush, says
+ * that their writes may be lost. */
 static void
-edge_release(struct edge *e, uint64_t n, int err)
+edge_release(struct pending *p, int err)
 {
 	static const char failed[] = "{\"data\":null,\"meta\":null,"
 	    "\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":"
 	    "\"storage could not be flushed; the write may be lost\"}}";
-	struct pending *p;
+	struct pending *next;
 
-	while ((p = e->pending) != NULL && p->upto <= n) {
-		if ((e->pending = p->next) == NULL)
-			e->pending_tail = &e->pending;
+	for (; p != NULL; p = next) {
+		next = p->next;
 		if (err != 0) {
 			free(p->own);
 			http_reply(p->http, 500, "application/json", failed,
@@ -357,20 +374,23 @@ static void
 edge_flushed(void *arg, uint64_t n, int err)
 {
 	struct edge *e = arg;
+	struct pending *done = edge_covered(e, n);
+	uint64_t seq = e->flushing_seq;
 
-	edge_release(e, n, err);
-	if (err == 0 && e->flushing_seq > e->durable_seq) {
-		e->durable_seq = e->flushing_seq;
+	/* The jobs that came during the flush share one transaction now.
+	 * Answers held meanwhile wait for a flush begun after them; it
+	 * starts before the finished flush's answers go out, so the disk
+	 * works while the loop writes them. */
+	if (e->jobs != NULL)
+		edge_batch_cb(-1, 0, e);
+	if (e->pending != NULL)
+		edge_flush_start(e);
+	edge_release(done, err);
+	if (err == 0 && seq > e->durable_seq) {
+		e->durable_seq = seq;
 		if (e->synced_cb != NULL)
 			e->synced_cb(e->synced_arg, e->durable_seq);
 	}
-	/* The jobs that came during the flush share one transaction now,
-	 * and the flush begun next covers them. */
-	if (e->jobs != NULL)
-		edge_batch_cb(-1, 0, e);
-	/* Answers held meanwhile wait for a flush begun after them. */
-	if (e->pending != NULL)
-		edge_flush_start(e);
 }
 
 /* Once per loop pass with answers held: starts the group commit's flush
@@ -636,7 +656,7 @@ edge_free(struct edge *e)
 		edge_batch_cb(-1, 0, e);
 	flusher_free(e->flusher);
 	if (e->pending != NULL)
-		edge_release(e, UINT64_MAX, state_sync(e->st));
+		edge_release(edge_covered(e, UINT64_MAX), state_sync(e->st));
 	if (e->sync_ev != NULL)
 		event_free(e->sync_ev);
 	if (e->batch_ev != NULL)
