@@ -1,4 +1,3 @@
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,23 +31,42 @@ sign_key(const char *secret, unsigned char *key, size_t size)
 	return n > 0 ? n : -1;
 }
 
+/* Writes ".ts." to stamp (24 bytes). Returns its length. By hand: every
+ * ingested report and every delivery signs. */
+static size_t
+sign_stamp(char *stamp, int64_t ts)
+{
+	char tmp[24];
+	uint64_t v = ts < 0 ? (uint64_t)0 - (uint64_t)ts : (uint64_t)ts;
+	size_t i = sizeof(tmp);
+
+	tmp[--i] = '.';
+	do
+		tmp[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (ts < 0)
+		tmp[--i] = '-';
+	tmp[--i] = '.';
+	memcpy(stamp, tmp + i, sizeof(tmp) - i);
+	return sizeof(tmp) - i;
+}
+
 int
 sign_webhook(const char *secret, const char *id, int64_t ts,
     const char *body, size_t len, char *out)
 {
 	unsigned char key[96], md[SECURE_SHA256_SIZE];
-	char stamp[32];
+	char stamp[24];
 	struct secure_part parts[4];
-	int klen, slen, err;
+	int klen, err;
 
 	if ((klen = sign_key(secret, key, sizeof(key))) < 0)
 		return FZ_EINVAL;
 	/* The signed content is "id.timestamp.body". */
-	slen = snprintf(stamp, sizeof(stamp), ".%lld.", (long long)ts);
 	parts[0].p = id;
 	parts[0].len = strlen(id);
 	parts[1].p = stamp;
-	parts[1].len = (size_t)slen;
+	parts[1].len = sign_stamp(stamp, ts);
 	parts[2].p = body;
 	parts[2].len = len;
 	if ((err = secure_hmac_sha256(key, (size_t)klen, parts, 3, md)) != 0)

@@ -1,4 +1,3 @@
-#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <netinet/in.h>
@@ -17,8 +16,6 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
 #include "common/clock.h"
@@ -27,6 +24,9 @@
 #include "relay/http.h"
 
 #define HTTP_MAX_HEADERS	100
+/* An answer's status line, Date, Server and Content-Length (http_head):
+ * at most 9 + 3 + 1 + a reason of 40 + 8 + 29 + 35 + 20 + 2 bytes. */
+#define HTTP_HEAD_SIZE		192
 #define HTTP_LINGER_MS		2000
 #define HTTP_LINGER_BYTES	((size_t)1 << 20)
 /* Bytes asked of one read(2): requests are small, and a connection keeps
@@ -55,9 +55,15 @@ struct http_req {
 	char			*target;	/* path, '\0', query */
 	const char		*query;
 	int			 minor;		/* HTTP/1.minor */
-	struct evkeyvalq	 in;
-	struct evkeyvalq	 out;
+	/* The head's fields, in order: each line as read, its name cut at
+	 * the colon. */
+	struct {
+		char		*name;		/* the line; owned */
+		const char	*value;		/* in the line */
+	}			 in[HTTP_MAX_HEADERS];
 	int			 nheaders;
+	char			*out;		/* answer fields, "N: v\r\n"... */
+	size_t			 out_len, out_size;
 	struct evbuffer		*body;
 	char			*body_flat;
 	size_t			 body_len;
@@ -117,8 +123,9 @@ req_free(struct http_req *r)
 {
 	if (r == NULL)
 		return;
-	evhttp_clear_headers(&r->in);
-	evhttp_clear_headers(&r->out);
+	while (r->nheaders > 0)
+		free(r->in[--r->nheaders].name);
+	free(r->out);
 	if (r->body != NULL)
 		evbuffer_free(r->body);
 	free(r->body_flat);
@@ -134,8 +141,6 @@ req_new(struct http_conn *c)
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
-	TAILQ_INIT(&r->in);
-	TAILQ_INIT(&r->out);
 	if ((r->body = evbuffer_new()) == NULL) {
 		free(r);
 		return NULL;
@@ -279,17 +284,19 @@ parse_request_line(struct http_req *r, char *line)
 	return 0;
 }
 
+/* Takes line (kept in r, or freed). Returns 0 or a status. */
 static int
 parse_header_line(struct http_req *r, char *line)
 {
 	char *colon, *v, *e;
+	int st = 400;
 
 	/* Folded continuation lines are obsolete and a smuggling vector. */
 	if (line[0] == ' ' || line[0] == '\t')
-		return 400;
+		goto fail;
 	if ((colon = strchr(line, ':')) == NULL ||
 	    !http_token(line, (size_t)(colon - line)))
-		return 400;
+		goto fail;
 	*colon = '\0';
 	for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
 		;
@@ -298,12 +305,17 @@ parse_header_line(struct http_req *r, char *line)
 		*--e = '\0';
 	for (e = v; *e != '\0'; e++)
 		if (((unsigned char)*e < 0x20 && *e != '\t') || *e == 0x7f)
-			return 400;
-	if (++r->nheaders > HTTP_MAX_HEADERS)
-		return 431;
-	if (evhttp_add_header(&r->in, line, v) != 0)
-		return 400;
+			goto fail;
+	if (r->nheaders == HTTP_MAX_HEADERS) {
+		st = 431;
+		goto fail;
+	}
+	r->in[r->nheaders].name = line;
+	r->in[r->nheaders++].value = v;
 	return 0;
+fail:
+	free(line);
+	return st;
 }
 
 /* Decides how the body is framed once the head is in. Returns 0 or a
@@ -314,25 +326,25 @@ conn_head_done(struct http_conn *c)
 	struct http_req *r = c->req;
 	struct http_server *srv = c->srv;
 	const char *te, *cl, *conn, *expect;
-	struct evkeyval *h;
 	char *end;
 	unsigned long long n;
 	int64_t elapsed;
+	int i;
 
-	conn = evhttp_find_header(&r->in, "Connection");
+	conn = http_req_header(r, "Connection");
 	if (r->minor == 0)
 		c->close = conn == NULL || strcasecmp(conn, "keep-alive") != 0;
 	else if (conn != NULL && strcasecmp(conn, "close") == 0)
 		c->close = 1;
 
-	te = evhttp_find_header(&r->in, "Transfer-Encoding");
+	te = http_req_header(r, "Transfer-Encoding");
 	cl = NULL;
-	TAILQ_FOREACH(h, &r->in, next) {
-		if (strcasecmp(h->key, "Content-Length") != 0)
+	for (i = 0; i < r->nheaders; i++) {
+		if (strcasecmp(r->in[i].name, "Content-Length") != 0)
 			continue;
-		if (cl != NULL && strcmp(cl, h->value) != 0)
+		if (cl != NULL && strcmp(cl, r->in[i].value) != 0)
 			return 400;
-		cl = h->value;
+		cl = r->in[i].value;
 	}
 	if (te != NULL && cl != NULL)
 		return 400;
@@ -355,7 +367,7 @@ conn_head_done(struct http_conn *c)
 	} else
 		return -1;		/* no body */
 
-	expect = evhttp_find_header(&r->in, "Expect");
+	expect = http_req_header(r, "Expect");
 	if (expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
 	    r->minor == 1 &&
 	    evbuffer_add(c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25) == 0)
@@ -415,8 +427,10 @@ conn_read_head(struct http_conn *c, struct evbuffer *in)
 				return 1;
 			}
 			return 0;
-		} else
+		} else {
 			st = parse_header_line(r, line);
+			line = NULL;		/* taken */
+		}
 		free(line);
 		if (st != 0) {
 			conn_fail(c, st);
@@ -1003,7 +1017,12 @@ http_req_query(const struct http_req *req)
 const char *
 http_req_header(const struct http_req *req, const char *name)
 {
-	return evhttp_find_header(&req->in, name);
+	int i;
+
+	for (i = 0; i < req->nheaders; i++)
+		if (strcasecmp(req->in[i].name, name) == 0)
+			return req->in[i].value;
+	return NULL;
 }
 
 const char *
@@ -1022,7 +1041,28 @@ http_req_peer(const struct http_req *req)
 int
 http_req_add_header(struct http_req *req, const char *name, const char *value)
 {
-	return evhttp_add_header(&req->out, name, value) == 0 ? 0 : FZ_EINVAL;
+	size_t nl = strlen(name), vl = strlen(value), need, size;
+	char *p;
+
+	if (!http_token(name, nl) || strpbrk(value, "\r\n") != NULL)
+		return FZ_EINVAL;
+	need = req->out_len + nl + 2 + vl + 2;
+	if (need > req->out_size) {
+		for (size = req->out_size > 0 ? req->out_size : 256; size < need;
+		    size *= 2)
+			;
+		if ((p = realloc(req->out, size)) == NULL)
+			return FZ_ENOMEM;
+		req->out = p;
+		req->out_size = size;
+	}
+	p = req->out + req->out_len;
+	memcpy(p, name, nl);
+	memcpy(p + nl, ": ", 2);
+	memcpy(p + nl + 2, value, vl);
+	memcpy(p + nl + 2 + vl, "\r\n", 2);
+	req->out_len = need;
+	return 0;
 }
 
 const char *
@@ -1083,6 +1123,57 @@ http_date(void)
 	return date;
 }
 
+/* Appends s to buf at *n. */
+static void
+http_put(char *buf, size_t *n, const char *s)
+{
+	size_t len = strlen(s);
+
+	memcpy(buf + *n, s, len);
+	*n += len;
+}
+
+/* Appends v in decimal to buf at *n. */
+static void
+http_put_num(char *buf, size_t *n, uint64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+
+	do
+		tmp[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	memcpy(buf + *n, tmp + i, sizeof(tmp) - i);
+	*n += sizeof(tmp) - i;
+}
+
+/* Adds an answer's status line and fixed fields to out. Formatted by
+ * hand: it is on every answer's path. */
+static void
+http_head(struct evbuffer *out, int minor, int status, size_t len,
+    const char *ctype, const char *conn)
+{
+	char buf[HTTP_HEAD_SIZE];
+	size_t n = 0;
+
+	http_put(buf, &n, minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ");
+	http_put_num(buf, &n, (uint64_t)status % 1000);
+	buf[n++] = ' ';
+	http_put(buf, &n, http_reason(status));
+	http_put(buf, &n, "\r\nDate: ");
+	http_put(buf, &n, http_date());
+	http_put(buf, &n, "\r\nServer: fzrelay\r\nContent-Length: ");
+	http_put_num(buf, &n, len);
+	http_put(buf, &n, "\r\n");
+	evbuffer_add(out, buf, n);
+	if (ctype != NULL) {
+		evbuffer_add(out, "Content-Type: ", 14);
+		evbuffer_add(out, ctype, strlen(ctype));
+		evbuffer_add(out, "\r\n", 2);
+	}
+	evbuffer_add(out, conn, strlen(conn));
+}
+
 /* http_reply and http_reply_take: own, if not NULL, is body, taken. */
 static void
 http_send(struct http_req *req, int status, const char *ctype,
@@ -1090,7 +1181,6 @@ http_send(struct http_req *req, int status, const char *ctype,
 {
 	struct http_conn *c = req->conn;
 	struct evbuffer *out;
-	struct evkeyval *h;
 
 	if (c->state != CONN_DISPATCHED || c->req != req) {
 		log_err("http: answer for a request that is not waiting");
@@ -1105,18 +1195,11 @@ http_send(struct http_req *req, int status, const char *ctype,
 	if (c->srv->draining)
 		c->close = 1;
 	out = c->out;
-	evbuffer_add_printf(out, "HTTP/1.%d %d %s\r\nDate: %s\r\n"
-	    "Server: fzrelay\r\nContent-Length: %zu\r\n%s%s%s%s", req->minor,
-	    status, http_reason(status), http_date(), len,
-	    ctype != NULL ? "Content-Type: " : "", ctype != NULL ? ctype : "",
-	    ctype != NULL ? "\r\n" : "", c->close ? "Connection: close\r\n" :
-	    req->minor == 0 ? "Connection: keep-alive\r\n" : "");
-	TAILQ_FOREACH(h, &req->out, next) {
-		evbuffer_add(out, h->key, strlen(h->key));
-		evbuffer_add(out, ": ", 2);
-		evbuffer_add(out, h->value, strlen(h->value));
-		evbuffer_add(out, "\r\n", 2);
-	}
+	http_head(out, req->minor, status, len, ctype, c->close ?
+	    "Connection: close\r\n" : req->minor == 0 ?
+	    "Connection: keep-alive\r\n" : "");
+	if (req->out_len > 0)
+		evbuffer_add(out, req->out, req->out_len);
 	evbuffer_add(out, "\r\n", 2);
 	if (len == 0 || strcmp(req->method, "HEAD") == 0)
 		free(own);
