@@ -159,8 +159,8 @@ reply_envelope(struct rq *rq, int status, json_t *env, const json_t *data)
 static char *
 reply_meta_text(struct rq *rq, json_t *extra, size_t *len)
 {
-	static const char a[] = "{\"request_id\":\"", b[] = "\",\"timestamp\":\"",
-	    c[] = "\"}";
+	static const char a[] = "{\"request_id\":\"",
+	    b[] = "\",\"timestamp\":\"", c[] = "\"}";
 	char ts[CLOCK_RFC3339_SIZE], *m;
 	size_t il, n = 0;
 	json_t *meta;

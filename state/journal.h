@@ -61,8 +61,8 @@ struct journal_report {
 	const char	*type;		/* JOURNAL_PACK_VIEWED, ... */
 	const char	*ws;
 	const char	*source_id;	/* the upstream's own event id */
-	const json_t	*data;		/* borrowed; or, when data_text: */
-	const char	*data_text;	/* borrowed: data as compact text */
+	const json_t	*data;		/* borrowed; or else: */
+	const char	*data_text;	/* borrowed, compact (below) */
 	size_t		 data_len;
 	int64_t		 now_ms;
 	uint64_t	 seq;		/* out: the new event's sequence */

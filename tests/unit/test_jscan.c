@@ -38,7 +38,8 @@ scan(const char *s, struct jscan_member *m, size_t max)
 		dump = json_dumps(j, JSON_COMPACT);
 		assert_non_null(dump);
 		if (strcmp(dump, out) != 0)
-			fail_msg("%s: jscan wrote %s, jansson %s", s, out, dump);
+			fail_msg("%s: jscan wrote %s, jansson %s", s, out,
+			    dump);
 		assert_int_equal(olen, strlen(dump));
 		free(dump);
 		json_decref(j);
