@@ -101,6 +101,43 @@ jscan_punct(struct jscan *s)
 	*s->o++ = *s->p++;
 }
 
+/* Opens the object or array at s->p. Returns 1 if it is empty (and
+ * closed by close), 0 if an element follows, -1 if it is too deep. */
+static int
+jscan_open(struct jscan *s, char close)
+{
+	if (++s->depth > JSCAN_DEPTH)
+		return -1;
+	jscan_punct(s);
+	jscan_blank(s);
+	if (s->p < s->end && *s->p == close) {
+		jscan_punct(s);
+		s->depth--;
+		return 1;
+	}
+	return 0;
+}
+
+/* After an element: returns 1 when close ends the container, 0 when a
+ * comma leads to another element, -1 otherwise. */
+static int
+jscan_next(struct jscan *s, char close)
+{
+	jscan_blank(s);
+	if (s->p == s->end)
+		return -1;
+	if (*s->p == close) {
+		jscan_punct(s);
+		s->depth--;
+		return 1;
+	}
+	if (*s->p != ',')
+		return -1;
+	jscan_punct(s);
+	jscan_blank(s);
+	return 0;
+}
+
 /* An object at s->p; its members go to m when m is not NULL. */
 static int
 jscan_members(struct jscan *s, struct jscan_member *m, size_t max,
@@ -113,16 +150,10 @@ jscan_members(struct jscan *s, struct jscan_member *m, size_t max,
 	size_t nk = 0, i;
 	enum jscan_type t;
 	char *k, *v;
+	int rc;
 
-	if (++s->depth > JSCAN_DEPTH)
-		return -1;
-	jscan_punct(s);
-	jscan_blank(s);
-	if (s->p < s->end && *s->p == '}') {
-		jscan_punct(s);
-		s->depth--;
-		return 0;
-	}
+	if ((rc = jscan_open(s, '}')) != 0)
+		return rc < 0 ? -1 : 0;
 	for (;;) {
 		if (s->p == s->end || *s->p != '"' || nk == JSCAN_KEYS)
 			return -1;
@@ -154,51 +185,25 @@ jscan_members(struct jscan *s, struct jscan_member *m, size_t max,
 		if (m != NULL && ++*n > max)
 			return -1;
 		nk++;
-		jscan_blank(s);
-		if (s->p == s->end)
-			return -1;
-		if (*s->p == '}')
-			break;
-		if (*s->p != ',')
-			return -1;
-		jscan_punct(s);
-		jscan_blank(s);
+		if ((rc = jscan_next(s, '}')) != 0)
+			return rc < 0 ? -1 : 0;
 	}
-	jscan_punct(s);
-	s->depth--;
-	return 0;
 }
 
 static int
 jscan_array(struct jscan *s)
 {
 	enum jscan_type t;
+	int rc;
 
-	if (++s->depth > JSCAN_DEPTH)
-		return -1;
-	jscan_punct(s);
-	jscan_blank(s);
-	if (s->p < s->end && *s->p == ']') {
-		jscan_punct(s);
-		s->depth--;
-		return 0;
-	}
+	if ((rc = jscan_open(s, ']')) != 0)
+		return rc < 0 ? -1 : 0;
 	for (;;) {
 		if (jscan_value(s, &t) != 0)
 			return -1;
-		jscan_blank(s);
-		if (s->p == s->end)
-			return -1;
-		if (*s->p == ']')
-			break;
-		if (*s->p != ',')
-			return -1;
-		jscan_punct(s);
-		jscan_blank(s);
+		if ((rc = jscan_next(s, ']')) != 0)
+			return rc < 0 ? -1 : 0;
 	}
-	jscan_punct(s);
-	s->depth--;
-	return 0;
 }
 
 static int
