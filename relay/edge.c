@@ -40,6 +40,7 @@ struct edge {
 	struct http_server	*http;
 	struct event		*flush_timer;
 	struct hmap		*idem_busy;	/* "ws NUL key" of writes under way */
+	struct rq		*claimer;	/* its key rides the next write */
 	struct event		*sync_ev;	/* group commit, once per pass */
 	struct flusher		*flusher;
 	struct event		*batch_ev;	/* runs the jobs, once per pass */
@@ -231,6 +232,15 @@ edge_idempotency(struct edge *e, struct rq *rq)
 			    "already used with a different request", NULL);
 			return 0;
 		}
+		if (ent.status == 0) {
+			/* The write was applied, its answer never recorded. */
+			json_decref(ent.data);
+			reply_error(rq, API_CONFLICT, "the request with this "
+			    "Idempotency-Key was applied, but fzrelay stopped "
+			    "before it could answer; read the record instead "
+			    "of retrying", NULL);
+			return 0;
+		}
 		reply_header(rq, "Idempotent-Replayed", "true");
 		reply_ok(rq, ent.status, ent.data, NULL);
 		return 0;
@@ -263,13 +273,20 @@ edge_finished(struct rq *rq, int status, const json_t *data)
 	if (!rq->idem)
 		return;
 	rq->idem = 0;
+	if (e->claimer == rq) {
+		rq->idem_claimed = idem_claim_end(e->st);
+		e->claimer = NULL;
+	}
 	edge_idem_name(rq, name, sizeof(name));
 	hmap_del(e->idem_busy, name);
-	if (status >= 200 && status < 300 && data != NULL &&
-	    idem_put(e->st, rq->ws.id, rq->idem_key, rq->idem_fp, status,
-	    data, clock_now_ms()) != 0)
-		log_warn("could not record the answer for an "
-		    "Idempotency-Key (%s)", rq->id);
+	if (status >= 200 && status < 300 && data != NULL) {
+		if (idem_put(e->st, rq->ws.id, rq->idem_key, rq->idem_fp,
+		    status, data, clock_now_ms()) != 0)
+			log_warn("could not record the answer for an "
+			    "Idempotency-Key (%s)", rq->id);
+	} else if (rq->idem_claimed &&
+	    idem_del(e->st, rq->ws.id, rq->idem_key) != 0)
+		log_warn("could not release an Idempotency-Key (%s)", rq->id);
 }
 
 static void
@@ -526,7 +543,18 @@ edge_request_cb(struct http_req *http, void *arg)
 	if ((rq->route->flags & ROUTE_JSON_BODY) && rq->authed &&
 	    !edge_idempotency(e, rq))
 		return;
+	/* The key is recorded in the transaction of the write itself: a
+	 * crash between the write and its answer's record cannot let a
+	 * retry write again. A write that happens later (the upstream
+	 * store) is not covered, and no claim is kept for it. */
+	if (rq->idem && idem_claim(e->st, rq->ws.id, rq->idem_key,
+	    rq->idem_fp, clock_now_ms()) == 0)
+		e->claimer = rq;
 	rq->route->handler(rq);
+	if (e->claimer != NULL) {
+		e->claimer->idem_claimed = idem_claim_end(e->st);
+		e->claimer = NULL;
+	}
 }
 
 static size_t

@@ -63,8 +63,10 @@ struct rq {
 	char			 cursor[STORE_CURSOR_MAX];
 	/* Reshapes the store's answer (relay/call.c); NULL: as is. */
 	json_t			*(*map)(const json_t *data);
-	/* Set while this write holds its Idempotency-Key (relay/edge.c). */
+	/* Set while this write holds its Idempotency-Key (relay/edge.c);
+	 * idem_claimed once a committed write recorded the key with it. */
 	int			 idem;
+	int			 idem_claimed;
 	char			 idem_key[IDEM_KEY_MAX + 1];
 	unsigned char		 idem_fp[SECURE_SHA256_SIZE];
 };

@@ -23,6 +23,9 @@ struct state {
 	uint64_t	 commits;	/* write transactions committed */
 	uint64_t	 visible;	/* commits at the last foreground one */
 	uint64_t	 durable;	/* of them, known to be on disk */
+	state_txn_fn	*rider;		/* state_ride */
+	void		*rider_arg;
+	int		 rode;
 };
 
 static const char *const state_db_names[DB_COUNT] = {
@@ -218,13 +221,18 @@ state_commit(struct state *st, state_txn_fn *fn, void *arg, int bg)
 			break;
 		}
 		err = fn(txn, st, arg);
+		if (err == 0 && !bg && st->rider != NULL)
+			err = st->rider(txn, st, st->rider_arg);
 		if (err == 0) {
 			rc = mdb_txn_commit(txn);
 			txn = NULL;		/* gone either way */
 			if ((err = state_mdb_err(rc)) == 0) {
 				st->commits++;
-				if (!bg)
+				if (!bg) {
 					st->visible = st->commits;
+					st->rode |= st->rider != NULL;
+					st->rider = NULL;
+				}
 			}
 		}
 		if (err != FZ_ETOOBIG)
@@ -253,6 +261,26 @@ int
 state_write_bg(struct state *st, state_txn_fn *fn, void *arg)
 {
 	return state_commit(st, fn, arg, 1);
+}
+
+void
+state_ride(struct state *st, state_txn_fn *fn, void *arg)
+{
+	st->rider = fn;
+	st->rider_arg = arg;
+	st->rode = 0;
+}
+
+int
+state_ride_end(struct state *st, void **arg)
+{
+	int rode = st->rode;
+
+	*arg = st->rider_arg;
+	st->rider = NULL;
+	st->rider_arg = NULL;
+	st->rode = 0;
+	return rode;
 }
 
 int

@@ -58,6 +58,17 @@ int	state_write_bg(struct state *st, state_txn_fn *fn, void *arg);
 /* Returns fn's status or FZ_ESTORE. Loop thread only. */
 int	state_read(struct state *st, state_txn_fn *fn, void *arg);
 
+/*
+ * A rider: fn(txn, st, arg) runs inside the next state_write transaction,
+ * after that write's own work and before its commit, so that both reach
+ * the disk together or not at all; a rider that fails fails the write.
+ * state_ride_end drops the rider and returns 1 if a committed
+ * transaction carried it, else 0; *arg gets the rider's arg back. One
+ * rider at a time. Loop thread only.
+ */
+void	state_ride(struct state *st, state_txn_fn *fn, void *arg);
+int	state_ride_end(struct state *st, void **arg);
+
 /* Returns the handle of a named database. */
 MDB_dbi	state_dbi(const struct state *st, enum state_db db);
 

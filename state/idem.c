@@ -157,6 +157,75 @@ idem_put(struct state *st, const char *ws, const char *key,
 	return state_write(st, idem_put_fn, &op);
 }
 
+/* A claim riding the next write (idem_claim); op first, for the rider. */
+struct idem_claim {
+	struct idem_op	 op;
+	char		 ws[FZ_ID_SIZE];
+	char		 key[IDEM_KEY_MAX + 1];
+	unsigned char	 fp[SECURE_SHA256_SIZE];
+};
+
+int
+idem_claim(struct state *st, const char *ws, const char *key,
+    const unsigned char *fingerprint, int64_t now_ms)
+{
+	struct idem_claim *c;
+
+	idem_claim_end(st);
+	if (strlen(ws) >= FZ_ID_SIZE || strlen(key) > IDEM_KEY_MAX)
+		return FZ_EINVAL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return FZ_ENOMEM;
+	strcpy(c->ws, ws);
+	strcpy(c->key, key);
+	memcpy(c->fp, fingerprint, sizeof(c->fp));
+	c->op.ws = c->ws;
+	c->op.key = c->key;
+	c->op.fp = c->fp;
+	c->op.status = 0;
+	c->op.data = json_null();
+	c->op.now_ms = now_ms;
+	state_ride(st, idem_put_fn, &c->op);
+	return 0;
+}
+
+int
+idem_claim_end(struct state *st)
+{
+	void *arg;
+	int rode = state_ride_end(st, &arg);
+
+	free(arg);			/* the idem_claim, whose first member it is */
+	return rode;
+}
+
+static int
+idem_del_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct idem_op *op = arg;
+	char kbuf[FZ_ID_SIZE + IDEM_KEY_MAX + 1];
+	MDB_val k;
+	int err;
+
+	k.mv_data = kbuf;
+	k.mv_size = idem_key(kbuf, op->ws, op->key);
+	err = state_mdb_err(mdb_del(txn, state_dbi(st, DB_IDEMPOTENCY), &k,
+	    NULL));
+	return err == FZ_ENOTFOUND ? 0 : err;
+}
+
+int
+idem_del(struct state *st, const char *ws, const char *key)
+{
+	struct idem_op op = { 0 };
+
+	if (strlen(ws) >= FZ_ID_SIZE || strlen(key) > IDEM_KEY_MAX)
+		return FZ_EINVAL;
+	op.ws = ws;
+	op.key = key;
+	return state_write(st, idem_del_fn, &op);
+}
+
 static int
 idem_prune_fn(MDB_txn *txn, struct state *st, void *arg)
 {

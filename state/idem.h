@@ -20,7 +20,7 @@ struct state;
 
 struct idem_entry {
 	unsigned char	 fingerprint[SECURE_SHA256_SIZE];	/* of request */
-	int		 status;
+	int		 status;	/* 0: claimed, never answered */
 	json_t		*data;		/* owned: caller decrefs */
 };
 
@@ -33,6 +33,22 @@ int	idem_get(struct state *st, const char *ws, const char *key,
 int	idem_put(struct state *st, const char *ws, const char *key,
 	    const unsigned char *fingerprint, int status, const json_t *data,
 	    int64_t now_ms);
+
+/*
+ * Claims key in ws for the write now under way: the next foreground write
+ * transaction (state_write) also records the key, with fingerprint and no
+ * answer, so that a crash between that write and idem_put cannot let a
+ * retry apply the write twice (idem_get then gives status 0). Returns 0
+ * or FZ_E*; the strings are copied. idem_claim_end ends the claim and
+ * returns 1 if a committed write recorded it (idem_put completes it,
+ * idem_del undoes it), else 0. One claim at a time; loop thread only.
+ */
+int	idem_claim(struct state *st, const char *ws, const char *key,
+	    const unsigned char *fingerprint, int64_t now_ms);
+int	idem_claim_end(struct state *st);
+
+/* Deletes the record of key in ws, if any. Returns 0 or FZ_E*. */
+int	idem_del(struct state *st, const char *ws, const char *key);
 
 /* Deletes up to max records older than IDEM_TTL_MS. Returns the number
  * deleted, or an FZ_E* code. A background write (state.h). */

@@ -18,6 +18,9 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "common/secure.h"
+#include "state/idem.h"
+#include "state/state.h"
 #include "tests/e2e/harness.h"
 
 #define JSON_CT		"Content-Type: application/json"
@@ -1028,6 +1031,67 @@ test_idempotency(void **state)
 	fzh_stop_ok(d);
 }
 
+/*
+ * A write applied just before a crash, its answer never recorded: the
+ * key's claim rode the write's transaction. Left here as such a crash
+ * leaves it, it makes a retry say so instead of writing again.
+ */
+static void
+test_idempotency_interrupted(void **state)
+{
+	struct fzd *d = *state;
+	static const char client[] = "{\"name\":\"Jane\",\"email\":"
+	    "\"jane@example.com\"}";
+	char ws[64], tok[64], body[512], fp_in[600];
+	unsigned char fp[SECURE_SHA256_SIZE];
+	struct state *st;
+	struct fzh_res res;
+	int n;
+
+	make_key(d, "Agency A", "agency", "read,write", ws, tok);
+	project_body(body, sizeof(body), "Interrupted", "cut@example.com");
+	n = snprintf(fp_in, sizeof(fp_in), "POST\n/api/v1/projects\n%s", body);
+	assert_int_equal(secure_sha256(fp_in, (size_t)n, fp), 0);
+	assert_int_equal(state_open(d->dir, &st), 0);
+	assert_int_equal(idem_claim(st, ws, "order-77", fp,
+	    (int64_t)time(NULL) * 1000), 0);
+	assert_int_equal(state_meta_put(st, "e2e_write", "applied"), 0);
+	assert_int_equal(idem_claim_end(st), 1);
+	state_close(st);
+
+	fzh_start(d, NULL, NULL);
+	api_ct(d, "POST", "/api/v1/projects", tok, "application/json",
+	    "Idempotency-Key: order-77", body, &res);
+	fzh_assert_envelope(&res, 409, "CONFLICT");
+	assert_non_null(strstr(fzh_json_str(&res, "error.message"),
+	    "was applied"));
+	fzh_res_free(&res);
+	assert_int_equal(list_len(d, "/api/v1/projects", tok), 0);
+	/* Another request under the key is still another request. */
+	project_body(body, sizeof(body), "Other", "cut@example.com");
+	api_ct(d, "POST", "/api/v1/projects", tok, "application/json",
+	    "Idempotency-Key: order-77", body, &res);
+	fzh_assert_envelope(&res, 409, "CONFLICT");
+	assert_non_null(strstr(fzh_json_str(&res, "error.message"),
+	    "different request"));
+	fzh_res_free(&res);
+	/* A write refused inside the store keeps no claim: a retry gets
+	 * the same refusal, not "applied". */
+	api_ct(d, "POST", "/api/v1/clients", tok, "application/json", NULL,
+	    client, &res);
+	fzh_assert_envelope(&res, 201, NULL);
+	fzh_res_free(&res);
+	for (n = 0; n < 2; n++) {
+		api_ct(d, "POST", "/api/v1/clients", tok, "application/json",
+		    "Idempotency-Key: client-1", client, &res);
+		fzh_assert_envelope(&res, 409, "CONFLICT");
+		assert_null(strstr(fzh_json_str(&res, "error.message"),
+		    "was applied"));
+		fzh_res_free(&res);
+	}
+	fzh_stop_ok(d);
+}
+
 struct conc {
 	CURL			*h;
 	struct curl_slist	*hdrs;
@@ -1212,6 +1276,7 @@ main(void)
 		T(test_workspace_isolation),
 		T(test_paging),
 		T(test_idempotency),
+		T(test_idempotency_interrupted),
 		T(test_concurrent_same_email),
 		T(test_templates),
 	};

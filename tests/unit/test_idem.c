@@ -1,0 +1,175 @@
+/*
+ * test_idem.c: state/idem.h, the records of Idempotency-Key answers, and
+ * the claim that rides the write it protects.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "common/fz.h"
+#include "common/secure.h"
+#include "state/apikey.h"
+#include "state/idem.h"
+#include "state/state.h"
+#include "state/workspace.h"
+
+#define NOW	1764028800000LL
+
+struct fixture {
+	char		 dir[64];
+	struct state	*st;
+	struct workspace ws;
+	unsigned char	 fp[SECURE_SHA256_SIZE];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/fzrelay-test-idem.XXXXXX");
+	if (mkdtemp(f->dir) == NULL || state_open(f->dir, &f->st) != 0 ||
+	    workspace_create(f->st, "Acme", PLAN_AGENCY, &f->ws) != 0 ||
+	    secure_sha256("POST\n/api/v1/projects\n{}", 24, f->fp) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char path[128];
+
+	state_close(f->st);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
+	unlink(path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* A foreground write: a new API key. */
+static int
+some_write(struct fixture *f, const char *ws)
+{
+	struct apikey k;
+	char token[SECURE_TOKEN_SIZE];
+
+	return apikey_create(f->st, ws, "k", SCOPE_WRITE, &k, token);
+}
+
+static void
+test_put_get(void **state)
+{
+	struct fixture *f = *state;
+	struct idem_entry e;
+	json_t *data = json_pack("{s:s}", "id", "prj_1");
+
+	assert_int_equal(idem_get(f->st, f->ws.id, "k1", NOW, &e),
+	    FZ_ENOTFOUND);
+	assert_int_equal(idem_put(f->st, f->ws.id, "k1", f->fp, 201, data,
+	    NOW), 0);
+	assert_int_equal(idem_get(f->st, f->ws.id, "k1", NOW + 1, &e), 0);
+	assert_int_equal(e.status, 201);
+	assert_memory_equal(e.fingerprint, f->fp, sizeof(f->fp));
+	assert_true(json_equal(e.data, data));
+	json_decref(e.data);
+	/* Gone once IDEM_TTL_MS has passed. */
+	assert_int_equal(idem_get(f->st, f->ws.id, "k1", NOW + IDEM_TTL_MS,
+	    &e), FZ_ENOTFOUND);
+	json_decref(data);
+}
+
+/* The claim is committed with the write, and only with it. */
+static void
+test_claim_rides_the_write(void **state)
+{
+	struct fixture *f = *state;
+	struct idem_entry e;
+
+	assert_int_equal(idem_claim(f->st, f->ws.id, "k2", f->fp, NOW), 0);
+	assert_int_equal(idem_get(f->st, f->ws.id, "k2", NOW, &e),
+	    FZ_ENOTFOUND);
+	assert_int_equal(some_write(f, f->ws.id), 0);
+	assert_int_equal(idem_claim_end(f->st), 1);
+	assert_int_equal(idem_get(f->st, f->ws.id, "k2", NOW, &e), 0);
+	assert_int_equal(e.status, 0);
+	assert_memory_equal(e.fingerprint, f->fp, sizeof(f->fp));
+	json_decref(e.data);
+	/* The answer completes it. */
+	assert_int_equal(idem_put(f->st, f->ws.id, "k2", f->fp, 201,
+	    json_null(), NOW), 0);
+	assert_int_equal(idem_get(f->st, f->ws.id, "k2", NOW, &e), 0);
+	assert_int_equal(e.status, 201);
+	json_decref(e.data);
+}
+
+static void
+test_claim_without_write(void **state)
+{
+	struct fixture *f = *state;
+	struct apikey_touch t = { .used_ms = NOW };
+	struct idem_entry e;
+
+	/* A write that fails inside its transaction carries nothing. */
+	assert_int_equal(idem_claim(f->st, f->ws.id, "k3", f->fp, NOW), 0);
+	assert_int_equal(some_write(f, "ws_NoSuchWorkspace"), FZ_ENOTFOUND);
+	/* Nor does a background write. */
+	snprintf(t.id, sizeof(t.id), "key_none");
+	assert_int_equal(apikey_touch(f->st, &t, 1), 0);
+	assert_int_equal(idem_claim_end(f->st), 0);
+	assert_int_equal(idem_get(f->st, f->ws.id, "k3", NOW, &e),
+	    FZ_ENOTFOUND);
+	/* Ended, it rides nothing more. */
+	assert_int_equal(some_write(f, f->ws.id), 0);
+	assert_int_equal(idem_get(f->st, f->ws.id, "k3", NOW, &e),
+	    FZ_ENOTFOUND);
+	assert_int_equal(idem_claim_end(f->st), 0);
+}
+
+static void
+test_del(void **state)
+{
+	struct fixture *f = *state;
+	struct idem_entry e;
+
+	assert_int_equal(idem_claim(f->st, f->ws.id, "k4", f->fp, NOW), 0);
+	assert_int_equal(some_write(f, f->ws.id), 0);
+	assert_int_equal(idem_claim_end(f->st), 1);
+	assert_int_equal(idem_del(f->st, f->ws.id, "k4"), 0);
+	assert_int_equal(idem_get(f->st, f->ws.id, "k4", NOW, &e),
+	    FZ_ENOTFOUND);
+	assert_int_equal(idem_del(f->st, f->ws.id, "k4"), 0);
+	/* Its expiry entry goes with the next prune. */
+	assert_int_equal(idem_prune(f->st, NOW + IDEM_TTL_MS, 10), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_put_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_rides_the_write,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_without_write,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_del, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("idem", tests, NULL, NULL);
+}
