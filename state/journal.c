@@ -177,6 +177,45 @@ journal_event_text(const char *id, const char *type, const char *at,
 	return s;
 }
 
+/*
+ * The journal's high-water mark: the last sequence retention removed.
+ * Appends never need it while the journal holds an event (its last is
+ * higher), so only journal_prune writes it.
+ */
+static int
+journal_hwm_get(MDB_txn *txn, struct state *st, uint64_t *hwm)
+{
+	MDB_val k, v;
+	int rc;
+
+	k.mv_data = (void *)JOURNAL_HWM;
+	k.mv_size = sizeof(JOURNAL_HWM) - 1;
+	*hwm = 0;
+	if ((rc = mdb_get(txn, state_dbi(st, DB_META), &k, &v)) == 0 &&
+	    v.mv_size == 8)
+		*hwm = state_be64_get(v.mv_data);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : state_mdb_err(rc);
+}
+
+/* Raises the high-water mark to seq. */
+static int
+journal_hwm_raise(MDB_txn *txn, struct state *st, uint64_t seq)
+{
+	unsigned char buf[8];
+	uint64_t hwm;
+	MDB_val k, v;
+	int err;
+
+	if ((err = journal_hwm_get(txn, st, &hwm)) != 0 || hwm >= seq)
+		return err;
+	state_be64_put(buf, seq);
+	k.mv_data = (void *)JOURNAL_HWM;
+	k.mv_size = sizeof(JOURNAL_HWM) - 1;
+	v.mv_data = buf;
+	v.mv_size = sizeof(buf);
+	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &k, &v, 0));
+}
+
 /* journal_append_txn, with the snapshot as data or as text (see
  * journal_event_text). */
 static int
@@ -185,10 +224,10 @@ journal_append(MDB_txn *txn, struct state *st, const char *type,
     size_t dlen, uint64_t *seq)
 {
 	char id[FZ_ID_SIZE], at[CLOCK_RFC3339_SIZE], *text = NULL;
-	unsigned char ikey[FZ_ID_SIZE + 10], code, hwm[8];
+	unsigned char ikey[FZ_ID_SIZE + 10], code;
 	MDB_cursor *cur = NULL;
-	MDB_val k, v, hk, hv;
-	uint64_t next = 1;
+	MDB_val k, v;
+	uint64_t next;
 	int rc, err;
 
 	if (strlen(ws) >= FZ_ID_SIZE || journal_code(type, &code) != 0 ||
@@ -202,27 +241,17 @@ journal_append(MDB_txn *txn, struct state *st, const char *type,
 	if (rc == 0 && k.mv_size == sizeof(next)) {
 		memcpy(&next, k.mv_data, sizeof(next));
 		next++;
-	} else if (rc != MDB_NOTFOUND) {
+	} else if (rc == MDB_NOTFOUND) {
+		/* Retention may have emptied the journal: a sequence number
+		 * is never handed out twice, or cursors would skip new
+		 * events. */
+		if ((err = journal_hwm_get(txn, st, &next)) != 0)
+			goto out;
+		next++;
+	} else {
 		err = state_mdb_err(rc != 0 ? rc : MDB_CORRUPTED);
 		goto out;
 	}
-	/* Retention may have emptied the journal: a sequence number is
-	 * never handed out twice, or cursors would skip new events. */
-	hk.mv_data = (void *)JOURNAL_HWM;
-	hk.mv_size = sizeof(JOURNAL_HWM) - 1;
-	if ((rc = mdb_get(txn, state_dbi(st, DB_META), &hk, &hv)) == 0 &&
-	    hv.mv_size == 8 && state_be64_get(hv.mv_data) >= next)
-		next = state_be64_get(hv.mv_data) + 1;
-	else if (rc != 0 && rc != MDB_NOTFOUND) {
-		err = state_mdb_err(rc);
-		goto out;
-	}
-	state_be64_put(hwm, next);
-	hv.mv_data = hwm;
-	hv.mv_size = sizeof(hwm);
-	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &hk, &hv,
-	    0))) != 0)
-		goto out;
 	if ((text = journal_event_text(id, type, clock_rfc3339(now_ms, at), ws,
 	    data, dtext, dlen)) == NULL) {
 		err = dtext != NULL ? FZ_EINVAL : FZ_ENOMEM;
@@ -858,7 +887,7 @@ journal_prune_fn(MDB_txn *txn, struct state *st, void *arg)
 	char ws[FZ_ID_SIZE];
 	MDB_cursor *cur = NULL;
 	MDB_val k, v, ik;
-	uint64_t seq;
+	uint64_t seq, last = 0;
 	int rc, err = 0;
 
 	op->pruned = 0;
@@ -882,12 +911,15 @@ journal_prune_fn(MDB_txn *txn, struct state *st, void *arg)
 			break;
 		if ((rc = mdb_cursor_del(cur, 0)) != 0)
 			break;
+		last = seq;
 		op->pruned++;
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND) {
 		err = state_mdb_err(rc);
 		goto out;
 	}
+	if (last > 0 && (err = journal_hwm_raise(txn, st, last)) != 0)
+		goto out;
 	/* Upstream ids of events now gone, once no retry can come. */
 	seq = UINT64_MAX;
 	if ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0)

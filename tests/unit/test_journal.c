@@ -217,6 +217,17 @@ test_sequence_never_reused(void **state)
 	assert_int_equal(js.events, 1);
 	/* A cursor taken at seq 2 must still see the new event. */
 	assert_int_equal(js.last_seq, 3);
+	/* Emptied again, by parts: the mark moves up with what goes. */
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 4);
+	assert_int_equal(journal_prune(f->st, T0 + DAY, T0 + DAY, UINT64_MAX,
+	    1), 1);
+	assert_int_equal(journal_prune(f->st, T0 + DAY, T0 + DAY, UINT64_MAX,
+	    100), 1);
+	assert_int_equal(journal_stats(f->st, &js), 0);
+	assert_int_equal(js.events, 0);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0 + 2 * DAY, 5);
+	assert_int_equal(journal_stats(f->st, &js), 0);
+	assert_int_equal(js.last_seq, 5);
 }
 
 static void
