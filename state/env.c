@@ -26,6 +26,10 @@ struct state {
 	state_txn_fn	*rider;		/* state_ride */
 	void		*rider_arg;
 	int		 rode;
+	struct {
+		void	*v;
+		void	(*free_fn)(void *);
+	}		 cache[STATE_CACHE_COUNT];
 };
 
 static const char *const state_db_names[DB_COUNT] = {
@@ -153,8 +157,13 @@ out:
 void
 state_close(struct state *st)
 {
+	int i;
+
 	if (st == NULL)
 		return;
+	for (i = 0; i < STATE_CACHE_COUNT; i++)
+		if (st->cache[i].free_fn != NULL)
+			st->cache[i].free_fn(st->cache[i].v);
 	if (st->env != NULL)
 		mdb_env_close(st->env);
 	free(st->dir);
@@ -261,6 +270,20 @@ int
 state_write_bg(struct state *st, state_txn_fn *fn, void *arg)
 {
 	return state_commit(st, fn, arg, 1);
+}
+
+void *
+state_cache(struct state *st, enum state_cache_slot slot)
+{
+	return st->cache[slot].v;
+}
+
+void
+state_cache_set(struct state *st, enum state_cache_slot slot, void *v,
+    void (*free_fn)(void *))
+{
+	st->cache[slot].v = v;
+	st->cache[slot].free_fn = free_fn;
 }
 
 void

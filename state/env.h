@@ -69,6 +69,20 @@ int	state_read(struct state *st, state_txn_fn *fn, void *arg);
 void	state_ride(struct state *st, state_txn_fn *fn, void *arg);
 int	state_ride_end(struct state *st, void **arg);
 
+/*
+ * A module's cache beside the environment (what it derives from stored
+ * records, kept valid by the module itself). state_cache returns the
+ * slot's value, NULL at first; state_cache_set stores v and the function
+ * state_close frees it with. Loop thread only.
+ */
+enum state_cache_slot {
+	STATE_CACHE_HOOKS,		/* state/hooks.c: subscriptions */
+	STATE_CACHE_COUNT
+};
+void	*state_cache(struct state *st, enum state_cache_slot slot);
+void	 state_cache_set(struct state *st, enum state_cache_slot slot,
+	    void *v, void (*free_fn)(void *));
+
 /* Returns the handle of a named database. */
 MDB_dbi	state_dbi(const struct state *st, enum state_db db);
 

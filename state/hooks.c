@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/fz.h"
+#include "common/hmap.h"
 #include "common/secure.h"
 #include "state/env.h"
 #include "state/hooks.h"
@@ -58,6 +59,108 @@ hooks_wskey(char *buf, const char *ws, const char *id)
 	return wl + 1 + il;
 }
 
+/*
+ * Fan-out runs for every journaled event, inside its transaction; reading
+ * and parsing each subscription there cost more than the event itself.
+ * What it needs (each workspace's enabled subscriptions and their event
+ * masks, the report hook's mask) is cached beside the environment, and
+ * kept while the token HOOKS_GEN in the meta database is the one it was
+ * built under. Every change to a hook, by any process, writes a new
+ * random token in its own transaction: a cache built inside a transaction
+ * that is then aborted holds a token no commit ever had, so it is not
+ * taken for valid later.
+ */
+#define HOOKS_GEN	"hooks:gen"
+#define HOOKS_GEN_SIZE	16
+
+struct hooks_subs {
+	size_t		 n;
+	struct {
+		char	 id[FZ_ID_SIZE];
+		unsigned mask;
+	}		 sub[];
+};
+
+struct hooks_cache {
+	char		 gen[HOOKS_GEN_SIZE];
+	struct hmap	*ws;		/* ws id -> struct hooks_subs * */
+	int		 report_known;
+	unsigned	 report_mask;	/* 0: no report hook */
+};
+
+static int
+hooks_subs_free_cb(const char *key, void *value, void *arg)
+{
+	(void)key;
+	(void)arg;
+	free(*(struct hooks_subs **)value);
+	return 1;
+}
+
+static void
+hooks_cache_free(void *v)
+{
+	struct hooks_cache *c = v;
+
+	if (c == NULL)
+		return;
+	hmap_each(c->ws, hooks_subs_free_cb, NULL);
+	hmap_free(c->ws);
+	free(c);
+}
+
+/* Records, inside the transaction that changes a hook, that hooks
+ * changed. */
+static int
+hooks_changed_txn(MDB_txn *txn, struct state *st)
+{
+	char tok[HOOKS_GEN_SIZE + 1];
+	MDB_val k, v;
+	int err;
+
+	if ((err = secure_base62(tok, HOOKS_GEN_SIZE)) != 0)
+		return err;
+	k.mv_data = (void *)HOOKS_GEN;
+	k.mv_size = sizeof(HOOKS_GEN) - 1;
+	v.mv_data = tok;
+	v.mv_size = HOOKS_GEN_SIZE;
+	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &k, &v, 0));
+}
+
+/* Returns the cache, valid for what txn sees, in *out (borrowed). Returns
+ * 0 or FZ_E*. */
+static int
+hooks_cache_txn(MDB_txn *txn, struct state *st, struct hooks_cache **out)
+{
+	struct hooks_cache *c = state_cache(st, STATE_CACHE_HOOKS);
+	char gen[HOOKS_GEN_SIZE];
+	MDB_val k, v;
+	int rc;
+
+	memset(gen, 0, sizeof(gen));
+	k.mv_data = (void *)HOOKS_GEN;
+	k.mv_size = sizeof(HOOKS_GEN) - 1;
+	if ((rc = mdb_get(txn, state_dbi(st, DB_META), &k, &v)) == 0 &&
+	    v.mv_size == sizeof(gen))
+		memcpy(gen, v.mv_data, sizeof(gen));
+	else if (rc != 0 && rc != MDB_NOTFOUND)
+		return state_mdb_err(rc);
+	if (c == NULL) {
+		if ((c = calloc(1, sizeof(*c))) == NULL ||
+		    (c->ws = hmap_new(sizeof(struct hooks_subs *))) == NULL) {
+			free(c);
+			return FZ_ENOMEM;
+		}
+		state_cache_set(st, STATE_CACHE_HOOKS, c, hooks_cache_free);
+	} else if (memcmp(c->gen, gen, sizeof(gen)) != 0) {
+		hmap_each(c->ws, hooks_subs_free_cb, NULL);
+		c->report_known = 0;
+	}
+	memcpy(c->gen, gen, sizeof(gen));
+	*out = c;
+	return 0;
+}
+
 static int
 hooks_put_txn(MDB_txn *txn, struct state *st, const json_t *doc)
 {
@@ -74,7 +177,7 @@ hooks_put_txn(MDB_txn *txn, struct state *st, const json_t *doc)
 	v.mv_size = strlen(text);
 	err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_HOOKS), &k, &v, 0));
 	free(text);
-	return err;
+	return err != 0 ? err : hooks_changed_txn(txn, st);
 }
 
 static int
@@ -274,7 +377,7 @@ hooks_delete_fn(MDB_txn *txn, struct state *st, void *arg)
 	k.mv_data = (void *)op->id;
 	k.mv_size = strlen(op->id);
 	if ((err = state_mdb_err(mdb_del(txn, state_dbi(st, DB_HOOKS), &k,
-	    NULL))) != 0)
+	    NULL))) != 0 || (err = hooks_changed_txn(txn, st)) != 0)
 		return err;
 	return outbox_drop_hook_txn(txn, st, op->id);
 }
@@ -352,7 +455,7 @@ hooks_report_fn(MDB_txn *txn, struct state *st, void *arg)
 		k.mv_size = strlen(HOOKS_REPORT_ID);
 		err = state_mdb_err(mdb_del(txn, state_dbi(st, DB_HOOKS), &k,
 		    NULL));
-		if (err != 0)
+		if (err != 0 || (err = hooks_changed_txn(txn, st)) != 0)
 			return err == FZ_ENOTFOUND ? 0 : err;
 		return outbox_drop_hook_txn(txn, st, HOOKS_REPORT_ID);
 	}
@@ -378,19 +481,28 @@ hooks_set_report(struct state *st, const char *url, const char *secret,
 	return state_write(st, hooks_report_fn, &op);
 }
 
-int
-hooks_fanout_txn(MDB_txn *txn, struct state *st, const char *ws,
-    unsigned bit, uint64_t seq, const char *event_id, int64_t now_ms)
+/* Reads ws's enabled subscriptions from the store into a new list
+ * (caller frees). Returns 0 or FZ_E*. */
+static int
+hooks_subs_read_txn(MDB_txn *txn, struct state *st, const char *ws,
+    struct hooks_subs **out)
 {
-	char key[2 * FZ_ID_SIZE], id[FZ_ID_SIZE];
-	size_t wl = strlen(ws) + 1;
+	char key[2 * FZ_ID_SIZE];
+	size_t wl = strlen(ws) + 1, cap = 0, sz;
+	struct hooks_subs *subs = NULL, *more;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
 	json_t *h;
 	int rc, err = 0;
 
-	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_HOOKS_WS), &cur)) != 0)
-		return state_mdb_err(rc);
+	*out = NULL;
+	if ((subs = calloc(1, sizeof(*subs))) == NULL)
+		return FZ_ENOMEM;
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_HOOKS_WS), &cur)) !=
+	    0) {
+		err = state_mdb_err(rc);
+		goto out;
+	}
 	k.mv_data = key;
 	k.mv_size = hooks_wskey(key, ws, "");
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
@@ -398,36 +510,80 @@ hooks_fanout_txn(MDB_txn *txn, struct state *st, const char *ws,
 		if (k.mv_size <= wl || k.mv_size - wl >= FZ_ID_SIZE ||
 		    memcmp(k.mv_data, key, wl) != 0)
 			break;
-		memcpy(id, (char *)k.mv_data + wl, k.mv_size - wl);
-		id[k.mv_size - wl] = '\0';
-		if ((err = hooks_get_txn(txn, st, ws, NULL, id, &h)) != 0) {
-			if (err == FZ_ENOTFOUND) {
-				err = 0;
-				continue;
+		if (subs->n == cap) {
+			cap = cap > 0 ? cap * 2 : 4;
+			sz = sizeof(*subs) + cap * sizeof(subs->sub[0]);
+			if ((more = realloc(subs, sz)) == NULL) {
+				err = FZ_ENOMEM;
+				goto out;
 			}
-			break;
+			subs = more;
 		}
-		if (json_is_true(json_object_get(h, "enabled")) &&
-		    (hooks_mask(h) & bit))
-			err = outbox_enqueue_txn(txn, st, id, seq, event_id,
-			    now_ms, now_ms);
+		memcpy(subs->sub[subs->n].id, (char *)k.mv_data + wl,
+		    k.mv_size - wl);
+		subs->sub[subs->n].id[k.mv_size - wl] = '\0';
+		if ((err = hooks_get_txn(txn, st, ws, NULL,
+		    subs->sub[subs->n].id, &h)) != 0) {
+			if (err != FZ_ENOTFOUND)
+				goto out;
+			err = 0;
+			continue;
+		}
+		if (json_is_true(json_object_get(h, "enabled")))
+			subs->sub[subs->n++].mask = hooks_mask(h);
 		json_decref(h);
-		if (err != 0)
-			break;
 	}
-	mdb_cursor_close(cur);
-	if (err == 0 && rc != 0 && rc != MDB_NOTFOUND)
+	if (rc != 0 && rc != MDB_NOTFOUND)
 		err = state_mdb_err(rc);
+out:
+	mdb_cursor_close(cur);
 	if (err != 0)
-		return err;
-	/* And the report to the edge, whatever the workspace. */
-	err = hooks_get_txn(txn, st, NULL, HOOKS_KIND_REPORT, HOOKS_REPORT_ID,
-	    &h);
-	if (err == FZ_ENOTFOUND)
-		return 0;
-	if (err == 0 && (hooks_mask(h) & bit))
-		err = outbox_enqueue_txn(txn, st, HOOKS_REPORT_ID, seq,
-		    event_id, now_ms, now_ms);
-	json_decref(h);
+		free(subs);
+	else
+		*out = subs;
 	return err;
+}
+
+int
+hooks_fanout_txn(MDB_txn *txn, struct state *st, const char *ws,
+    unsigned bit, uint64_t seq, const char *event_id, int64_t now_ms)
+{
+	struct hooks_subs **slot, *subs;
+	struct hooks_cache *c = NULL;
+	json_t *h;
+	size_t i;
+	int created, err;
+
+	if ((err = hooks_cache_txn(txn, st, &c)) != 0)
+		return err;
+	if ((slot = hmap_get(c->ws, ws)) != NULL)
+		subs = *slot;
+	else {
+		if ((err = hooks_subs_read_txn(txn, st, ws, &subs)) != 0)
+			return err;
+		if ((slot = hmap_put(c->ws, ws, &created)) == NULL) {
+			free(subs);
+			return FZ_ENOMEM;
+		}
+		*slot = subs;
+	}
+	for (i = 0; i < subs->n; i++)
+		if ((subs->sub[i].mask & bit) &&
+		    (err = outbox_enqueue_txn(txn, st, subs->sub[i].id, seq,
+		    event_id, now_ms, now_ms)) != 0)
+			return err;
+	/* And the report to the edge, whatever the workspace. */
+	if (!c->report_known) {
+		err = hooks_get_txn(txn, st, NULL, HOOKS_KIND_REPORT,
+		    HOOKS_REPORT_ID, &h);
+		if (err != 0 && err != FZ_ENOTFOUND)
+			return err;
+		c->report_mask = err == 0 ? hooks_mask(h) : 0;
+		c->report_known = 1;
+		json_decref(h);
+	}
+	if (c->report_mask & bit)
+		return outbox_enqueue_txn(txn, st, HOOKS_REPORT_ID, seq,
+		    event_id, now_ms, now_ms);
+	return 0;
 }

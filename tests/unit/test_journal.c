@@ -16,6 +16,7 @@
 
 #include "common/fz.h"
 #include "state/env.h"
+#include "state/hooks.h"
 #include "state/journal.h"
 #include "state/outbox.h"
 #include "state/workspace.h"
@@ -452,6 +453,79 @@ test_outbox_due(void **state)
 	assert_int_equal(items[2].attempts, 1);
 }
 
+static int
+set_enabled(json_t *hook, void *arg)
+{
+	json_object_set_new(hook, "enabled", json_boolean(*(int *)arg));
+	return 0;
+}
+
+static size_t
+depth(struct fixture *f)
+{
+	size_t n;
+
+	assert_int_equal(outbox_depth(f->st, &n), 0);
+	return n;
+}
+
+/* Fan-out keeps up with every change to the subscriptions, though what
+ * it reads of them is cached. */
+static void
+test_fanout_follows_hooks(void **state)
+{
+	struct fixture *f = *state;
+	char sent_id[FZ_ID_SIZE], viewed_id[FZ_ID_SIZE];
+	json_t *h;
+	int on;
+
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 1);
+	assert_int_equal(depth(f), 0);
+	assert_int_equal(hooks_create(f->st, "ws_a", HOOKS_KIND_WEBHOOK,
+	    "https://crm.example.com/a", JOURNAL_T_SENT, NULL, T0, &h), 0);
+	strcpy(sent_id, json_string_value(json_object_get(h, "id")));
+	json_decref(h);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 2);
+	assert_int_equal(depth(f), 1);
+	assert_int_equal(hooks_create(f->st, "ws_a", HOOKS_KIND_ZAPIER,
+	    "https://hooks.zapier.com/b", JOURNAL_T_VIEWED, NULL, T0, &h), 0);
+	strcpy(viewed_id, json_string_value(json_object_get(h, "id")));
+	json_decref(h);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 3);
+	assert_int_equal(depth(f), 2);
+	append(f, JOURNAL_PACK_VIEWED, "ws_a", T0, 4);
+	assert_int_equal(depth(f), 3);
+	/* Another workspace's events reach neither. */
+	append(f, JOURNAL_PACK_SENT, "ws_b", T0, 5);
+	assert_int_equal(depth(f), 3);
+
+	on = 0;
+	assert_int_equal(hooks_update(f->st, "ws_a", sent_id, set_enabled,
+	    &on, NULL), 0);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 6);
+	assert_int_equal(depth(f), 3);
+	on = 1;
+	assert_int_equal(hooks_update(f->st, "ws_a", sent_id, set_enabled,
+	    &on, NULL), 0);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 7);
+	assert_int_equal(depth(f), 4);
+
+	/* Deleting one drops its queue (one delivery) and its future. */
+	assert_int_equal(hooks_delete(f->st, "ws_a", NULL, viewed_id), 0);
+	assert_int_equal(depth(f), 3);
+	append(f, JOURNAL_PACK_VIEWED, "ws_a", T0, 8);
+	assert_int_equal(depth(f), 3);
+
+	/* The report subscription covers every workspace. */
+	assert_int_equal(hooks_set_report(f->st, "https://edge.example.com/r",
+	    "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", T0), 0);
+	append(f, JOURNAL_PACK_VIEWED, "ws_b", T0, 9);
+	assert_int_equal(depth(f), 4);
+	assert_int_equal(hooks_set_report(f->st, NULL, NULL, T0), 0);
+	append(f, JOURNAL_PACK_VIEWED, "ws_b", T0, 10);
+	assert_int_equal(depth(f), 3);
+}
+
 int
 main(void)
 {
@@ -475,6 +549,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_due, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_fanout_follows_hooks,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("journal", tests, NULL, NULL);
