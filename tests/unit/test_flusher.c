@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -19,6 +18,7 @@
 #include "relay/flusher.h"
 #include "state/state.h"
 #include "state/workspace.h"
+#include "tests/unit/tmpdir.h"
 
 struct fixture {
 	char			 dir[64];
@@ -65,16 +65,11 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[128];
 
 	flusher_free(f->fl);
 	event_base_free(f->base);
 	state_close(f->st);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
-	unlink(path);
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -21,6 +20,7 @@
 #include "state/idem.h"
 #include "state/state.h"
 #include "state/workspace.h"
+#include "tests/unit/tmpdir.h"
 
 #define NOW	1764028800000LL
 
@@ -51,14 +51,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[128];
 
 	state_close(f->st);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
-	unlink(path);
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

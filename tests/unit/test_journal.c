@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/fz.h"
 #include "state/env.h"
@@ -20,6 +19,7 @@
 #include "state/journal.h"
 #include "state/outbox.h"
 #include "state/workspace.h"
+#include "tests/unit/tmpdir.h"
 
 #define DAY	86400000LL
 #define T0	1780000000000LL
@@ -76,14 +76,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[128];
 
 	state_close(f->st);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
-	unlink(path);
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -9,11 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/fz.h"
 #include "state/clients.h"
@@ -22,6 +20,7 @@
 #include "state/projects.h"
 #include "state/state.h"
 #include "state/workspace.h"
+#include "tests/unit/tmpdir.h"
 
 #define NOW	1780000000000LL
 
@@ -56,21 +55,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[512];
-	struct dirent *de;
-	DIR *d;
 
 	state_close(f->st);
-	if ((d = opendir(f->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", f->dir, de->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

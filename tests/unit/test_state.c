@@ -21,6 +21,7 @@
 #include "state/apikey.h"
 #include "state/state.h"
 #include "state/workspace.h"
+#include "tests/unit/tmpdir.h"
 
 #define TOKEN_LEN	(SECURE_TOKEN_SIZE - 1)
 
@@ -46,24 +47,13 @@ setup(void **state)
 	return 0;
 }
 
-static void
-remove_file(const char *dir, const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	unlink(path);
-}
-
 static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
 
 	state_close(f->st);
-	remove_file(f->dir, "data.mdb");
-	remove_file(f->dir, "lock.mdb");
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
@@ -650,9 +640,7 @@ test_open_missing_dir_created(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0700);
 	assert_int_equal(state_ready(st), 0);
 	state_close(st);
-	remove_file(sub, "data.mdb");
-	remove_file(sub, "lock.mdb");
-	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(tmpdir_remove(sub), 0);
 }
 
 static void
