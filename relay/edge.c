@@ -223,6 +223,12 @@ edge_idempotency(struct edge *e, struct rq *rq)
 		reply_error(rq, API_INTERNAL_ERROR, "digest failed", NULL);
 		return 0;
 	}
+	edge_idem_name(rq, name, sizeof(name));
+	if (hmap_get(e->idem_busy, name) != NULL) {
+		reply_error(rq, API_CONFLICT, "a request with this "
+		    "Idempotency-Key is still in progress", NULL);
+		return 0;
+	}
 	err = idem_get(e->st, rq->ws.id, key, clock_now_ms(), &ent);
 	if (err == 0) {
 		if (!secure_equal(ent.fingerprint, rq->idem_fp,
@@ -233,12 +239,13 @@ edge_idempotency(struct edge *e, struct rq *rq)
 			return 0;
 		}
 		if (ent.status == 0) {
-			/* The write was applied, its answer never recorded. */
+			/* The write was applied, its answer never recorded
+			 * (fzrelay stopped in between, most likely). */
 			json_decref(ent.data);
 			reply_error(rq, API_CONFLICT, "the request with this "
-			    "Idempotency-Key was applied, but fzrelay stopped "
-			    "before it could answer; read the record instead "
-			    "of retrying", NULL);
+			    "Idempotency-Key was applied, but its answer was "
+			    "not recorded; read the record instead of "
+			    "retrying", NULL);
 			return 0;
 		}
 		reply_header(rq, "Idempotent-Replayed", "true");
@@ -248,12 +255,6 @@ edge_idempotency(struct edge *e, struct rq *rq)
 	if (err != FZ_ENOTFOUND) {
 		reply_error(rq, API_INTERNAL_ERROR, "idempotency lookup "
 		    "failed", NULL);
-		return 0;
-	}
-	edge_idem_name(rq, name, sizeof(name));
-	if (hmap_get(e->idem_busy, name) != NULL) {
-		reply_error(rq, API_CONFLICT, "a request with this "
-		    "Idempotency-Key is still in progress", NULL);
 		return 0;
 	}
 	if (hmap_put(e->idem_busy, name, &created) == NULL) {

@@ -558,20 +558,24 @@ hooks_fanout_txn(MDB_txn *txn, struct state *st, const char *ws,
 		return err;
 	if ((slot = hmap_get(c->ws, ws)) != NULL)
 		subs = *slot;
-	else {
-		if ((err = hooks_subs_read_txn(txn, st, ws, &subs)) != 0)
-			return err;
-		if ((slot = hmap_put(c->ws, ws, &created)) == NULL) {
-			free(subs);
-			return FZ_ENOMEM;
-		}
-		*slot = subs;
-	}
+	else if ((err = hooks_subs_read_txn(txn, st, ws, &subs)) != 0)
+		return err;
 	for (i = 0; i < subs->n; i++)
 		if ((subs->sub[i].mask & bit) &&
 		    (err = outbox_enqueue_txn(txn, st, subs->sub[i].id, seq,
 		    event_id, now_ms, now_ms)) != 0)
-			return err;
+			break;
+	/* Only workspaces with subscriptions are kept: finding none again
+	 * is one cursor seek, and the cache stays as small as they are. */
+	if (slot == NULL) {
+		if (subs->n > 0 && (slot = hmap_put(c->ws, ws, &created)) !=
+		    NULL)
+			*slot = subs;
+		else
+			free(subs);
+	}
+	if (err != 0)
+		return err;
 	/* And the report to the edge, whatever the workspace. */
 	if (!c->report_known) {
 		err = hooks_get_txn(txn, st, NULL, HOOKS_KIND_REPORT,

@@ -254,7 +254,7 @@ journal_append(MDB_txn *txn, struct state *st, const char *type,
 	}
 	if ((text = journal_event_text(id, type, clock_rfc3339(now_ms, at), ws,
 	    data, dtext, dlen)) == NULL) {
-		err = dtext != NULL ? FZ_EINVAL : FZ_ENOMEM;
+		err = FZ_ENOMEM;
 		goto out;
 	}
 	k.mv_data = &next;
