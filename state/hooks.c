@@ -482,13 +482,14 @@ hooks_set_report(struct state *st, const char *url, const char *secret,
 }
 
 /* Reads ws's enabled subscriptions from the store into a new list
- * (caller frees). Returns 0 or FZ_E*. */
+ * (caller frees), or NULL when ws has no subscription at all: the usual
+ * case costs no allocation. Returns 0 or FZ_E*. */
 static int
 hooks_subs_read_txn(MDB_txn *txn, struct state *st, const char *ws,
     struct hooks_subs **out)
 {
 	char key[2 * FZ_ID_SIZE];
-	size_t wl = strlen(ws) + 1, cap = 0, sz;
+	size_t wl = strlen(ws) + 1, cap = 0, n = 0;
 	struct hooks_subs *subs = NULL, *more;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
@@ -496,8 +497,6 @@ hooks_subs_read_txn(MDB_txn *txn, struct state *st, const char *ws,
 	int rc, err = 0;
 
 	*out = NULL;
-	if ((subs = calloc(1, sizeof(*subs))) == NULL)
-		return FZ_ENOMEM;
 	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_HOOKS_WS), &cur)) !=
 	    0) {
 		err = state_mdb_err(rc);
@@ -510,27 +509,26 @@ hooks_subs_read_txn(MDB_txn *txn, struct state *st, const char *ws,
 		if (k.mv_size <= wl || k.mv_size - wl >= FZ_ID_SIZE ||
 		    memcmp(k.mv_data, key, wl) != 0)
 			break;
-		if (subs->n == cap) {
+		if (n == cap) {
 			cap = cap > 0 ? cap * 2 : 4;
-			sz = sizeof(*subs) + cap * sizeof(subs->sub[0]);
-			if ((more = realloc(subs, sz)) == NULL) {
+			if ((more = realloc(subs, sizeof(*subs) + cap *
+			    sizeof(subs->sub[0]))) == NULL) {
 				err = FZ_ENOMEM;
 				goto out;
 			}
 			subs = more;
 		}
-		memcpy(subs->sub[subs->n].id, (char *)k.mv_data + wl,
-		    k.mv_size - wl);
-		subs->sub[subs->n].id[k.mv_size - wl] = '\0';
-		if ((err = hooks_get_txn(txn, st, ws, NULL,
-		    subs->sub[subs->n].id, &h)) != 0) {
+		memcpy(subs->sub[n].id, (char *)k.mv_data + wl, k.mv_size - wl);
+		subs->sub[n].id[k.mv_size - wl] = '\0';
+		if ((err = hooks_get_txn(txn, st, ws, NULL, subs->sub[n].id,
+		    &h)) != 0) {
 			if (err != FZ_ENOTFOUND)
 				goto out;
 			err = 0;
 			continue;
 		}
 		if (json_is_true(json_object_get(h, "enabled")))
-			subs->sub[subs->n++].mask = hooks_mask(h);
+			subs->sub[n++].mask = hooks_mask(h);
 		json_decref(h);
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND)
@@ -539,8 +537,10 @@ out:
 	mdb_cursor_close(cur);
 	if (err != 0)
 		free(subs);
-	else
+	else if (subs != NULL) {
+		subs->n = n;
 		*out = subs;
+	}
 	return err;
 }
 
@@ -560,7 +560,7 @@ hooks_fanout_txn(MDB_txn *txn, struct state *st, const char *ws,
 		subs = *slot;
 	else if ((err = hooks_subs_read_txn(txn, st, ws, &subs)) != 0)
 		return err;
-	for (i = 0; i < subs->n; i++)
+	for (i = 0; subs != NULL && i < subs->n; i++)
 		if ((subs->sub[i].mask & bit) &&
 		    (err = outbox_enqueue_txn(txn, st, subs->sub[i].id, seq,
 		    event_id, now_ms, now_ms)) != 0)
@@ -568,8 +568,8 @@ hooks_fanout_txn(MDB_txn *txn, struct state *st, const char *ws,
 	/* Only workspaces with subscriptions are kept: finding none again
 	 * is one cursor seek, and the cache stays as small as they are. */
 	if (slot == NULL) {
-		if (subs->n > 0 && (slot = hmap_put(c->ws, ws, &created)) !=
-		    NULL)
+		if (subs != NULL && subs->n > 0 &&
+		    (slot = hmap_put(c->ws, ws, &created)) != NULL)
 			*slot = subs;
 		else
 			free(subs);
