@@ -1031,6 +1031,20 @@ test_idempotency(void **state)
 	fzh_stop_ok(d);
 }
 
+/* POSTs body to path with the key header key and returns the 409's
+ * message (borrowed from res, which the caller frees). */
+static const char *
+post_conflict(const struct fzd *d, const char *path, const char *tok,
+    const char *key, const char *body, struct fzh_res *res)
+{
+	const char *msg;
+
+	api_ct(d, "POST", path, tok, "application/json", key, body, res);
+	fzh_assert_envelope(res, 409, "CONFLICT");
+	assert_non_null(msg = fzh_json_str(res, "error.message"));
+	return msg;
+}
+
 /*
  * A write applied just before a crash, its answer never recorded: the
  * key's claim rode the write's transaction. Left here as such a crash
@@ -1060,20 +1074,14 @@ test_idempotency_interrupted(void **state)
 	state_close(st);
 
 	fzh_start(d, NULL, NULL);
-	api_ct(d, "POST", "/api/v1/projects", tok, "application/json",
-	    "Idempotency-Key: order-77", body, &res);
-	fzh_assert_envelope(&res, 409, "CONFLICT");
-	assert_non_null(strstr(fzh_json_str(&res, "error.message"),
-	    "was applied"));
+	assert_non_null(strstr(post_conflict(d, "/api/v1/projects", tok,
+	    "Idempotency-Key: order-77", body, &res), "was applied"));
 	fzh_res_free(&res);
 	assert_int_equal(list_len(d, "/api/v1/projects", tok), 0);
 	/* Another request under the key is still another request. */
 	project_body(body, sizeof(body), "Other", "cut@example.com");
-	api_ct(d, "POST", "/api/v1/projects", tok, "application/json",
-	    "Idempotency-Key: order-77", body, &res);
-	fzh_assert_envelope(&res, 409, "CONFLICT");
-	assert_non_null(strstr(fzh_json_str(&res, "error.message"),
-	    "different request"));
+	assert_non_null(strstr(post_conflict(d, "/api/v1/projects", tok,
+	    "Idempotency-Key: order-77", body, &res), "different request"));
 	fzh_res_free(&res);
 	/* A write refused inside the store keeps no claim: a retry gets
 	 * the same refusal, not "applied". */
@@ -1082,10 +1090,8 @@ test_idempotency_interrupted(void **state)
 	fzh_assert_envelope(&res, 201, NULL);
 	fzh_res_free(&res);
 	for (n = 0; n < 2; n++) {
-		api_ct(d, "POST", "/api/v1/clients", tok, "application/json",
-		    "Idempotency-Key: client-1", client, &res);
-		fzh_assert_envelope(&res, 409, "CONFLICT");
-		assert_null(strstr(fzh_json_str(&res, "error.message"),
+		assert_null(strstr(post_conflict(d, "/api/v1/clients", tok,
+		    "Idempotency-Key: client-1", client, &res),
 		    "was applied"));
 		fzh_res_free(&res);
 	}
