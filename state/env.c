@@ -23,6 +23,10 @@ struct state {
 	uint64_t	 commits;	/* write transactions committed */
 	uint64_t	 visible;	/* commits at the last foreground one */
 	uint64_t	 durable;	/* of them, known to be on disk */
+	/* A reset read transaction kept for the next state_read: renewing
+	 * it skips the allocation and reader-slot search of a new one. */
+	MDB_txn		*rtxn;
+	int		 rtxn_busy;
 	state_txn_fn	*rider;		/* state_ride */
 	void		*rider_arg;
 	int		 rode;
@@ -154,6 +158,16 @@ out:
 	return err;
 }
 
+/* The kept read transaction goes before the map is resized or closed. */
+static void
+state_drop_reader(struct state *st)
+{
+	if (st->rtxn != NULL && !st->rtxn_busy) {
+		mdb_txn_abort(st->rtxn);
+		st->rtxn = NULL;
+	}
+}
+
 void
 state_close(struct state *st)
 {
@@ -161,6 +175,7 @@ state_close(struct state *st)
 
 	if (st == NULL)
 		return;
+	state_drop_reader(st);
 	for (i = 0; i < STATE_CACHE_COUNT; i++)
 		if (st->cache[i].free_fn != NULL)
 			st->cache[i].free_fn(st->cache[i].v);
@@ -191,6 +206,7 @@ state_begin(struct state *st, unsigned flags, MDB_txn **txn)
 
 	rc = mdb_txn_begin(st->env, NULL, flags, txn);
 	if (rc == MDB_MAP_RESIZED) {
+		state_drop_reader(st);
 		if ((rc = mdb_env_set_mapsize(st->env, 0)) == 0)
 			rc = mdb_txn_begin(st->env, NULL, flags, txn);
 	}
@@ -211,6 +227,7 @@ state_grow(struct state *st)
 		log_err("lmdb map would exceed %zu bytes", STATE_MAP_LIMIT);
 		return FZ_ESTORE;
 	}
+	state_drop_reader(st);
 	if ((rc = mdb_env_set_mapsize(st->env, next)) != 0)
 		return state_mdb_err(rc);
 	log_info("lmdb map grown to %zu MiB", next >> 20);
@@ -310,12 +327,29 @@ int
 state_read(struct state *st, state_txn_fn *fn, void *arg)
 {
 	MDB_txn *txn = NULL;
-	int rc, err;
+	int rc, err, kept;
 
-	if ((rc = state_begin(st, MDB_RDONLY, &txn)) != 0)
+	if (st->rtxn != NULL && !st->rtxn_busy &&
+	    mdb_txn_renew(st->rtxn) != 0) {
+		/* MDB_MAP_RESIZED among others: start afresh. */
+		mdb_txn_abort(st->rtxn);
+		st->rtxn = NULL;
+	}
+	if (st->rtxn != NULL && !st->rtxn_busy)
+		txn = st->rtxn;
+	else if ((rc = state_begin(st, MDB_RDONLY, &txn)) != 0)
 		return state_mdb_err(rc);
+	else if (st->rtxn == NULL)
+		st->rtxn = txn;
+	/* A read inside another's fn gets a transaction of its own. */
+	if ((kept = txn == st->rtxn))
+		st->rtxn_busy = 1;
 	err = fn(txn, st, arg);
-	mdb_txn_abort(txn);
+	if (kept) {
+		mdb_txn_reset(txn);
+		st->rtxn_busy = 0;
+	} else
+		mdb_txn_abort(txn);
 	return err;
 }
 

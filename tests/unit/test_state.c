@@ -13,12 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/clock.h"
 #include "common/fz.h"
 #include "common/secure.h"
 #include "state/apikey.h"
+#include "state/env.h"
 #include "state/state.h"
 #include "state/workspace.h"
 #include "tests/unit/tmpdir.h"
@@ -613,6 +615,78 @@ test_meta(void **state)
 	    FZ_ENOTFOUND);
 }
 
+static int
+read_inner(MDB_txn *txn, struct state *st, void *arg)
+{
+	char buf[64];
+	int err;
+
+	(void)txn;
+	if ((err = state_meta_get(st, "inner", buf, sizeof(buf))) != 0)
+		return err;
+	return strcmp(buf, arg) == 0 ? 0 : FZ_EINVAL;
+}
+
+/* Reads reuse one transaction; a read inside another's function must get
+ * its own, and later reads must still see every write. */
+static void
+test_read_nested(void **state)
+{
+	struct fixture *f = *state;
+	char buf[64];
+
+	assert_int_equal(state_meta_put(f->st, "inner", "one"), 0);
+	assert_int_equal(state_read(f->st, read_inner, "one"), 0);
+	assert_int_equal(state_read(f->st, read_inner, "two"), FZ_EINVAL);
+	assert_int_equal(state_meta_put(f->st, "inner", "two"), 0);
+	assert_int_equal(state_read(f->st, read_inner, "two"), 0);
+	assert_int_equal(state_meta_get(f->st, "inner", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "two");
+}
+
+/* Another process grows the map while this one keeps a read transaction
+ * for reuse: the next read adopts the new size and sees its writes. */
+static void
+test_map_grown_elsewhere(void **state)
+{
+	static const struct state_opts small = { 256 << 10, 0 };
+	struct fixture *f = *state;
+	char buf[64], name[16];
+	int i, status;
+	pid_t pid;
+
+	state_close(f->st);
+	assert_int_equal(state_open_opts(f->dir, &small, &f->st), 0);
+	assert_int_equal(state_meta_put(f->st, "before", "1"), 0);
+	assert_int_equal(state_meta_get(f->st, "before", buf, sizeof(buf)),
+	    0);
+	if ((pid = fork()) == 0) {
+		static char big[16 << 10];
+		struct state *st;
+		int bad = 0;
+
+		memset(big, 'x', sizeof(big) - 1);
+		if (state_open_opts(f->dir, &small, &st) != 0)
+			_exit(2);
+		for (i = 0; i < 64 && !bad; i++) {
+			snprintf(name, sizeof(name), "big%d", i);
+			bad = state_meta_put(st, name, big) != 0;
+		}
+		bad |= state_meta_put(st, "after", "2") != 0;
+		state_close(st);
+		_exit(bad);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(state_meta_get(f->st, "after", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2");
+	assert_int_equal(state_meta_put(f->st, "later", "3"), 0);
+	assert_int_equal(state_meta_get(f->st, "later", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "3");
+}
+
 static void
 test_ready(void **state)
 {
@@ -769,6 +843,8 @@ main(void)
 		T(test_apikey_touch),
 		cmocka_unit_test(test_scope_parse),
 		T(test_meta),
+		T(test_read_nested),
+		T(test_map_grown_elsewhere),
 		T(test_ready),
 		T(test_open_missing_dir_created),
 		T(test_reopen),
