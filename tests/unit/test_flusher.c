@@ -21,7 +21,7 @@
 #include "tests/unit/tmpdir.h"
 
 struct fixture {
-	char			 dir[64];
+	char			 dir[TMPDIR_SIZE];
 	struct state		*st;
 	struct event_base	*base;
 	struct flusher		*fl;
@@ -51,9 +51,7 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fzrelay-test-flush.XXXXXX");
-	if (mkdtemp(f->dir) == NULL ||
-	    state_open_opts(f->dir, &opts, &f->st) != 0 ||
+	if (tmpdir_state_open(f->dir, "flush", &opts, &f->st) != 0 ||
 	    (f->base = event_base_new()) == NULL ||
 	    (f->fl = flusher_new(f->base, f->st, done_cb, f)) == NULL)
 		return -1;
@@ -68,8 +66,7 @@ teardown(void **state)
 
 	flusher_free(f->fl);
 	event_base_free(f->base);
-	state_close(f->st);
-	tmpdir_remove(f->dir);
+	tmpdir_state_close(f->dir, f->st);
 	free(f);
 	return 0;
 }

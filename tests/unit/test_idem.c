@@ -25,7 +25,7 @@
 #define NOW	1764028800000LL
 
 struct fixture {
-	char		 dir[64];
+	char		 dir[TMPDIR_SIZE];
 	struct state	*st;
 	struct workspace ws;
 	unsigned char	 fp[SECURE_SHA256_SIZE];
@@ -38,8 +38,7 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fzrelay-test-idem.XXXXXX");
-	if (mkdtemp(f->dir) == NULL || state_open(f->dir, &f->st) != 0 ||
+	if (tmpdir_state_open(f->dir, "idem", NULL, &f->st) != 0 ||
 	    workspace_create(f->st, "Acme", PLAN_AGENCY, &f->ws) != 0 ||
 	    secure_sha256("POST\n/api/v1/projects\n{}", 24, f->fp) != 0)
 		return -1;
@@ -52,8 +51,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	state_close(f->st);
-	tmpdir_remove(f->dir);
+	tmpdir_state_close(f->dir, f->st);
 	free(f);
 	return 0;
 }

@@ -25,7 +25,7 @@
 #define T0	1780000000000LL
 
 struct fixture {
-	char		 dir[64];
+	char		 dir[TMPDIR_SIZE];
 	struct state	*st;
 };
 
@@ -65,8 +65,7 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	strcpy(f->dir, "/tmp/fzjrn-XXXXXX");
-	if (mkdtemp(f->dir) == NULL || state_open(f->dir, &f->st) != 0)
+	if (tmpdir_state_open(f->dir, "journal", NULL, &f->st) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -77,8 +76,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	state_close(f->st);
-	tmpdir_remove(f->dir);
+	tmpdir_state_close(f->dir, f->st);
 	free(f);
 	return 0;
 }
@@ -464,6 +462,19 @@ depth(struct fixture *f)
 	return n;
 }
 
+/* Subscribes ws_a's url to the types in mask; the hook's id goes in id. */
+static void
+subscribe(struct fixture *f, const char *kind, const char *url,
+    unsigned mask, char *id)
+{
+	json_t *h;
+
+	assert_int_equal(hooks_create(f->st, "ws_a", kind, url, mask, NULL, T0,
+	    &h), 0);
+	strcpy(id, json_string_value(json_object_get(h, "id")));
+	json_decref(h);
+}
+
 /* Fan-out keeps up with every change to the subscriptions, though what
  * it reads of them is cached. */
 static void
@@ -471,21 +482,16 @@ test_fanout_follows_hooks(void **state)
 {
 	struct fixture *f = *state;
 	char sent_id[FZ_ID_SIZE], viewed_id[FZ_ID_SIZE];
-	json_t *h;
 	int on;
 
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 1);
 	assert_int_equal(depth(f), 0);
-	assert_int_equal(hooks_create(f->st, "ws_a", HOOKS_KIND_WEBHOOK,
-	    "https://crm.example.com/a", JOURNAL_T_SENT, NULL, T0, &h), 0);
-	strcpy(sent_id, json_string_value(json_object_get(h, "id")));
-	json_decref(h);
+	subscribe(f, HOOKS_KIND_WEBHOOK, "https://crm.example.com/a",
+	    JOURNAL_T_SENT, sent_id);
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 2);
 	assert_int_equal(depth(f), 1);
-	assert_int_equal(hooks_create(f->st, "ws_a", HOOKS_KIND_ZAPIER,
-	    "https://hooks.zapier.com/b", JOURNAL_T_VIEWED, NULL, T0, &h), 0);
-	strcpy(viewed_id, json_string_value(json_object_get(h, "id")));
-	json_decref(h);
+	subscribe(f, HOOKS_KIND_ZAPIER, "https://hooks.zapier.com/b",
+	    JOURNAL_T_VIEWED, viewed_id);
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 3);
 	assert_int_equal(depth(f), 2);
 	append(f, JOURNAL_PACK_VIEWED, "ws_a", T0, 4);

@@ -25,7 +25,7 @@
 #define NOW	1780000000000LL
 
 struct fixture {
-	char			 dir[64];
+	char			 dir[TMPDIR_SIZE];
 	struct state		*st;
 	struct workspace	 ws, other;
 	unsigned char		 key[32];
@@ -39,8 +39,7 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	strcpy(f->dir, "/tmp/fzrec-XXXXXX");
-	if (mkdtemp(f->dir) == NULL || state_open(f->dir, &f->st) != 0 ||
+	if (tmpdir_state_open(f->dir, "records", NULL, &f->st) != 0 ||
 	    workspace_create(f->st, "Agency", PLAN_AGENCY, &f->ws) != 0 ||
 	    workspace_create(f->st, "Other", PLAN_AGENCY, &f->other) != 0)
 		return -1;
@@ -56,8 +55,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	state_close(f->st);
-	tmpdir_remove(f->dir);
+	tmpdir_state_close(f->dir, f->st);
 	free(f);
 	return 0;
 }

@@ -28,7 +28,7 @@
 #define TOKEN_LEN	(SECURE_TOKEN_SIZE - 1)
 
 struct fixture {
-	char		 dir[64];
+	char		 dir[TMPDIR_SIZE];
 	struct state	*st;
 };
 
@@ -39,9 +39,7 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fzrelay-test-state.XXXXXX");
-	if (mkdtemp(f->dir) == NULL || state_open(f->dir, &f->st) != 0) {
-		rmdir(f->dir);
+	if (tmpdir_state_open(f->dir, "state", NULL, &f->st) != 0) {
 		free(f);
 		return -1;
 	}
@@ -54,8 +52,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	state_close(f->st);
-	tmpdir_remove(f->dir);
+	tmpdir_state_close(f->dir, f->st);
 	free(f);
 	return 0;
 }
@@ -656,6 +653,7 @@ test_map_grown_elsewhere(void **state)
 	pid_t pid;
 
 	state_close(f->st);
+	f->st = NULL;
 	assert_int_equal(state_open_opts(f->dir, &small, &f->st), 0);
 	assert_int_equal(state_meta_put(f->st, "before", "1"), 0);
 	assert_int_equal(state_meta_get(f->st, "before", buf, sizeof(buf)),
