@@ -280,14 +280,16 @@ edge_finished(struct rq *rq, int status, const json_t *data)
 	}
 	edge_idem_name(rq, name, sizeof(name));
 	hmap_del(e->idem_busy, name);
+	/* A claim that rode a committed write stays, answer or not: the
+	 * write was applied, and a retry must learn so, not apply it again. */
 	if (status >= 200 && status < 300 && data != NULL) {
 		if (idem_put(e->st, rq->ws.id, rq->idem_key, rq->idem_fp,
 		    status, data, clock_now_ms()) != 0)
 			log_warn("could not record the answer for an "
 			    "Idempotency-Key (%s)", rq->id);
-	} else if (rq->idem_claimed &&
-	    idem_del(e->st, rq->ws.id, rq->idem_key) != 0)
-		log_warn("could not release an Idempotency-Key (%s)", rq->id);
+	} else if (rq->idem_claimed)
+		log_warn("a write under an Idempotency-Key was applied but "
+		    "answered %d; a retry will get 409 (%s)", status, rq->id);
 }
 
 static void

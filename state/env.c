@@ -205,7 +205,9 @@ state_begin(struct state *st, unsigned flags, MDB_txn **txn)
 	int rc;
 
 	rc = mdb_txn_begin(st->env, NULL, flags, txn);
-	if (rc == MDB_MAP_RESIZED) {
+	/* Resizing under a read of this process is undefined: a transaction
+	 * begun inside a read's function fails instead. */
+	if (rc == MDB_MAP_RESIZED && !st->rtxn_busy) {
 		state_drop_reader(st);
 		if ((rc = mdb_env_set_mapsize(st->env, 0)) == 0)
 			rc = mdb_txn_begin(st->env, NULL, flags, txn);
@@ -225,6 +227,10 @@ state_grow(struct state *st)
 	next = info.me_mapsize * 2;
 	if (next > STATE_MAP_LIMIT) {
 		log_err("lmdb map would exceed %zu bytes", STATE_MAP_LIMIT);
+		return FZ_ESTORE;
+	}
+	if (st->rtxn_busy) {
+		log_err("lmdb map full during a read");
 		return FZ_ESTORE;
 	}
 	state_drop_reader(st);

@@ -200,33 +200,6 @@ idem_claim_end(struct state *st)
 }
 
 static int
-idem_del_fn(MDB_txn *txn, struct state *st, void *arg)
-{
-	struct idem_op *op = arg;
-	char kbuf[FZ_ID_SIZE + IDEM_KEY_MAX + 1];
-	MDB_val k;
-	int err;
-
-	k.mv_data = kbuf;
-	k.mv_size = idem_key(kbuf, op->ws, op->key);
-	err = state_mdb_err(mdb_del(txn, state_dbi(st, DB_IDEMPOTENCY), &k,
-	    NULL));
-	return err == FZ_ENOTFOUND ? 0 : err;
-}
-
-int
-idem_del(struct state *st, const char *ws, const char *key)
-{
-	struct idem_op op = { 0 };
-
-	if (strlen(ws) >= FZ_ID_SIZE || strlen(key) > IDEM_KEY_MAX)
-		return FZ_EINVAL;
-	op.ws = ws;
-	op.key = key;
-	return state_write(st, idem_del_fn, &op);
-}
-
-static int
 idem_prune_fn(MDB_txn *txn, struct state *st, void *arg)
 {
 	struct idem_op *op = arg;

@@ -40,15 +40,12 @@ int	idem_put(struct state *st, const char *ws, const char *key,
  * answer, so that a crash between that write and idem_put cannot let a
  * retry apply the write twice (idem_get then gives status 0). Returns 0
  * or FZ_E*; the strings are copied. idem_claim_end ends the claim and
- * returns 1 if a committed write recorded it (idem_put completes it,
- * idem_del undoes it), else 0. One claim at a time; loop thread only.
+ * returns 1 if a committed write recorded it (idem_put completes it), else
+ * 0. One claim at a time; loop thread only.
  */
 int	idem_claim(struct state *st, const char *ws, const char *key,
 	    const unsigned char *fingerprint, int64_t now_ms);
 int	idem_claim_end(struct state *st);
-
-/* Deletes the record of key in ws, if any. Returns 0 or FZ_E*. */
-int	idem_del(struct state *st, const char *ws, const char *key);
 
 /* Deletes up to max records older than IDEM_TTL_MS. Returns the number
  * deleted, or an FZ_E* code. A background write (state.h). */

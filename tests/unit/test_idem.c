@@ -135,23 +135,6 @@ test_claim_without_write(void **state)
 	assert_int_equal(idem_claim_end(f->st), 0);
 }
 
-static void
-test_del(void **state)
-{
-	struct fixture *f = *state;
-	struct idem_entry e;
-
-	assert_int_equal(idem_claim(f->st, f->ws.id, "k4", f->fp, NOW), 0);
-	assert_int_equal(some_write(f, f->ws.id), 0);
-	assert_int_equal(idem_claim_end(f->st), 1);
-	assert_int_equal(idem_del(f->st, f->ws.id, "k4"), 0);
-	assert_int_equal(idem_get(f->st, f->ws.id, "k4", NOW, &e),
-	    FZ_ENOTFOUND);
-	assert_int_equal(idem_del(f->st, f->ws.id, "k4"), 0);
-	/* Its expiry entry goes with the next prune. */
-	assert_int_equal(idem_prune(f->st, NOW + IDEM_TTL_MS, 10), 1);
-}
-
 int
 main(void)
 {
@@ -161,7 +144,6 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_without_write,
 		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_del, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("idem", tests, NULL, NULL);

@@ -685,6 +685,37 @@ test_map_grown_elsewhere(void **state)
 	assert_string_equal(buf, "3");
 }
 
+static int
+write_inside(MDB_txn *txn, struct state *st, void *arg)
+{
+	(void)txn;
+	return state_meta_put(st, "big", arg);
+}
+
+/* The map is never resized under a live read of this process: a write
+ * from inside a read's function that needs a bigger map fails instead,
+ * and the same write succeeds outside. */
+static void
+test_grow_inside_read(void **state)
+{
+	static const struct state_opts small = { 256 << 10, 0 };
+	static char big[300 << 10];
+	struct fixture *f = *state;
+	char buf[64];
+
+	state_close(f->st);
+	f->st = NULL;
+	assert_int_equal(state_open_opts(f->dir, &small, &f->st), 0);
+	memset(big, 'x', sizeof(big) - 1);
+	assert_int_equal(state_read(f->st, write_inside, big), FZ_ESTORE);
+	assert_int_equal(state_meta_get(f->st, "big", buf, sizeof(buf)),
+	    FZ_ENOTFOUND);
+	assert_int_equal(state_meta_put(f->st, "big", big), 0);
+	assert_int_equal(state_meta_get(f->st, "big", buf, sizeof(buf)),
+	    FZ_ETOOBIG);
+	assert_int_equal(state_ready(f->st), 0);
+}
+
 static void
 test_ready(void **state)
 {
@@ -843,6 +874,7 @@ main(void)
 		T(test_meta),
 		T(test_read_nested),
 		T(test_map_grown_elsewhere),
+		T(test_grow_inside_read),
 		T(test_ready),
 		T(test_open_missing_dir_created),
 		T(test_reopen),
