@@ -113,7 +113,7 @@ seed_batch_fn(MDB_txn *txn, struct state *st, void *arg)
 int
 main(int argc, char *argv[])
 {
-	static const struct state_opts opts = { SEED_MAP_BYTES, 1 };
+	static const struct state_opts opts = { SEED_MAP_BYTES, 1, 0 };
 	struct state *st = NULL;
 	struct seed_batch b;
 	json_t *projects[SEED_PROJECTS];

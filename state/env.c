@@ -1,6 +1,9 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +21,7 @@ struct state {
 	MDB_env		*env;
 	MDB_dbi		 dbi[DB_COUNT];
 	char		*dir;
+	int		 lock_fd;	/* serve.lock, held; or -1 */
 	int		 write_failed;
 	int		 group_commit;
 	uint64_t	 commits;	/* write transactions committed */
@@ -117,9 +121,50 @@ state_open_dbs(MDB_txn *txn, struct state *st, void *arg)
 int
 state_open(const char *dir, struct state **out)
 {
-	static const struct state_opts defaults = { 0, 0 };
+	static const struct state_opts defaults = { 0, 0, 0 };
 
 	return state_open_opts(dir, &defaults, out);
+}
+
+/*
+ * Takes dir/serve.lock with flock, which the kernel lets go of however the
+ * process ends (kill -9 included), and writes this process's id in it for
+ * whoever finds it held.
+ */
+static int
+state_lock(struct state *st)
+{
+	char path[4096], pid[32];
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/serve.lock", st->dir) >=
+	    sizeof(path))
+		return FZ_EINVAL;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		log_err("%s: %s", path, strerror(errno));
+		return FZ_ESYS;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK) {
+			log_err("%s: %s", path, strerror(errno));
+			close(fd);
+			return FZ_ESYS;
+		}
+		n = read(fd, pid, sizeof(pid) - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strspn(pid, "0123456789")] = '\0';
+		log_err("state_dir %s is in use by another fzrelay serve%s%s",
+		    st->dir, *pid ? ", pid " : "", pid);
+		close(fd);
+		return FZ_ECONFLICT;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		log_warn("%s: could not write the pid: %s", path,
+		    strerror(errno));
+	st->lock_fd = fd;
+	return 0;
 }
 
 int
@@ -134,11 +179,16 @@ state_open_opts(const char *dir, const struct state_opts *opts,
 		log_err("state_dir %s: %s", dir, strerror(errno));
 		return FZ_ESYS;
 	}
-	if ((st = calloc(1, sizeof(*st))) == NULL ||
-	    (st->dir = strdup(dir)) == NULL) {
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return FZ_ENOMEM;
+	st->lock_fd = -1;
+	if ((st->dir = strdup(dir)) == NULL) {
 		err = FZ_ENOMEM;
 		goto out;
 	}
+	if (opts->exclusive && (err = state_lock(st)) != 0)
+		goto out;
+	err = FZ_ESTORE;
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(st->env, 64)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->env, opts->map_bytes > 0 ?
@@ -181,6 +231,8 @@ state_close(struct state *st)
 			st->cache[i].free_fn(st->cache[i].v);
 	if (st->env != NULL)
 		mdb_env_close(st->env);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
 	free(st->dir);
 	free(st);
 }

@@ -19,7 +19,8 @@ struct state;
 /*
  * Opens (creating with mode 0700 if needed) the environment in dir.
  * Returns 0 and sets *out (caller frees with state_close), FZ_ESYS (dir
- * could not be made; errno set) or FZ_ESTORE. Loop thread only: one
+ * could not be made; errno set), FZ_ECONFLICT (opts->exclusive, and
+ * another process holds dir so) or FZ_ESTORE. Loop thread only: one
  * struct state per process.
  */
 int	state_open(const char *dir, struct state **out);
@@ -31,6 +32,10 @@ struct state_opts {
 	/* Commit without fsync; the owner calls state_sync before it
 	 * acknowledges anything written (the daemon's group commit). */
 	int	group_commit;
+	/* Hold dir for this process alone until state_close (the daemon:
+	 * two would deliver every webhook twice). Opens without it, the
+	 * admin commands', are not held off. */
+	int	exclusive;
 };
 
 /* As state_open with options. */

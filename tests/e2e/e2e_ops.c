@@ -1,8 +1,8 @@
 /*
  * e2e_ops.c: what an operator and an attacker do to a running daemon:
- * a hot backup restored into a new state directory; bodies that are
- * deeply nested or not UTF-8; thousands of idle connections against the
- * connection cap.
+ * a hot backup restored into a new state directory; a second daemon on
+ * the same state; bodies that are deeply nested or not UTF-8; thousands
+ * of idle connections against the connection cap.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -102,6 +103,38 @@ test_backup_restore(void **state)
 	fzh_res_free(&res);
 	fzh_stop_ok(&r);
 	fzh_cleanup(&r);
+}
+
+/* One daemon per state directory: a second is refused and the first goes
+ * on; the admin commands still work beside it; once the first is killed,
+ * kill -9 included, the directory is free again. */
+static void
+test_one_daemon_per_state(void **state)
+{
+	struct fzd *d = *state;
+	const char *const args[] = { "serve", "--listen", "127.0.0.1:0",
+	    NULL };
+	char out[256], err[2048], pid[32];
+	struct fzh_res res;
+	int rc, status;
+
+	fzh_start(d, NULL, NULL);
+	snprintf(pid, sizeof(pid), "pid %ld", (long)d->pid);
+	rc = fzh_run(args, NULL, d->dir, out, sizeof(out), err, sizeof(err));
+	assert_true(rc > 0 && rc < 128);
+	assert_non_null(strstr(err, "is in use by another fzrelay serve"));
+	assert_non_null(strstr(err, pid));
+	assert_int_equal(fzh_get(d, "/healthz", NULL, &res), 200);
+	fzh_res_free(&res);
+	assert_int_equal(fzh_cli(d->dir, out, sizeof(out), "workspace",
+	    "list", NULL), 0);
+
+	assert_int_equal(kill(d->pid, SIGKILL), 0);
+	assert_int_equal(fzh_wait_exit(d, 5000, &status), 1);
+	fzh_start(d, NULL, NULL);
+	fzh_stop_ok(d);
+	fzh_start(d, NULL, NULL);
+	fzh_stop_ok(d);
 }
 
 static void
@@ -219,6 +252,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_backup_restore, fzh_setup,
 		    fzh_teardown),
+		cmocka_unit_test_setup_teardown(test_one_daemon_per_state,
+		    fzh_setup, fzh_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_bodies, fzh_setup,
 		    fzh_teardown),
 		cmocka_unit_test_setup_teardown(test_connection_cap, fzh_setup,

@@ -46,7 +46,7 @@ done_cb(void *arg, uint64_t n, int err)
 static int
 setup(void **state)
 {
-	struct state_opts opts = { 0, 1 };
+	struct state_opts opts = { 0, 1, 0 };
 	struct fixture *f;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)

@@ -646,7 +646,7 @@ test_read_nested(void **state)
 static void
 test_map_grown_elsewhere(void **state)
 {
-	static const struct state_opts small = { 256 << 10, 0 };
+	static const struct state_opts small = { 256 << 10, 0, 0 };
 	struct fixture *f = *state;
 	char buf[64], name[16];
 	int i, status;
@@ -698,7 +698,7 @@ write_inside(MDB_txn *txn, struct state *st, void *arg)
 static void
 test_grow_inside_read(void **state)
 {
-	static const struct state_opts small = { 256 << 10, 0 };
+	static const struct state_opts small = { 256 << 10, 0, 0 };
 	static char big[300 << 10];
 	struct fixture *f = *state;
 	char buf[64];

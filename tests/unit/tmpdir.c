@@ -28,7 +28,7 @@ int
 tmpdir_state_open(char *dir, const char *name, const struct state_opts *opts,
     struct state **st)
 {
-	static const struct state_opts defaults = { 0, 0 };
+	static const struct state_opts defaults = { 0, 0, 0 };
 
 	*st = NULL;
 	if ((size_t)snprintf(dir, TMPDIR_SIZE, "/tmp/fzrelay-test-%s.XXXXXX",
