@@ -141,7 +141,8 @@ state_lock(struct state *st)
 	if ((size_t)snprintf(path, sizeof(path), "%s/serve.lock", st->dir) >=
 	    sizeof(path))
 		return FZ_EINVAL;
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) < 0) {
 		log_err("%s: %s", path, strerror(errno));
 		return FZ_ESYS;
 	}
