@@ -23,6 +23,15 @@ clock_mono_ms(void)
 	return clock_ms(CLOCK_MONOTONIC);
 }
 
+int64_t
+clock_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* Writes v as exactly n decimal digits, zero-padded. */
 static void
 clock_digits(char *p, int v, int n)

@@ -16,6 +16,9 @@ int64_t	clock_now_ms(void);
  * (CLOCK_MONOTONIC): use it for timeouts and rate limits. Any thread. */
 int64_t	clock_mono_ms(void);
 
+/* As clock_mono_ms, in microseconds: for what takes less than one. */
+int64_t	clock_mono_us(void);
+
 /* Writes ms as RFC 3339 UTC with milliseconds into buf, which holds
  * CLOCK_RFC3339_SIZE bytes. Returns buf. Any thread. */
 char	*clock_rfc3339(int64_t ms, char *buf);

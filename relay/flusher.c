@@ -6,6 +6,7 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/fz.h"
 #include "common/log.h"
 #include "relay/flusher.h"
@@ -25,8 +26,10 @@ struct flusher {
 	int			 asked;
 	int			 quit;
 	int			 result;
+	int64_t			 took_us;
 	/* Loop thread only. */
 	int			 busy;
+	int64_t			 last_us;
 	uint64_t		 upto;		/* commits the flush covers */
 };
 
@@ -34,6 +37,7 @@ static void *
 flusher_main(void *arg)
 {
 	struct flusher *f = arg;
+	int64_t t0;
 	ssize_t n;
 	int err;
 
@@ -45,9 +49,11 @@ flusher_main(void *arg)
 			break;
 		f->asked = 0;
 		pthread_mutex_unlock(&f->mu);
+		t0 = clock_mono_us();
 		err = state_flush(f->st);
 		pthread_mutex_lock(&f->mu);
 		f->result = err;
+		f->took_us = clock_mono_us() - t0;
 		/* The pipe never fills: one byte per flush, read each time. */
 		do
 			n = write(f->pipe[1], "", 1);
@@ -69,6 +75,7 @@ flusher_done(evutil_socket_t fd, short what, void *arg)
 		return;
 	pthread_mutex_lock(&f->mu);
 	err = f->result;
+	f->last_us = f->took_us;
 	pthread_mutex_unlock(&f->mu);
 	f->busy = 0;
 	state_synced(f->st, f->upto, err);
@@ -122,6 +129,12 @@ int
 flusher_busy(const struct flusher *f)
 {
 	return f->busy;
+}
+
+int64_t
+flusher_last_us(const struct flusher *f)
+{
+	return f->last_us;
 }
 
 void

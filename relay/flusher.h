@@ -32,6 +32,10 @@ int	flusher_start(struct flusher *f);
 /* Returns 1 while a flush runs, else 0. */
 int	flusher_busy(const struct flusher *f);
 
+/* Returns how long the last finished flush took, in microseconds (0
+ * before the first); in cb, the flush it reports. Loop thread. */
+int64_t	flusher_last_us(const struct flusher *f);
+
 /* Waits for a running flush to end (without calling cb), stops the
  * thread and frees f; NULL is fine. */
 void	flusher_free(struct flusher *f);

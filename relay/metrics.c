@@ -13,28 +13,34 @@
 #include "state/state.h"
 #include "state/store.h"
 
-static const double metrics_bounds[] = { 0.001, 0.005, 0.01, 0.025, 0.05,
-    0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
-#define METRICS_NB	(sizeof(metrics_bounds) / sizeof(metrics_bounds[0]))
+#define METRICS_NB	12
+
+static const double metrics_bounds[METRICS_NB] = { 0.001, 0.005, 0.01,
+    0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+/* A sync takes a fraction of a millisecond on a good disk. */
+static const double metrics_sync_bounds[METRICS_NB] = { 0.0001, 0.00025,
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1 };
 
 struct histogram {
-	uint64_t	bucket[METRICS_NB];	/* cumulative at render */
-	uint64_t	count;
-	double		sum;
+	const double	*bounds;		/* METRICS_NB of them */
+	uint64_t	 bucket[METRICS_NB];	/* cumulative at render */
+	uint64_t	 count;
+	double		 sum;
 };
 
 static struct hmap	*requests;	/* "method pattern status" -> u64 */
 static struct hmap	*deliveries;	/* outcome -> u64 */
-static struct histogram	 request_seconds, delivery_seconds;
+static struct histogram	 request_seconds = { metrics_bounds, { 0 }, 0, 0 };
+static struct histogram	 delivery_seconds = { metrics_bounds, { 0 }, 0, 0 };
+static struct histogram	 sync_seconds = { metrics_sync_bounds, { 0 }, 0, 0 };
 
 static void
-histogram_add(struct histogram *h, int64_t ms)
+histogram_add(struct histogram *h, double s)
 {
-	double s = (double)ms / 1000.0;
 	size_t i;
 
 	for (i = 0; i < METRICS_NB; i++)
-		if (s <= metrics_bounds[i]) {
+		if (s <= h->bounds[i]) {
 			h->bucket[i]++;
 			break;
 		}
@@ -63,14 +69,20 @@ metrics_request(const char *method, const char *pattern, int status,
 	snprintf(key, sizeof(key), "%s %s %d", method[0] ? method : "-",
 	    pattern, status);
 	counter_add(&requests, key);
-	histogram_add(&request_seconds, ms);
+	histogram_add(&request_seconds, (double)ms / 1e3);
 }
 
 void
 metrics_delivery(const char *outcome, int64_t ms)
 {
 	counter_add(&deliveries, outcome);
-	histogram_add(&delivery_seconds, ms);
+	histogram_add(&delivery_seconds, (double)ms / 1e3);
+}
+
+void
+metrics_flush(int64_t us)
+{
+	histogram_add(&sync_seconds, (double)us / 1e6);
 }
 
 void
@@ -114,7 +126,7 @@ render_histogram(struct evbuffer *b, const char *name, const char *help,
 	for (i = 0; i < METRICS_NB; i++) {
 		cum += h->bucket[i];
 		evbuffer_add_printf(b, "%s_bucket{le=\"%g\"} %llu\n", name,
-		    metrics_bounds[i], (unsigned long long)cum);
+		    h->bounds[i], (unsigned long long)cum);
 	}
 	evbuffer_add_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n"
 	    "%s_count %llu\n", name, (unsigned long long)h->count, name,
@@ -148,6 +160,10 @@ metrics_serve(struct rq *rq)
 		hmap_each(deliveries, render_delivery_cb, b);
 	render_histogram(b, "fzrelay_delivery_duration_seconds",
 	    "Webhook attempt latency.", &delivery_seconds);
+	render_histogram(b, "fzrelay_sync_duration_seconds",
+	    "Group-commit syncs (fdatasync): each makes the writes committed "
+	    "before it durable, and the answers that wait for them go out.",
+	    &sync_seconds);
 	memset(&js, 0, sizeof(js));
 	journal_stats(st, &js);
 	outbox_depth(st, &depth);

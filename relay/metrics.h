@@ -1,8 +1,9 @@
 /*
  * metrics.h: counters and histograms for GET /metrics (Prometheus text
  * format 0.0.4): requests by route and status with a latency histogram,
- * webhook deliveries by outcome with an attempt-latency histogram, and
- * gauges read when scraped (journal size and last sequence, outbox depth,
+ * webhook deliveries by outcome with an attempt-latency histogram, the
+ * group commit's syncs with a latency histogram, and gauges read when
+ * scraped (journal size and last sequence, outbox depth,
  * LMDB map use, connections and deliveries in flight).
  *
  * The counters are process-wide: one daemon, one loop thread.
@@ -21,6 +22,9 @@ void	metrics_request(const char *method, const char *pattern, int status,
 /* Counts a finished delivery attempt: outcome "delivered", "retry",
  * "failed" (dead-lettered) or "gone" (410, unsubscribed). */
 void	metrics_delivery(const char *outcome, int64_t ms);
+
+/* Counts a finished group-commit sync (fdatasync) that took us. */
+void	metrics_flush(int64_t us);
 
 /* Frees the counters (at exit, for leak checkers). */
 void	metrics_free(void);

@@ -466,6 +466,8 @@ test_metrics(void **state)
 	char token[64], (*ids)[48];
 	struct fzh_res res;
 	struct job *jobs;
+	unsigned long long inf;
+	const char *p;
 
 	ids = calloc(3, sizeof(*ids));
 	assert_non_null(ids);
@@ -488,6 +490,18 @@ test_metrics(void **state)
 		    "fzrelay_upstream_breaker_open 0\n"));
 	assert_non_null(strstr(res.body,
 	    "fzrelay_request_duration_seconds_count"));
+	/* The writes above were made durable by at least one sync. */
+	assert_non_null(strstr(res.body,
+	    "# TYPE fzrelay_sync_duration_seconds histogram\n"));
+	assert_non_null(p = strstr(res.body,
+	    "fzrelay_sync_duration_seconds_bucket{le=\"+Inf\"} "));
+	inf = strtoull(p + strlen("fzrelay_sync_duration_seconds_bucket"
+	    "{le=\"+Inf\"} "), NULL, 10);
+	assert_true(inf >= 1);
+	assert_non_null(p = strstr(res.body,
+	    "fzrelay_sync_duration_seconds_count "));
+	assert_int_equal(strtoull(p + strlen("fzrelay_sync_duration_seconds_"
+	    "count "), NULL, 10), inf);
 	fzh_res_free(&res);
 	free(ids);
 	fzh_stop_ok(d);
