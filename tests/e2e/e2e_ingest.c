@@ -89,10 +89,14 @@ test_ingest_once(void **state)
 	assert_int_equal(post_signed(d, SECRET, "msg_1", 0, body, &res), 201);
 	fzh_assert_envelope(&res, 201, NULL);
 	assert_true(json_is_false(fzh_json_get(&res, "data.duplicate")));
+	assert_true(json_is_integer(fzh_json_get(&res, "data.seq")));
+	assert_int_equal(json_integer_value(fzh_json_get(&res, "data.seq")), 1);
+	assert_int_equal(json_object_size(fzh_json_get(&res, "data")), 2);
 	fzh_res_free(&res);
 	/* The same upstream id again, even as another message: no-op. */
 	assert_int_equal(post_signed(d, SECRET, "msg_2", 0, body, &res), 200);
 	assert_true(json_is_true(fzh_json_get(&res, "data.duplicate")));
+	assert_int_equal(json_object_size(fzh_json_get(&res, "data")), 1);
 	fzh_res_free(&res);
 
 	assert_int_equal(fzh_get(d, "/api/v1/events", token, &res), 200);
