@@ -398,7 +398,7 @@ edge_flushed(void *arg, uint64_t n, int err)
 	struct pending *done = edge_covered(e, n);
 	uint64_t seq = e->flushing_seq;
 
-	metrics_flush(flusher_last_us(e->flusher));
+	metrics_sync(flusher_last_us(e->flusher));
 	/* The jobs that came during the flush share one transaction now.
 	 * Answers held meanwhile wait for a flush begun after them; it
 	 * starts before the finished flush's answers go out, so the disk

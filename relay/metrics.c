@@ -80,7 +80,7 @@ metrics_delivery(const char *outcome, int64_t ms)
 }
 
 void
-metrics_flush(int64_t us)
+metrics_sync(int64_t us)
 {
 	histogram_add(&sync_seconds, (double)us / 1e6);
 }

@@ -24,7 +24,7 @@ void	metrics_request(const char *method, const char *pattern, int status,
 void	metrics_delivery(const char *outcome, int64_t ms);
 
 /* Counts a finished group-commit sync (fdatasync) that took us. */
-void	metrics_flush(int64_t us);
+void	metrics_sync(int64_t us);
 
 /* Frees the counters (at exit, for leak checkers). */
 void	metrics_free(void);
