@@ -21,8 +21,7 @@
 #include "tests/unit/tmpdir.h"
 
 struct fixture {
-	char			 dir[TMPDIR_SIZE];
-	struct state		*st;
+	struct tmpdir_fixture	 t;	/* first: tmpdir_fixture_free */
 	struct event_base	*base;
 	struct flusher		*fl;
 	int			 calls;
@@ -44,30 +43,32 @@ done_cb(void *arg, uint64_t n, int err)
 }
 
 static int
-setup(void **state)
-{
-	struct state_opts opts = { 0, 1, 0 };
-	struct fixture *f;
-
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	if (tmpdir_state_open(f->dir, "flush", &opts, &f->st) != 0 ||
-	    (f->base = event_base_new()) == NULL ||
-	    (f->fl = flusher_new(f->base, f->st, done_cb, f)) == NULL)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	flusher_free(f->fl);
-	event_base_free(f->base);
-	tmpdir_state_close(f->dir, f->st);
-	free(f);
+	if (f != NULL) {
+		flusher_free(f->fl);
+		if (f->base != NULL)
+			event_base_free(f->base);
+	}
+	return tmpdir_fixture_free(state);
+}
+
+static int
+setup(void **state)
+{
+	static const struct state_opts opts = { 0, 1, 0 };
+	struct fixture *f;
+
+	if ((f = tmpdir_fixture_new(sizeof(*f), "flush", &opts)) == NULL)
+		return -1;
+	*state = f;
+	if ((f->base = event_base_new()) == NULL ||
+	    (f->fl = flusher_new(f->base, f->t.st, done_cb, f)) == NULL) {
+		teardown(state);
+		return -1;
+	}
 	return 0;
 }
 
@@ -90,12 +91,12 @@ test_flush_marks_commits_durable(void **state)
 	uint64_t n;
 
 	/* Opening may have written (new databases). */
-	assert_int_equal(state_sync(f->st), 0);
-	assert_int_equal(state_unsynced(f->st), 0);
-	assert_int_equal(workspace_create(f->st, "Flush One", PLAN_AGENCY,
+	assert_int_equal(state_sync(f->t.st), 0);
+	assert_int_equal(state_unsynced(f->t.st), 0);
+	assert_int_equal(workspace_create(f->t.st, "Flush One", PLAN_AGENCY,
 	    &ws), 0);
-	assert_int_equal(state_unsynced(f->st), 1);
-	n = state_commits(f->st);
+	assert_int_equal(state_unsynced(f->t.st), 1);
+	n = state_commits(f->t.st);
 	assert_true(n > 0);
 	assert_int_equal(flusher_start(f->fl), 1);
 	assert_int_equal(flusher_busy(f->fl), 1);
@@ -106,7 +107,7 @@ test_flush_marks_commits_durable(void **state)
 	assert_int_equal(f->err, 0);
 	assert_true(f->upto == n);
 	assert_int_equal(f->busy_in_cb, 0);
-	assert_int_equal(state_unsynced(f->st), 0);
+	assert_int_equal(state_unsynced(f->t.st), 0);
 }
 
 static void
@@ -116,21 +117,21 @@ test_commit_during_flush_stays_unsynced(void **state)
 	struct workspace ws;
 	uint64_t n;
 
-	assert_int_equal(workspace_create(f->st, "Flush Two", PLAN_AGENCY,
+	assert_int_equal(workspace_create(f->t.st, "Flush Two", PLAN_AGENCY,
 	    &ws), 0);
-	n = state_commits(f->st);
+	n = state_commits(f->t.st);
 	assert_int_equal(flusher_start(f->fl), 1);
 	/* Committed after the flush began: not covered by it. */
-	assert_int_equal(workspace_create(f->st, "Flush Three", PLAN_AGENCY,
+	assert_int_equal(workspace_create(f->t.st, "Flush Three", PLAN_AGENCY,
 	    &ws), 0);
 	wait_flush(f);
 	assert_int_equal(f->calls, 1);
 	assert_true(f->upto == n);
-	assert_int_equal(state_unsynced(f->st), 1);
+	assert_int_equal(state_unsynced(f->t.st), 1);
 	assert_int_equal(flusher_start(f->fl), 1);
 	wait_flush(f);
 	assert_int_equal(f->calls, 2);
-	assert_int_equal(state_unsynced(f->st), 0);
+	assert_int_equal(state_unsynced(f->t.st), 0);
 }
 
 static void
@@ -139,7 +140,7 @@ test_free_while_flushing(void **state)
 	struct fixture *f = *state;
 	struct workspace ws;
 
-	assert_int_equal(workspace_create(f->st, "Flush Four", PLAN_AGENCY,
+	assert_int_equal(workspace_create(f->t.st, "Flush Four", PLAN_AGENCY,
 	    &ws), 0);
 	assert_int_equal(flusher_start(f->fl), 1);
 	/* Waits for the flush, calls nothing back. */

@@ -24,11 +24,6 @@
 #define DAY	86400000LL
 #define T0	1780000000000LL
 
-struct fixture {
-	char		 dir[TMPDIR_SIZE];
-	struct state	*st;
-};
-
 struct append_arg {
 	const char	*type;
 	const char	*ws;
@@ -50,7 +45,7 @@ append_fn(MDB_txn *txn, struct state *st, void *arg)
 }
 
 static void
-append(struct fixture *f, const char *type, const char *ws, int64_t at,
+append(struct tmpdir_fixture *f, const char *type, const char *ws, int64_t at,
     int n)
 {
 	struct append_arg a = { type, ws, at, n };
@@ -61,24 +56,9 @@ append(struct fixture *f, const char *type, const char *ws, int64_t at,
 static int
 setup(void **state)
 {
-	struct fixture *f;
-
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	if (tmpdir_state_open(f->dir, "journal", NULL, &f->st) != 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	tmpdir_state_close(f->dir, f->st);
-	free(f);
-	return 0;
+	*state = tmpdir_fixture_new(sizeof(struct tmpdir_fixture), "journal",
+	    NULL);
+	return *state != NULL ? 0 : -1;
 }
 
 /* Returns the "n" fields of a page, in order, as a string "3,2,1". */
@@ -99,7 +79,7 @@ page_ns(const struct journal_page *p, char *out, size_t size)
 static void
 test_newest_first_by_type(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct journal_page p;
 	char ns[128];
 
@@ -137,7 +117,7 @@ test_newest_first_by_type(void **state)
 static void
 test_after_oldest_first_filtered(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct journal_page p;
 	uint64_t pos = 0;
 	char ns[128], all[256] = "";
@@ -169,7 +149,7 @@ test_after_oldest_first_filtered(void **state)
 static void
 test_prune_respects_cutoff_and_keep(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct journal_stats js;
 	struct journal_page p;
 	char ns[128];
@@ -200,7 +180,7 @@ test_prune_respects_cutoff_and_keep(void **state)
 static void
 test_sequence_never_reused(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct journal_stats js;
 
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0 - 9 * DAY, 1);
@@ -227,7 +207,7 @@ test_sequence_never_reused(void **state)
 static void
 test_append_rejects_bad_type(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct append_arg a = { "pack.lost", "ws_a", T0, 1 };
 
 	assert_int_equal(state_write(f->st, append_fn, &a), FZ_EINVAL);
@@ -249,7 +229,7 @@ tail_cb(uint64_t seq, const char *json, size_t len, void *arg)
 static void
 test_tail(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	char out[64] = "";
 	int i;
 
@@ -266,7 +246,7 @@ test_tail(void **state)
 static void
 test_ingest_batch(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws;
 	struct journal_page p;
 	struct journal_report r[4];
@@ -310,7 +290,7 @@ test_ingest_batch(void **state)
 static void
 test_event_text(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	json_t *data, *ev;
 	char *text, *again;
 	const char *k;
@@ -372,7 +352,7 @@ test_event_text(void **state)
 static void
 test_prune_forgets_ingested_id(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws;
 	struct journal_report r;
 	json_t *data = json_object();
@@ -423,7 +403,7 @@ enqueue_fn(MDB_txn *txn, struct state *st, void *arg)
 static void
 test_outbox_due(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct outbox_item items[8];
 	struct outbox_attempt a = { T0, 500, 3, "HTTP 500" };
 	size_t n;
@@ -454,7 +434,7 @@ set_enabled(json_t *hook, void *arg)
 }
 
 static size_t
-depth(struct fixture *f)
+depth(struct tmpdir_fixture *f)
 {
 	size_t n;
 
@@ -464,7 +444,7 @@ depth(struct fixture *f)
 
 /* Subscribes ws_a's url to the types in mask; the hook's id goes in id. */
 static void
-subscribe(struct fixture *f, const char *kind, const char *url,
+subscribe(struct tmpdir_fixture *f, const char *kind, const char *url,
     unsigned mask, char *id)
 {
 	json_t *h;
@@ -480,7 +460,7 @@ subscribe(struct fixture *f, const char *kind, const char *url,
 static void
 test_fanout_follows_hooks(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	char sent_id[FZ_ID_SIZE], viewed_id[FZ_ID_SIZE];
 	int on;
 
@@ -527,31 +507,23 @@ test_fanout_follows_hooks(void **state)
 	assert_int_equal(depth(f), 3);
 }
 
+#define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, tmpdir_fixture_free)
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_newest_first_by_type,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_after_oldest_first_filtered, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_prune_respects_cutoff_and_keep, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sequence_never_reused,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_append_rejects_bad_type,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ingest_batch, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_event_text, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_prune_forgets_ingested_id,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_outbox_due, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_fanout_follows_hooks,
-		    setup, teardown),
+		T(test_newest_first_by_type),
+		T(test_after_oldest_first_filtered),
+		T(test_prune_respects_cutoff_and_keep),
+		T(test_sequence_never_reused),
+		T(test_append_rejects_bad_type),
+		T(test_tail),
+		T(test_ingest_batch),
+		T(test_event_text),
+		T(test_prune_forgets_ingested_id),
+		T(test_outbox_due),
+		T(test_fanout_follows_hooks),
 	};
 
 	return cmocka_run_group_tests_name("journal", tests, NULL, NULL);

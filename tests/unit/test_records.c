@@ -25,8 +25,7 @@
 #define NOW	1780000000000LL
 
 struct fixture {
-	char			 dir[TMPDIR_SIZE];
-	struct state		*st;
+	struct tmpdir_fixture	 t;	/* first: tmpdir_fixture_free */
 	struct workspace	 ws, other;
 	unsigned char		 key[32];
 	struct packs_ctx	 ctx;
@@ -37,26 +36,17 @@ setup(void **state)
 {
 	struct fixture *f;
 
-	if ((f = calloc(1, sizeof(*f))) == NULL)
+	if ((f = tmpdir_fixture_new(sizeof(*f), "records", NULL)) == NULL)
 		return -1;
-	if (tmpdir_state_open(f->dir, "records", NULL, &f->st) != 0 ||
-	    workspace_create(f->st, "Agency", PLAN_AGENCY, &f->ws) != 0 ||
-	    workspace_create(f->st, "Other", PLAN_AGENCY, &f->other) != 0)
+	*state = f;
+	if (workspace_create(f->t.st, "Agency", PLAN_AGENCY, &f->ws) != 0 ||
+	    workspace_create(f->t.st, "Other", PLAN_AGENCY, &f->other) != 0) {
+		tmpdir_fixture_free(state);
 		return -1;
+	}
 	memset(f->key, 7, sizeof(f->key));
 	f->ctx.seal_key = f->key;
 	f->ctx.public_url = "http://fz.test";
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	tmpdir_state_close(f->dir, f->st);
-	free(f);
 	return 0;
 }
 
@@ -70,7 +60,7 @@ new_project(struct fixture *f, const char *ws, const char *email)
 	    "projectType", "Web Design", "launchDate", "2026-06-01",
 	    "clientName", "Jane", "clientEmail", email);
 	assert_non_null(body);
-	assert_int_equal(projects_create(f->st, ws, body, NOW, &out, &field),
+	assert_int_equal(projects_create(f->t.st, ws, body, NOW, &out, &field),
 	    0);
 	json_decref(body);
 	return out;
@@ -84,14 +74,15 @@ test_client_email_is_unique(void **state)
 
 	body = json_pack("{s:s, s:s}", "name", "Jane", "email",
 	    "jane@example.com");
-	assert_int_equal(clients_create(f->st, f->ws.id, body, NOW, &a), 0);
-	assert_int_equal(clients_create(f->st, f->ws.id, body, NOW, &b),
+	assert_int_equal(clients_create(f->t.st, f->ws.id, body, NOW, &a), 0);
+	assert_int_equal(clients_create(f->t.st, f->ws.id, body, NOW, &b),
 	    FZ_EEXIST);
 	assert_string_equal(json_string_value(json_object_get(a, "id")),
 	    json_string_value(json_object_get(b, "id")));
 	json_decref(b);
 	/* Another workspace may hold the same address. */
-	assert_int_equal(clients_create(f->st, f->other.id, body, NOW, &b), 0);
+	assert_int_equal(clients_create(f->t.st, f->other.id, body, NOW, &b),
+	    0);
 	json_decref(a);
 	json_decref(b);
 	json_decref(body);
@@ -128,7 +119,7 @@ test_project_unknown_client_or_template(void **state)
 	body = json_pack("{s:s, s:s, s:s, s:s}", "name", "Site",
 	    "projectType", "SEO", "launchDate", "2026-06-01", "clientId",
 	    "client_NoSuchClient0000000");
-	assert_int_equal(projects_create(f->st, f->ws.id, body, NOW, &out,
+	assert_int_equal(projects_create(f->t.st, f->ws.id, body, NOW, &out,
 	    &field), FZ_ENOTFOUND);
 	assert_string_equal(field, "clientId");
 	assert_null(out);
@@ -136,7 +127,7 @@ test_project_unknown_client_or_template(void **state)
 	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", "Site",
 	    "projectType", "SEO", "launchDate", "2026-06-01", "clientName",
 	    "J", "clientEmail", "j@example.com", "templateId", "tpl_Nope");
-	assert_int_equal(projects_create(f->st, f->ws.id, body, NOW, &out,
+	assert_int_equal(projects_create(f->t.st, f->ws.id, body, NOW, &out,
 	    &field), FZ_ENOTFOUND);
 	assert_string_equal(field, "templateId");
 	json_decref(body);
@@ -149,11 +140,11 @@ test_workspace_isolation(void **state)
 	json_t *p = new_project(f, f->ws.id, "iso@example.com"), *out = NULL;
 	const char *id = json_string_value(json_object_get(p, "id"));
 
-	assert_int_equal(projects_get(f->st, f->other.id, id, &out),
+	assert_int_equal(projects_get(f->t.st, f->other.id, id, &out),
 	    FZ_ENOTFOUND);
-	assert_int_equal(packs_get(f->st, &f->ctx, f->other.id, id, &out),
+	assert_int_equal(packs_get(f->t.st, &f->ctx, f->other.id, id, &out),
 	    FZ_ENOTFOUND);
-	assert_int_equal(projects_get(f->st, f->ws.id, id, &out), 0);
+	assert_int_equal(projects_get(f->t.st, f->ws.id, id, &out), 0);
 	json_decref(out);
 	json_decref(p);
 }
@@ -173,7 +164,7 @@ test_list_pages_newest_first(void **state)
 	}
 	json_decref(new_project(f, f->other.id, "x@example.com"));
 	do {
-		assert_int_equal(projects_list(f->st, f->ws.id, before, 3,
+		assert_int_equal(projects_list(f->t.st, f->ws.id, before, 3,
 		    &page, &next), 0);
 		assert_true(json_array_size(page) <= 3);
 		seen += (int)json_array_size(page);
@@ -221,7 +212,7 @@ put_credential(struct fixture *f, const char *id, const char *label,
 	    "title", "Access", "items", "type", "credential", "label", label,
 	    "username", "jane", "password", password);
 	assert_non_null(body);
-	assert_int_equal(packs_put(f->st, &f->ctx, f->ws.id, id, body, NOW,
+	assert_int_equal(packs_put(f->t.st, &f->ctx, f->ws.id, id, body, NOW,
 	    &out), 0);
 	json_decref(body);
 	return out;
@@ -265,7 +256,7 @@ test_password_sealed_and_masked(void **state)
 	assert_true(json_is_null(json_object_get(first_item(pack),
 	    "password")));
 	json_decref(pack);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->t.dir);
 	assert_false(file_contains(path, "Zebra-Horse-Staple-42"));
 	assert_true(file_contains(path, "v1:"));
 	json_decref(p);
@@ -282,7 +273,7 @@ test_send_view_signoff(void **state)
 	char token[64];
 
 	msg = json_pack("{s:s}", "personalMessage", "Ready");
-	assert_int_equal(packs_send(f->st, &f->ctx, f->ws.id, id, msg, NOW,
+	assert_int_equal(packs_send(f->t.st, &f->ctx, f->ws.id, id, msg, NOW,
 	    &out), 0);
 	assert_string_equal(json_string_value(json_object_get(out, "status")),
 	    "sent");
@@ -293,9 +284,9 @@ test_send_view_signoff(void **state)
 	assert_int_equal(strlen(token), 32);
 	json_decref(out);
 
-	assert_int_equal(portal_view(f->st, &f->ctx, "nosuchtoken", NOW,
+	assert_int_equal(portal_view(f->t.st, &f->ctx, "nosuchtoken", NOW,
 	    &view), FZ_ENOTFOUND);
-	assert_int_equal(portal_view(f->st, &f->ctx, token, NOW, &view), 0);
+	assert_int_equal(portal_view(f->t.st, &f->ctx, token, NOW, &view), 0);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    view, "project"), "status")), "viewed");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
@@ -304,18 +295,18 @@ test_send_view_signoff(void **state)
 
 	signer = json_pack("{s:s, s:s}", "name", "Jane", "email",
 	    "jane@example.com");
-	assert_int_equal(portal_signoff(f->st, token, signer, NOW, &so), 0);
+	assert_int_equal(portal_signoff(f->t.st, token, signer, NOW, &so), 0);
 	assert_string_equal(json_string_value(json_object_get(so,
 	    "signerName")), "Jane");
 	json_decref(so);
-	assert_int_equal(portal_signoff(f->st, token, signer, NOW, &so),
+	assert_int_equal(portal_signoff(f->t.st, token, signer, NOW, &so),
 	    FZ_ECONFLICT);
-	assert_int_equal(portal_signoff_get(f->st, f->ws.id, id, &so), 0);
+	assert_int_equal(portal_signoff_get(f->t.st, f->ws.id, id, &so), 0);
 	json_decref(so);
-	assert_int_equal(portal_signoff_get(f->st, f->other.id, id, &so),
+	assert_int_equal(portal_signoff_get(f->t.st, f->other.id, id, &so),
 	    FZ_ENOTFOUND);
 	/* A signed-off pack is final. */
-	assert_int_equal(packs_send(f->st, &f->ctx, f->ws.id, id, msg, NOW,
+	assert_int_equal(packs_send(f->t.st, &f->ctx, f->ws.id, id, msg, NOW,
 	    &out), FZ_ECONFLICT);
 	json_decref(signer);
 	json_decref(msg);
@@ -330,9 +321,9 @@ test_resend_unchanged_is_noop(void **state)
 	json_t *b = NULL, *msg = json_object();
 	const char *id = json_string_value(json_object_get(p, "id"));
 
-	assert_int_equal(packs_send(f->st, &f->ctx, f->ws.id, id, msg, NOW,
+	assert_int_equal(packs_send(f->t.st, &f->ctx, f->ws.id, id, msg, NOW,
 	    &a), 0);
-	assert_int_equal(packs_send(f->st, &f->ctx, f->ws.id, id, msg,
+	assert_int_equal(packs_send(f->t.st, &f->ctx, f->ws.id, id, msg,
 	    NOW + 5000, &b), 0);
 	/* Same share link and the first send's time: nothing was re-sent. */
 	assert_string_equal(json_string_value(json_object_get(a, "share_url")),
@@ -341,7 +332,7 @@ test_resend_unchanged_is_noop(void **state)
 	    json_string_value(json_object_get(b, "sentAt")));
 	json_decref(b);
 	json_decref(put_credential(f, id, "CMS", "changed"));
-	assert_int_equal(packs_send(f->st, &f->ctx, f->ws.id, id, msg,
+	assert_int_equal(packs_send(f->t.st, &f->ctx, f->ws.id, id, msg,
 	    NOW + 9000, &b), 0);
 	assert_string_not_equal(json_string_value(json_object_get(a,
 	    "sentAt")), json_string_value(json_object_get(b, "sentAt")));
@@ -351,26 +342,20 @@ test_resend_unchanged_is_noop(void **state)
 	json_decref(p);
 }
 
+#define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, tmpdir_fixture_free)
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_client_email_is_unique,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_project_reuses_client,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_project_unknown_client_or_template, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_workspace_isolation,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_pages_newest_first,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_password_sealed_and_masked, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_send_view_signoff, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_resend_unchanged_is_noop,
-		    setup, teardown),
+		T(test_client_email_is_unique),
+		T(test_project_reuses_client),
+		T(test_project_unknown_client_or_template),
+		T(test_workspace_isolation),
+		T(test_list_pages_newest_first),
+		T(test_password_sealed_and_masked),
+		T(test_send_view_signoff),
+		T(test_resend_unchanged_is_noop),
 	};
 
 	return cmocka_run_group_tests_name("records", tests, NULL, NULL);

@@ -27,38 +27,16 @@
 
 #define TOKEN_LEN	(SECURE_TOKEN_SIZE - 1)
 
-struct fixture {
-	char		 dir[TMPDIR_SIZE];
-	struct state	*st;
-};
-
 static int
 setup(void **state)
 {
-	struct fixture *f;
-
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return -1;
-	if (tmpdir_state_open(f->dir, "state", NULL, &f->st) != 0) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	tmpdir_state_close(f->dir, f->st);
-	free(f);
-	return 0;
+	*state = tmpdir_fixture_new(sizeof(struct tmpdir_fixture), "state",
+	    NULL);
+	return *state != NULL ? 0 : -1;
 }
 
 static void
-reopen(struct fixture *f)
+reopen(struct tmpdir_fixture *f)
 {
 	state_close(f->st);
 	f->st = NULL;
@@ -67,14 +45,14 @@ reopen(struct fixture *f)
 }
 
 static void
-make_ws(struct fixture *f, const char *name, enum plan plan,
+make_ws(struct tmpdir_fixture *f, const char *name, enum plan plan,
     struct workspace *ws)
 {
 	assert_int_equal(workspace_create(f->st, name, plan, ws), 0);
 }
 
 static void
-make_key(struct fixture *f, const char *ws_id, const char *name,
+make_key(struct tmpdir_fixture *f, const char *ws_id, const char *name,
     enum scope scope, struct apikey *key, char *token)
 {
 	assert_int_equal(apikey_create(f->st, ws_id, name, scope, key, token),
@@ -86,7 +64,7 @@ make_key(struct fixture *f, const char *ws_id, const char *name,
 static void
 test_workspace_create_get(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws, got;
 	int64_t before, after;
 
@@ -110,7 +88,7 @@ test_workspace_create_get(void **state)
 static void
 test_workspace_get_missing(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws, got;
 	char id[FZ_ID_SIZE];
 
@@ -142,7 +120,7 @@ ws_collect(const struct workspace *ws, void *arg)
 static void
 test_workspace_list(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws[3];
 	struct ws_seen seen;
 	int i, j, found;
@@ -185,7 +163,7 @@ ws_count(const struct workspace *ws, void *arg)
 static void
 test_workspace_invalid(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws;
 	char longname[FZ_NAME_MAX + 2];
 	int n = 0;
@@ -248,7 +226,7 @@ test_plan_parse_name(void **state)
 static void
 test_apikey_create(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws;
 	struct apikey key, got;
 	char token[SECURE_TOKEN_SIZE];
@@ -285,7 +263,7 @@ test_apikey_create(void **state)
 static void
 test_apikey_tokens_differ(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws;
 	struct apikey a, b;
 	char ta[SECURE_TOKEN_SIZE], tb[SECURE_TOKEN_SIZE];
@@ -300,7 +278,7 @@ test_apikey_tokens_differ(void **state)
 static void
 test_apikey_create_invalid(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws;
 	struct apikey key;
 	char token[SECURE_TOKEN_SIZE];
@@ -329,7 +307,7 @@ key_count(const struct apikey *key, void *arg)
 static void
 test_apikey_missing_ws_stores_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct apikey key;
 	char token[SECURE_TOKEN_SIZE];
 	int n = 0;
@@ -345,7 +323,7 @@ test_apikey_missing_ws_stores_nothing(void **state)
 static void
 test_apikey_authenticate(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws, gws;
 	struct apikey key, got;
 	char token[SECURE_TOKEN_SIZE];
@@ -368,7 +346,7 @@ test_apikey_authenticate(void **state)
 static void
 test_apikey_authenticate_wrong(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws, gws;
 	struct apikey key, got;
 	char token[SECURE_TOKEN_SIZE], other[SECURE_TOKEN_SIZE];
@@ -405,7 +383,7 @@ test_apikey_authenticate_wrong(void **state)
 static void
 test_apikey_revoke(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws, gws;
 	struct apikey key, got;
 	char token[SECURE_TOKEN_SIZE];
@@ -458,7 +436,7 @@ key_stop(const struct apikey *key, void *arg)
 static void
 test_apikey_list(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace a, b, c;
 	struct apikey key;
 	char token[SECURE_TOKEN_SIZE];
@@ -504,7 +482,7 @@ test_apikey_list(void **state)
 static void
 test_apikey_touch(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws;
 	struct apikey a, b, got;
 	char token[SECURE_TOKEN_SIZE];
@@ -585,7 +563,7 @@ test_scope_parse(void **state)
 static void
 test_meta(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	char buf[64];
 
 	assert_int_equal(state_meta_get(f->st, "demo_ws", buf, sizeof(buf)),
@@ -629,7 +607,7 @@ read_inner(MDB_txn *txn, struct state *st, void *arg)
 static void
 test_read_nested(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	char buf[64];
 
 	assert_int_equal(state_meta_put(f->st, "inner", "one"), 0);
@@ -647,7 +625,7 @@ static void
 test_map_grown_elsewhere(void **state)
 {
 	static const struct state_opts small = { 256 << 10, 0, 0 };
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	char buf[64], name[16];
 	int i, status;
 	pid_t pid;
@@ -700,7 +678,7 @@ test_grow_inside_read(void **state)
 {
 	static const struct state_opts small = { 256 << 10, 0, 0 };
 	static char big[300 << 10];
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	char buf[64];
 
 	state_close(f->st);
@@ -719,7 +697,7 @@ test_grow_inside_read(void **state)
 static void
 test_ready(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 
 	assert_int_equal(state_ready(f->st), 0);
 	assert_string_equal(state_dir(f->st), f->dir);
@@ -728,8 +706,8 @@ test_ready(void **state)
 static void
 test_open_missing_dir_created(void **state)
 {
-	struct fixture *f = *state;
-	struct state *st = (struct state *)(void *)f;
+	struct tmpdir_fixture *f = *state;
+	struct state *st = NULL;
 	char sub[96];
 	struct stat sb;
 
@@ -749,7 +727,7 @@ test_open_missing_dir_created(void **state)
 static void
 test_reopen(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws, gws;
 	struct apikey key, got;
 	char token[SECURE_TOKEN_SIZE], buf[64];
@@ -821,7 +799,7 @@ read_data(const char *dir, size_t *len)
 static void
 test_token_not_at_rest(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct workspace ws;
 	struct apikey key[3];
 	char token[3][SECURE_TOKEN_SIZE];
@@ -850,7 +828,7 @@ test_token_not_at_rest(void **state)
 	assert_int_equal(ids, 4);
 }
 
-#define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, tmpdir_fixture_free)
 
 int
 main(void)

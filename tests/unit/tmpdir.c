@@ -24,26 +24,40 @@ tmpdir_remove(const char *dir)
 	return rmdir(dir);
 }
 
-int
-tmpdir_state_open(char *dir, const char *name, const struct state_opts *opts,
-    struct state **st)
+void *
+tmpdir_fixture_new(size_t size, const char *name,
+    const struct state_opts *opts)
 {
 	static const struct state_opts defaults = { 0, 0, 0 };
+	struct tmpdir_fixture *t;
 
-	*st = NULL;
-	if ((size_t)snprintf(dir, TMPDIR_SIZE, "/tmp/fzrelay-test-%s.XXXXXX",
-	    name) >= TMPDIR_SIZE || mkdtemp(dir) == NULL)
-		return -1;
-	if (state_open_opts(dir, opts != NULL ? opts : &defaults, st) != 0) {
-		tmpdir_remove(dir);
-		return -1;
+	if (size < sizeof(*t) || (t = calloc(1, size)) == NULL)
+		return NULL;
+	if ((size_t)snprintf(t->dir, sizeof(t->dir),
+	    "/tmp/fzrelay-test-%s.XXXXXX", name) >= sizeof(t->dir) ||
+	    mkdtemp(t->dir) == NULL) {
+		free(t);
+		return NULL;
 	}
-	return 0;
+	if (state_open_opts(t->dir, opts != NULL ? opts : &defaults,
+	    &t->st) != 0) {
+		tmpdir_remove(t->dir);
+		free(t);
+		return NULL;
+	}
+	return t;
 }
 
-void
-tmpdir_state_close(const char *dir, struct state *st)
+int
+tmpdir_fixture_free(void **state)
 {
-	state_close(st);
-	tmpdir_remove(dir);
+	struct tmpdir_fixture *t = *state;
+
+	if (t != NULL) {
+		state_close(t->st);
+		tmpdir_remove(t->dir);
+		free(t);
+	}
+	*state = NULL;
+	return 0;
 }
