@@ -229,13 +229,16 @@ test_ingest_body_forms(void **state)
 		big[i] = (char)('a' + i % 26);
 	memcpy(big + i, "\"}", 3);
 	assert_int_equal(post_data(d, ws, "f_4", big), 201);
+	/* Keys named like the event's own, nested: kept where they are. */
+	assert_int_equal(post_data(d, ws, "f_5", "{\"project_name\":\"Deep\","
+	    "\"nested\":{\"id\":\"inner\",\"type\":\"t\"}}"), 201);
 	/* A repeat in another form is still a repeat. */
 	assert_int_equal(post_data(d, ws, "f_0", "{}"), 200);
 
 	memset(&res, 0, sizeof(res));
 	assert_int_equal(fzh_get(d, "/api/v1/events?limit=10", token, &res),
 	    200);
-	assert_int_equal(json_array_size(fzh_json_get(&res, "data")), 5);
+	assert_int_equal(json_array_size(fzh_json_get(&res, "data")), 6);
 	for (i = 0; i < 2; i++) {
 		ev = nth_event(&res, i);
 		assert_string_equal(json_string_value(json_object_get(ev,
@@ -262,6 +265,13 @@ test_ingest_body_forms(void **state)
 	ev = nth_event(&res, 4);
 	assert_int_equal(strlen(json_string_value(json_object_get(ev,
 	    "project_name"))), 2500 - 17);
+	ev = nth_event(&res, 5);
+	assert_int_equal(strncmp(json_string_value(json_object_get(ev, "id")),
+	    "evt_", 4), 0);
+	assert_string_equal(json_string_value(json_object_get(ev, "type")),
+	    "pack.viewed");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    ev, "nested"), "id")), "inner");
 	fzh_res_free(&res);
 	fzh_stop_ok(d);
 }
