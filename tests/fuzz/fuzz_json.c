@@ -110,6 +110,7 @@ fuzz_project(const json_t *body, const char *const f[7])
 {
 	char email[TEXT_EMAIL_SIZE];
 	const char *name, *cid, *cname, *cemail, *type, *date, *tpl;
+	const json_t *cj = json_object_get(body, f[1]);
 	struct vctx v;
 	json_t *in;
 
@@ -118,10 +119,13 @@ fuzz_project(const json_t *body, const char *const f[7])
 	type = validate_name(&v, f[4], 1, TYPE_MAX_);
 	date = validate_date(&v, f[5], 1);
 	tpl = validate_id(&v, f[6], "tpl", 0);
-	cid = validate_id(&v, f[1], "client", 0);
-	cname = NULL;
-	cemail = NULL;
-	if (cid == NULL && json_object_get(body, f[1]) == NULL) {
+	/* As the handler: a client id absent, null or "" means "by name and
+	 * email". */
+	cid = cname = cemail = NULL;
+	if (cj != NULL && !json_is_null(cj) &&
+	    !(json_is_string(cj) && json_string_length(cj) == 0))
+		cid = validate_id(&v, f[1], "client", 1);
+	else {
 		cname = validate_name(&v, f[2], 1, NAME_MAX_);
 		cemail = validate_email(&v, f[3], 1, email);
 	}
