@@ -78,22 +78,50 @@ secure_token_wellformed(const char *s, size_t len)
 
 #define SECURE_SHA256_BLOCK	64
 
-/* EVP_sha256() makes OpenSSL 3 fetch the implementation on every use,
- * which cost more than the hashing of a token: fetch it once. */
+/*
+ * EVP_sha256() makes OpenSSL 3 fetch the implementation on every use, and
+ * a fresh EVP_MD_CTX allocates its provider state: together they cost more
+ * than hashing a token. The digest is fetched once, and each thread keeps
+ * one context, initialised again for every hash (freed when the thread
+ * ends).
+ */
 static EVP_MD		*sha256_md;
+static pthread_key_t	 sha256_key;
+static int		 sha256_key_ok;
 static pthread_once_t	 sha256_once = PTHREAD_ONCE_INIT;
 
 static void
-sha256_fetch(void)
+sha256_ctx_free_cb(void *ctx)
 {
-	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	EVP_MD_CTX_free(ctx);
 }
 
-static const EVP_MD *
-sha256(void)
+static void
+sha256_setup(void)
 {
-	pthread_once(&sha256_once, sha256_fetch);
-	return sha256_md;
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	sha256_key_ok = pthread_key_create(&sha256_key,
+	    sha256_ctx_free_cb) == 0;
+}
+
+/* Returns this thread's context, or NULL. Borrowed: the thread's own. */
+static EVP_MD_CTX *
+sha256_ctx(void)
+{
+	EVP_MD_CTX *ctx;
+
+	pthread_once(&sha256_once, sha256_setup);
+	if (sha256_md == NULL || !sha256_key_ok)
+		return NULL;
+	if ((ctx = pthread_getspecific(sha256_key)) != NULL)
+		return ctx;
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return NULL;
+	if (pthread_setspecific(sha256_key, ctx) != 0) {
+		EVP_MD_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
 }
 
 /* H(pre || parts...) into md; pre may be NULL. */
@@ -104,25 +132,20 @@ sha256_parts(const unsigned char *pre, size_t plen,
 	EVP_MD_CTX *ctx;
 	unsigned int mdlen = 0;
 	size_t i;
-	int err = FZ_ECRYPTO;
 
-	if (sha256() == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
+	if ((ctx = sha256_ctx()) == NULL ||
+	    EVP_DigestInit_ex2(ctx, sha256_md, NULL) != 1)
 		return FZ_ECRYPTO;
-	if (EVP_DigestInit_ex(ctx, sha256(), NULL) != 1)
-		goto out;
 	if (pre != NULL && EVP_DigestUpdate(ctx, pre, plen) != 1)
-		goto out;
+		return FZ_ECRYPTO;
 	for (i = 0; i < n; i++)
 		if (parts[i].len > 0 &&
 		    EVP_DigestUpdate(ctx, parts[i].p, parts[i].len) != 1)
-			goto out;
+			return FZ_ECRYPTO;
 	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 ||
 	    mdlen != SECURE_SHA256_SIZE)
-		goto out;
-	err = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	return err;
+		return FZ_ECRYPTO;
+	return 0;
 }
 
 int
