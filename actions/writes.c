@@ -60,41 +60,60 @@ writes_client_create(struct rq *rq)
 	writes_submit(rq, STORE_OP_CLIENT_CREATE, NULL, in);
 }
 
+const struct writes_project_names writes_project_api = {
+	"name", "clientId", "clientName", "clientEmail",
+	"projectType", "launchDate", "templateId",
+};
+
+const struct writes_project_names writes_project_zapier = {
+	"project_name", "client_id", "client_name", "client_email",
+	"project_type", "launch_date", "template_id",
+};
+
 json_t *
-writes_project_input(struct rq *rq, const struct writes_project_names *n)
+writes_project_check(struct vctx *v, const struct writes_project_names *n)
 {
 	char email[TEXT_EMAIL_SIZE];
 	const char *name, *cid, *cname, *cemail, *type, *date, *tpl;
 	const json_t *cj;
+
+	name = validate_name(v, n->name, 1, WRITES_NAME_MAX);
+	type = validate_name(v, n->project_type, 1, WRITES_TYPE_MAX);
+	date = validate_date(v, n->launch_date, 1);
+	tpl = validate_id(v, n->template_id, "tpl", 0);
+	/* A client id that is absent, null or "" means "by name and email". */
+	cj = json_object_get(v->body, n->client_id);
+	cid = cname = cemail = NULL;
+	if (cj != NULL && !json_is_null(cj) &&
+	    !(json_is_string(cj) && json_string_length(cj) == 0))
+		cid = validate_id(v, n->client_id, "client", 1);
+	else {
+		cname = validate_name(v, n->client_name, 1, WRITES_NAME_MAX);
+		cemail = validate_email(v, n->client_email, 1, email);
+	}
+	if (v->details != NULL)
+		return NULL;
+	if (cid != NULL)
+		return json_pack("{s:s, s:s, s:s, s:s, s:s?}", "name", name,
+		    "projectType", type, "launchDate", date, "clientId", cid,
+		    "templateId", tpl);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "name", name,
+	    "projectType", type, "launchDate", date, "clientName", cname,
+	    "clientEmail", cemail, "templateId", tpl);
+}
+
+json_t *
+writes_project_input(struct rq *rq, const struct writes_project_names *n)
+{
 	struct vctx v;
 	json_t *in;
 
 	validate_begin(&v, rq->body);
-	name = validate_name(&v, n->name, 1, WRITES_NAME_MAX);
-	type = validate_name(&v, n->project_type, 1, WRITES_TYPE_MAX);
-	date = validate_date(&v, n->launch_date, 1);
-	tpl = validate_id(&v, n->template_id, "tpl", 0);
-	/* A client id that is absent, null or "" means "by name and email". */
-	cj = n->client_id != NULL ? json_object_get(rq->body, n->client_id) :
-	    NULL;
-	cid = cname = cemail = NULL;
-	if (cj != NULL && !json_is_null(cj) &&
-	    !(json_is_string(cj) && json_string_length(cj) == 0))
-		cid = validate_id(&v, n->client_id, "client", 1);
-	else {
-		cname = validate_name(&v, n->client_name, 1, WRITES_NAME_MAX);
-		cemail = validate_email(&v, n->client_email, 1, email);
-	}
-	if (validate_end(&v, rq) != 0)
+	in = writes_project_check(&v, n);
+	if (validate_end(&v, rq) != 0) {
+		json_decref(in);
 		return NULL;
-	if (cid != NULL)
-		in = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "name", name,
-		    "projectType", type, "launchDate", date, "clientId", cid,
-		    "templateId", tpl);
-	else
-		in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "name", name,
-		    "projectType", type, "launchDate", date, "clientName",
-		    cname, "clientEmail", cemail, "templateId", tpl);
+	}
 	if (in == NULL)
 		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
 	return in;
@@ -103,13 +122,9 @@ writes_project_input(struct rq *rq, const struct writes_project_names *n)
 void
 writes_project_create(struct rq *rq)
 {
-	static const struct writes_project_names names = {
-		"name", "clientId", "clientName", "clientEmail",
-		"projectType", "launchDate", "templateId",
-	};
 	json_t *in;
 
-	if ((in = writes_project_input(rq, &names)) != NULL)
+	if ((in = writes_project_input(rq, &writes_project_api)) != NULL)
 		writes_submit(rq, STORE_OP_PROJECT_CREATE, NULL, in);
 }
 

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 struct rq;
+struct vctx;
 
 void	writes_client_create(struct rq *rq);	/* POST /clients */
 void	writes_project_create(struct rq *rq);	/* POST /projects */
@@ -24,9 +25,20 @@ struct writes_project_names {
 	const char	*project_type, *launch_date, *template_id;
 };
 
-/* Validates a project-creating body under the given field names and
- * returns the store's camelCase input (caller decrefs), or NULL after
- * answering rq with the validation error. */
+/* POST /projects's names, and the Zapier "create project" action's. */
+extern const struct writes_project_names writes_project_api;
+extern const struct writes_project_names writes_project_zapier;
+
+/* Checks a project-creating body (v's, begun by the caller) under the
+ * given field names, recording every failure in v. Returns the store's
+ * camelCase input (caller decrefs) if v holds no failure, else NULL; NULL
+ * with no failure in v means out of memory. Needs no request, so the
+ * fuzz tests run it as the handlers do. */
+json_t	*writes_project_check(struct vctx *v,
+	    const struct writes_project_names *names);
+
+/* writes_project_check on rq's body. Returns the store's input (caller
+ * decrefs), or NULL after answering rq with the error. */
 json_t	*writes_project_input(struct rq *rq,
 	    const struct writes_project_names *names);
 

@@ -50,14 +50,10 @@ zapier_flat_sent(const json_t *p)
 void
 zapier_create_project(struct rq *rq)
 {
-	static const struct writes_project_names names = {
-		"project_name", "client_id", "client_name", "client_email",
-		"project_type", "launch_date", "template_id",
-	};
 	struct store_req req = { 0 };
 	json_t *in;
 
-	if ((in = writes_project_input(rq, &names)) == NULL)
+	if ((in = writes_project_input(rq, &writes_project_zapier)) == NULL)
 		return;
 	req.op = STORE_OP_PROJECT_CREATE;
 	req.body = in;

@@ -3,14 +3,15 @@
  *
  * The bytes are parsed as relay/edge.c parses a body (json_loadb with
  * JSON_REJECT_DUPLICATES; only an object goes on), then meet every body
- * check of actions/: the fields of each write, Zapier action, hook and
- * ingest endpoint through actions/validate.h, and the pack through
- * packcheck_sections. validate_end() needs a live request, so the
- * failures are checked for shape and dropped here instead.
+ * check of actions/: a project body through the handlers' own
+ * writes_project_check, the other writes, Zapier actions, hooks and
+ * ingest through actions/validate.h as their handlers call it, and the
+ * pack through packcheck_sections. validate_end() needs a live request,
+ * so the failures are checked for shape and dropped here instead.
  *
  * Beyond "no crash, no leak" it checks what callers rely on: a value a
- * check hands back obeys that check; a project body that validates can be
- * packed into the store's input (as actions/writes.c does); a cleaned
+ * check hands back obeys that check; a project body that validates is
+ * packed into the store's input, and that input obeys the checks; a cleaned
  * pack, PUT back as it is, validates to itself (GET then PUT round-trips).
  *
  * The same bytes also meet common/jscan.h, the fast reader some routes
@@ -28,6 +29,7 @@
 
 #include "actions/packcheck.h"
 #include "actions/validate.h"
+#include "actions/writes.h"
 #include "common/fz.h"
 #include "common/jscan.h"
 #include "common/text.h"
@@ -103,51 +105,47 @@ fuzz_client(const json_t *body)
 		FUZZ_CHECK(name != NULL && *name != '\0' && em != NULL);
 }
 
-/* POST /projects (camelCase) and the Zapier action (snake_case), as
- * writes_project_input() checks and packs them. */
-static void
-fuzz_project(const json_t *body, const char *const f[7])
+/* Returns body's string field, or NULL. */
+static const char *
+fuzz_get(const json_t *body, const char *field)
 {
-	char email[TEXT_EMAIL_SIZE];
-	const char *name, *cid, *cname, *cemail, *type, *date, *tpl;
-	const json_t *cj = json_object_get(body, f[1]);
+	return json_string_value(json_object_get(body, field));
+}
+
+/* POST /projects (camelCase) and the Zapier action (snake_case), through
+ * the handlers' own check: what passes is packed into the store's input,
+ * and that input holds what the checks promise. */
+static void
+fuzz_project(const json_t *body, const struct writes_project_names *n)
+{
+	const char *date, *tpl, *cid;
 	struct vctx v;
 	json_t *in;
+	int bad;
 
 	validate_begin(&v, body);
-	name = validate_name(&v, f[0], 1, NAME_MAX_);
-	type = validate_name(&v, f[4], 1, TYPE_MAX_);
-	date = validate_date(&v, f[5], 1);
-	tpl = validate_id(&v, f[6], "tpl", 0);
-	/* As the handler: a client id absent, null or "" means "by name and
-	 * email". */
-	cid = cname = cemail = NULL;
-	if (cj != NULL && !json_is_null(cj) &&
-	    !(json_is_string(cj) && json_string_length(cj) == 0))
-		cid = validate_id(&v, f[1], "client", 1);
-	else {
-		cname = validate_name(&v, f[2], 1, NAME_MAX_);
-		cemail = validate_email(&v, f[3], 1, email);
-	}
-	if (date != NULL)
-		FUZZ_CHECK(text_date_valid(date));
-	if (tpl != NULL && *tpl != '\0')
-		FUZZ_CHECK(validate_id_ok(tpl, "tpl"));
-	if (cid != NULL && *cid != '\0')
-		FUZZ_CHECK(validate_id_ok(cid, "client"));
-	if (fuzz_end(&v))
+	in = writes_project_check(&v, n);
+	bad = fuzz_end(&v);
+	/* NULL with no failure is a body that passed validation and still
+	 * cannot be handed to the store: the edge would answer it 500. */
+	FUZZ_CHECK(bad == (in == NULL));
+	if (in == NULL)
 		return;
-	if (cid != NULL)
-		in = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "name", name,
-		    "projectType", type, "launchDate", date, "clientId", cid,
-		    "templateId", tpl);
-	else
-		in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "name", name,
-		    "projectType", type, "launchDate", date, "clientName",
-		    cname, "clientEmail", cemail, "templateId", tpl);
-	/* NULL here is a body that passed validation and still cannot be
-	 * handed to the store: the edge answers it 500. */
-	FUZZ_CHECK(in != NULL);
+	fuzz_str_ok(fuzz_get(in, "name"), NAME_MAX_, 0);
+	fuzz_str_ok(fuzz_get(in, "projectType"), TYPE_MAX_, 0);
+	FUZZ_CHECK((date = fuzz_get(in, "launchDate")) != NULL &&
+	    text_date_valid(date));
+	if ((tpl = fuzz_get(in, "templateId")) != NULL && *tpl != '\0')
+		FUZZ_CHECK(validate_id_ok(tpl, "tpl"));
+	if ((cid = fuzz_get(in, "clientId")) != NULL)
+		FUZZ_CHECK(validate_id_ok(cid, "client") &&
+		    json_object_get(in, "clientName") == NULL);
+	else {
+		fuzz_str_ok(fuzz_get(in, "clientName"), NAME_MAX_, 0);
+		FUZZ_CHECK(fuzz_get(in, "clientName") != NULL &&
+		    fuzz_get(in, "clientEmail") != NULL &&
+		    strchr(fuzz_get(in, "clientEmail"), '@') != NULL);
+	}
 	json_decref(in);
 }
 
@@ -307,12 +305,6 @@ fuzz_jscan(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const rest[7] = { "name", "clientId",
-	    "clientName", "clientEmail", "projectType", "launchDate",
-	    "templateId" };
-	static const char *const zap[7] = { "project_name", "client_id",
-	    "client_name", "client_email", "project_type", "launch_date",
-	    "template_id" };
 	json_error_t jerr;
 	json_t *body;
 
@@ -327,8 +319,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (json_is_object(body)) {
 		fuzz_client(body);
-		fuzz_project(body, rest);
-		fuzz_project(body, zap);
+		fuzz_project(body, &writes_project_api);
+		fuzz_project(body, &writes_project_zapier);
 		fuzz_project_patch(body);
 		fuzz_misc(body);
 		fuzz_pack(body);
