@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs dependencies, builds fzrelay twice (plain, and with ASan and
 # UBSan), runs every test in both builds, then builds the libFuzzer
-# targets with clang and runs each for FZ_FUZZ_SECONDS (30; 0 skips them),
+# targets with clang and runs each for FZ_FUZZ_SECONDS (60; 0 skips them),
 # two at a time. Ends with one line: "N passed, N failed" (a fuzz target
 # counts as one test).
 set -u
@@ -51,7 +51,7 @@ for variant in plain asan; do
 	pass=$((pass + p))
 	fail=$((fail + f))
 done
-fuzz_secs=${FZ_FUZZ_SECONDS:-30}
+fuzz_secs=${FZ_FUZZ_SECONDS:-60}
 if [ "$fuzz_secs" -gt 0 ]; then
 	dir="$top/build/test-fuzz"
 	echo "== fuzz build (clang)"
