@@ -15,13 +15,15 @@
 
 struct rq;
 
-/* Counts an answered request. pattern is the route's (or "-"). */
+/* Counts an answered request that took us microseconds. pattern is the
+ * route's (or "-"). */
 void	metrics_request(const char *method, const char *pattern, int status,
-	    int64_t ms);
+	    int64_t us);
 
-/* Counts a finished delivery attempt: outcome "delivered", "retry",
- * "failed" (dead-lettered) or "gone" (410, unsubscribed). */
-void	metrics_delivery(const char *outcome, int64_t ms);
+/* Counts a finished delivery attempt that took us microseconds: outcome
+ * "delivered", "retry", "failed" (dead-lettered) or "gone" (410,
+ * unsubscribed). */
+void	metrics_delivery(const char *outcome, int64_t us);
 
 /* Counts a finished group-commit sync (fdatasync) that took us. */
 void	metrics_sync(int64_t us);

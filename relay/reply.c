@@ -72,7 +72,7 @@ reply_begin(struct edge *edge, struct http_req *http)
 		return NULL;
 	rq->http = http;
 	rq->edge = edge;
-	rq->start_ms = clock_mono_ms();
+	rq->start_us = clock_mono_us();
 	if (theirs != NULL && reply_request_id_ok(theirs))
 		strcpy(rq->id, theirs);
 	else if (secure_id("req", rq->id) != 0) {
@@ -94,18 +94,20 @@ reply_finish(struct rq *rq, int status, const char *ctype, const char *body,
     size_t len, const json_t *data, char *own)
 {
 	const char *pattern = rq->route != NULL ? rq->route->pattern : "-";
-	int64_t ms = clock_mono_ms() - rq->start_ms;
+	int64_t us = clock_mono_us() - rq->start_us;
 
 	/* The route pattern, not the path: paths may carry share tokens. */
 	if (status >= 500)
-		log_warn("%s %s %d %lldms %s", http_req_method(rq->http),
-		    pattern, status, (long long)ms, rq->id);
+		log_warn("%s %s %d %lld.%03lldms %s", http_req_method(rq->http),
+		    pattern, status, (long long)(us / 1000),
+		    (long long)(us % 1000), rq->id);
 	else
-		log_debug("%s %s %d %lldms %s", http_req_method(rq->http),
-		    pattern, status, (long long)ms, rq->id);
+		log_debug("%s %s %d %lld.%03lldms %s",
+		    http_req_method(rq->http), pattern, status,
+		    (long long)(us / 1000), (long long)(us % 1000), rq->id);
 	/* The route's method, never the client's token: series stay few. */
 	metrics_request(rq->route != NULL ? rq->route->method : "-", pattern,
-	    status, ms);
+	    status, us);
 	edge_finished(rq, status, data);
 	http_req_add_header(rq->http, "X-Request-ID", rq->id);
 	if (own != NULL)

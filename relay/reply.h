@@ -59,7 +59,7 @@ struct rq {
 	int			 authed;
 	struct apikey		 key;
 	struct workspace	 ws;
-	int64_t			 start_ms;	/* monotonic */
+	int64_t			 start_us;	/* monotonic */
 	char			 cursor[STORE_CURSOR_MAX];
 	/* Reshapes the store's answer (relay/call.c); NULL: as is. */
 	json_t			*(*map)(const json_t *data);

@@ -70,7 +70,7 @@ struct attempt {
 	char			 resp[DELIVER_BODY_KEEP];
 	size_t			 resp_len;
 	int64_t			 retry_after_ms;
-	int64_t			 start_ms;
+	int64_t			 start_us;
 	char			 error[CURL_ERROR_SIZE];	/* curl's */
 	const char		*refused;	/* why the guard stopped it */
 	int			 trusted;	/* the operator's report_url */
@@ -425,7 +425,7 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 	struct deliver *d = at->d;
 	struct endpoint *ep;
 	long code = 0;
-	int64_t now = clock_now_ms(), delay;
+	int64_t now = clock_now_ms(), delay, us;
 	int ok, gone, throttled, settle = 0;
 
 	if (rc == CURLE_OK)
@@ -438,7 +438,8 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 
 	at->oa.at_ms = now;
 	at->oa.status = (int)code;
-	at->oa.latency_ms = clock_mono_ms() - at->start_ms;
+	us = clock_mono_us() - at->start_us;
+	at->oa.latency_ms = us / 1000;
 	if (rc != CURLE_OK) {
 		snprintf(at->why, sizeof(at->why), "%s", at->refused != NULL ?
 		    at->refused : at->error[0] ? at->error :
@@ -452,7 +453,7 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 	if (rc != CURLE_ABORTED_BY_CALLBACK) {
 		metrics_delivery(gone ? "gone" : ok ? "delivered" :
 		    deliver_delay(d, at->it.attempts + 1, 0) < 0 ? "failed" :
-		    "retry", at->oa.latency_ms);
+		    "retry", us);
 		if (gone && hooks_delete(d->st, NULL, NULL, at->it.hook_id) ==
 		    0)
 			log_info("zapier hook %s answered 410: unsubscribed",
@@ -607,7 +608,7 @@ deliver_start(struct deliver *d, const struct outbox_item *it,
 	}
 	if (created)
 		ep->cap = DELIVER_HOOK_CAP;
-	at->start_ms = clock_mono_ms();
+	at->start_us = clock_mono_us();
 	if (fetch_start(d->fetch, easy, deliver_done_cb, at) != 0) {
 		hmap_del(d->busy, name);
 		if (ep->inflight == 0)

@@ -488,6 +488,14 @@ test_metrics(void **state)
 	if (!fzh_http_mode())
 		assert_non_null(strstr(res.body,
 		    "fzrelay_upstream_breaker_open 0\n"));
+	/* Timed to the microsecond: requests of well under a millisecond
+	 * still add to the sum, and the histogram has buckets under 1 ms. */
+	assert_non_null(p = strstr(res.body,
+	    "fzrelay_request_duration_seconds_sum "));
+	assert_true(strtod(p + strlen("fzrelay_request_duration_seconds_"
+	    "sum "), NULL) > 0);
+	assert_non_null(strstr(res.body,
+	    "fzrelay_request_duration_seconds_bucket{le=\"0.00025\"} "));
 	assert_non_null(strstr(res.body,
 	    "fzrelay_request_duration_seconds_count"));
 	/* The writes above were made durable by at least one sync. */
