@@ -1,9 +1,11 @@
 /*
- * fuzz_http.c: the HTTP/1.1 request reader of relay/http.c.
+ * fuzz_http.c: the HTTP/1.1 request reader of relay/http.c and
+ * relay/http_parse.c.
  *
- * The parser is static to relay/http.c, so it is reached the way a client
- * reaches it: through http_server_new and http_server_listen on
- * 127.0.0.1 (port 0), one loopback connection per input. The input is
+ * The parser is reached the way a client reaches it, with the
+ * connection's whole life around it: through http_server_new and
+ * http_server_listen on 127.0.0.1 (port 0), one loopback connection per
+ * input. The input is
  * sent as it is (so it may hold several pipelined requests), then the
  * client half-closes and reads every answer until the server closes.
  * Each request handed to the callback, read or refused, is checked for
