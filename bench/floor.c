@@ -3,18 +3,19 @@
  * for the benchmarks. It reads FILE once, builds one response from it, and
  * answers every request head that arrives on a keep-alive connection with
  * those bytes, written straight from memory: no parsing beyond finding
- * "\r\n\r\n", no routing, no headers but the length. What it reaches on one
- * core bounds what fzrelay, or any server, can reach sending the same
- * bytes on that core. Not part of the default build: bench/run compiles it
- * with the build's CC and flags:
+ * "\r\n\r\n", no routing, no fields but Content-Type and Content-Length.
+ * What it reaches on one core bounds what fzrelay, or any server, can
+ * reach sending the same bytes on that core. Not part of the default
+ * build: bench/run compiles it with the build's CC and flags:
  *
  *   gcc -O2 -Wall -Wextra -Werror bench/floor.c -o build/bench/floor
  *
  *   floor FILE PORT        (PORT 0: an ephemeral port)
  *
  * It prints "listening on 127.0.0.1:N" once bound, as fzrelay does, and
- * runs until killed. Request bodies are not read as bodies: it serves
- * wrk's GETs, nothing else. Linux only (epoll).
+ * runs until killed. Request bodies are not read as bodies, and a peer
+ * that half-closes loses the answers it is owed: it serves wrk's GETs,
+ * nothing else. Linux only (epoll).
  */
 #define _GNU_SOURCE	/* accept4, memmem */
 

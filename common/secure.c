@@ -82,8 +82,8 @@ secure_token_wellformed(const char *s, size_t len)
  * EVP_sha256() makes OpenSSL 3 fetch the implementation on every use, and
  * a fresh EVP_MD_CTX allocates its provider state: together they cost more
  * than hashing a token. The digest is fetched once, and each thread keeps
- * one context, initialised again for every hash (freed when the thread
- * ends).
+ * one context, initialised again for every hash. A thread's context is
+ * freed when the thread ends; the loop thread's lives until exit.
  */
 static EVP_MD		*sha256_md;
 static pthread_key_t	 sha256_key;
@@ -132,20 +132,30 @@ sha256_parts(const unsigned char *pre, size_t plen,
 	EVP_MD_CTX *ctx;
 	unsigned int mdlen = 0;
 	size_t i;
+	int err = FZ_ECRYPTO;
 
-	if ((ctx = sha256_ctx()) == NULL ||
-	    EVP_DigestInit_ex2(ctx, sha256_md, NULL) != 1)
+	if ((ctx = sha256_ctx()) == NULL)
 		return FZ_ECRYPTO;
+	if (EVP_DigestInit_ex2(ctx, sha256_md, NULL) != 1)
+		goto out;
 	if (pre != NULL && EVP_DigestUpdate(ctx, pre, plen) != 1)
-		return FZ_ECRYPTO;
+		goto out;
 	for (i = 0; i < n; i++)
 		if (parts[i].len > 0 &&
 		    EVP_DigestUpdate(ctx, parts[i].p, parts[i].len) != 1)
-			return FZ_ECRYPTO;
+			goto out;
 	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 ||
 	    mdlen != SECURE_SHA256_SIZE)
-		return FZ_ECRYPTO;
-	return 0;
+		goto out;
+	err = 0;
+out:
+	/* The kept context must hold nothing of a key between hashes: after
+	 * a hash it holds the digest (a derived key, say), after a failure
+	 * part of the input. Starting afresh wipes the one; a reset frees
+	 * and wipes the other. */
+	if (err != 0 || EVP_DigestInit_ex2(ctx, sha256_md, NULL) != 1)
+		EVP_MD_CTX_reset(ctx);
+	return err;
 }
 
 int

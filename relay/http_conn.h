@@ -106,10 +106,13 @@ struct http_server {
 /* (Re)starts c's timer: ms from now. */
 void	http_conn_arm(struct http_conn *c, unsigned ms);
 
-/* Hands c's request to the server's callback; c waits for its answer. */
+/* Hands c's request to the server's callback; c waits for its answer.
+ * c may be gone on return (no memory, or the callback answered at once
+ * on a dead connection): the caller must not touch it again. */
 void	http_conn_dispatch(struct http_conn *c);
 
-/* Dispatches c's request as failed with status (its answer closes c). */
+/* Dispatches c's request as failed with status (its answer closes c).
+ * As http_conn_dispatch, c may be gone on return. */
 void	http_conn_fail(struct http_conn *c, int status);
 
 /* Writes what c's output holds, as far as the socket takes it; what
@@ -122,11 +125,12 @@ void	http_conn_free(struct http_conn *c);
 /* http_parse.c */
 
 /* Reads c's request head from in. Returns 1 when the request is complete
- * or failed (dispatched either way), 0 when more input is needed. */
+ * or failed (dispatched either way: c may be gone), 0 when more input is
+ * needed. */
 int	http_parse_head(struct http_conn *c, struct evbuffer *in);
 
 /* Reads a chunked body from in. Returns 1 when dispatched (complete or
- * failed), 0 when more input is needed. */
+ * failed: c may be gone), 0 when more input is needed. */
 int	http_parse_chunked(struct http_conn *c, struct evbuffer *in);
 
 /* Returns 1 if s[0..n) is a non-empty HTTP token (RFC 9110), else 0. */

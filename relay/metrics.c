@@ -13,15 +13,18 @@
 #include "state/state.h"
 #include "state/store.h"
 
-#define METRICS_NB	12
+#define METRICS_NB	15
 
 /* Most answers take well under a millisecond; a proxied one, or a
- * webhook's, may take seconds. */
+ * webhook's, may take seconds. The bounds of 1 ms and over are the ones
+ * earlier versions had, so dashboards keep their series. */
 static const double metrics_bounds[METRICS_NB] = { 0.00025, 0.0005, 0.001,
-    0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10 };
-/* A sync takes a fraction of a millisecond on a good disk. */
+    0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+/* A sync takes a fraction of a millisecond on a good disk, seconds on a
+ * saturated one. */
 static const double metrics_sync_bounds[METRICS_NB] = { 0.0001, 0.00025,
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1 };
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+    2.5, 5 };
 
 struct histogram {
 	const double	*bounds;		/* METRICS_NB of them */

@@ -488,8 +488,8 @@ test_metrics(void **state)
 	if (!fzh_http_mode())
 		assert_non_null(strstr(res.body,
 		    "fzrelay_upstream_breaker_open 0\n"));
-	/* Timed to the microsecond: requests of well under a millisecond
-	 * still add to the sum, and the histogram has buckets under 1 ms. */
+	/* Timed to the microsecond, with buckets under 1 ms (the sum is
+	 * only checked for being there: the writes above may take 1 ms). */
 	assert_non_null(p = strstr(res.body,
 	    "fzrelay_request_duration_seconds_sum "));
 	assert_true(strtod(p + strlen("fzrelay_request_duration_seconds_"

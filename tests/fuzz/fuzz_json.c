@@ -112,7 +112,17 @@ fuzz_get(const json_t *body, const char *field)
 	return json_string_value(json_object_get(body, field));
 }
 
-/* POST /projects (camelCase) and the Zapier action (snake_case), through
+/* A required display name as validate_name passes it: there, within
+ * max, no control characters, not only blanks. */
+static void
+fuzz_name_ok(const char *s, size_t max)
+{
+	FUZZ_CHECK(s != NULL && *s != '\0' && strspn(s, " ") < strlen(s));
+	fuzz_str_ok(s, max, 0);
+}
+
+/* POST /projects (camelCase) and the Zapier action (snake_case). Each
+ * id and date check alone first, whatever the other fields hold; then
  * the handlers' own check: what passes is packed into the store's input,
  * and that input holds what the checks promise. */
 static void
@@ -124,6 +134,18 @@ fuzz_project(const json_t *body, const struct writes_project_names *n)
 	int bad;
 
 	validate_begin(&v, body);
+	date = validate_date(&v, n->launch_date, 0);
+	tpl = validate_id(&v, n->template_id, "tpl", 0);
+	cid = validate_id(&v, n->client_id, "client", 0);
+	if (date != NULL)
+		FUZZ_CHECK(text_date_valid(date));
+	if (tpl != NULL && *tpl != '\0')
+		FUZZ_CHECK(validate_id_ok(tpl, "tpl"));
+	if (cid != NULL && *cid != '\0')
+		FUZZ_CHECK(validate_id_ok(cid, "client"));
+	fuzz_end(&v);
+
+	validate_begin(&v, body);
 	in = writes_project_check(&v, n);
 	bad = fuzz_end(&v);
 	/* NULL with no failure is a body that passed validation and still
@@ -131,8 +153,8 @@ fuzz_project(const json_t *body, const struct writes_project_names *n)
 	FUZZ_CHECK(bad == (in == NULL));
 	if (in == NULL)
 		return;
-	fuzz_str_ok(fuzz_get(in, "name"), NAME_MAX_, 0);
-	fuzz_str_ok(fuzz_get(in, "projectType"), TYPE_MAX_, 0);
+	fuzz_name_ok(fuzz_get(in, "name"), NAME_MAX_);
+	fuzz_name_ok(fuzz_get(in, "projectType"), TYPE_MAX_);
 	FUZZ_CHECK((date = fuzz_get(in, "launchDate")) != NULL &&
 	    text_date_valid(date));
 	if ((tpl = fuzz_get(in, "templateId")) != NULL && *tpl != '\0')
@@ -141,9 +163,8 @@ fuzz_project(const json_t *body, const struct writes_project_names *n)
 		FUZZ_CHECK(validate_id_ok(cid, "client") &&
 		    json_object_get(in, "clientName") == NULL);
 	else {
-		fuzz_str_ok(fuzz_get(in, "clientName"), NAME_MAX_, 0);
-		FUZZ_CHECK(fuzz_get(in, "clientName") != NULL &&
-		    fuzz_get(in, "clientEmail") != NULL &&
+		fuzz_name_ok(fuzz_get(in, "clientName"), NAME_MAX_);
+		FUZZ_CHECK(fuzz_get(in, "clientEmail") != NULL &&
 		    strchr(fuzz_get(in, "clientEmail"), '@') != NULL);
 	}
 	json_decref(in);
