@@ -135,3 +135,18 @@ text_email_normalize(const char *s, char *out)
 		return FZ_EINVAL;
 	return 0;
 }
+
+size_t
+text_u64(char *buf, uint64_t v)
+{
+	char tmp[TEXT_U64_SIZE];
+	size_t i = sizeof(tmp), n;
+
+	do
+		tmp[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	n = sizeof(tmp) - i;
+	memcpy(buf, tmp + i, n);
+	buf[n] = '\0';
+	return n;
+}

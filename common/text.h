@@ -1,10 +1,12 @@
 /*
- * text.h: checks on untrusted text before it is stored or echoed.
+ * text.h: checks on untrusted text before it is stored or echoed, and
+ * the one number formatting the answers' fields need.
  */
 #ifndef FZ_TEXT_H
 #define FZ_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Returns 1 if s[0..len-1] is well-formed UTF-8 (no overlong forms, no
  * surrogates, nothing above U+10FFFF, no NUL), else 0. Any thread. */
@@ -35,5 +37,13 @@ int	text_date_valid(const char *s);
  * control characters.
  */
 int	text_email_normalize(const char *s, char *out);
+
+/* Room for any uint64_t in decimal, with NUL. */
+#define TEXT_U64_SIZE	21
+
+/* Writes v in decimal, NUL-terminated, into buf (TEXT_U64_SIZE bytes)
+ * and returns its length. For headers on every answer's path, where
+ * snprintf costs more than the rest of the field. Any thread. */
+size_t	text_u64(char *buf, uint64_t v);
 
 #endif

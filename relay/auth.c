@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/hmap.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "relay/auth.h"
 #include "relay/http.h"
 #include "relay/limits.h"
@@ -51,22 +52,22 @@ auth_reconfigure(struct auth *a, const struct cfg *cfg)
 static void
 auth_retry_after(struct rq *rq, const struct limit_info *li)
 {
-	char v[16];
+	char v[TEXT_U64_SIZE];
 
-	snprintf(v, sizeof(v), "%u", li->retry_after_s);
+	text_u64(v, li->retry_after_s);
 	reply_header(rq, "Retry-After", v);
 }
 
 static void
 auth_rate_headers(struct rq *rq, const struct limit_info *li)
 {
-	char v[16];
+	char v[TEXT_U64_SIZE];
 
-	snprintf(v, sizeof(v), "%u", li->limit);
+	text_u64(v, li->limit);
 	reply_header(rq, "X-RateLimit-Limit", v);
-	snprintf(v, sizeof(v), "%u", li->remaining);
+	text_u64(v, li->remaining);
 	reply_header(rq, "X-RateLimit-Remaining", v);
-	snprintf(v, sizeof(v), "%u", li->reset_s);
+	text_u64(v, li->reset_s);
 	reply_header(rq, "X-RateLimit-Reset", v);
 }
 

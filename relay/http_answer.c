@@ -8,6 +8,7 @@
 
 #include "common/fz.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "relay/http.h"
 #include "relay/http_conn.h"
 
@@ -162,14 +163,7 @@ http_put(char *buf, size_t *n, const char *s)
 static void
 http_put_num(char *buf, size_t *n, uint64_t v)
 {
-	char tmp[24];
-	size_t i = sizeof(tmp);
-
-	do
-		tmp[--i] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	memcpy(buf + *n, tmp + i, sizeof(tmp) - i);
-	*n += sizeof(tmp) - i;
+	*n += text_u64(buf + *n, v);
 }
 
 /* Adds an answer's status line and fixed fields to out. Formatted by

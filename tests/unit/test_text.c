@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "common/fz.h"
@@ -157,6 +158,33 @@ test_name_rejects_c1_controls(void **state)
 	assert_false(text_name_valid("x\xc2\x80", FZ_NAME_MAX));
 }
 
+/* Every digit count, both ends, and the NUL right after the digits. */
+static void
+test_u64(void **state)
+{
+	char buf[TEXT_U64_SIZE + 1];
+	uint64_t v = 1;
+	int digits;
+
+	(void)state;
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(text_u64(buf, 0), 1);
+	assert_string_equal(buf, "0");
+	assert_int_equal(text_u64(buf, UINT64_MAX), TEXT_U64_SIZE - 1);
+	assert_string_equal(buf, "18446744073709551615");
+	for (digits = 1; digits <= 19; digits++, v *= 10) {
+		char want[TEXT_U64_SIZE];
+
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+		assert_int_equal(text_u64(buf, v), digits);
+		assert_string_equal(buf, want);
+		snprintf(want, sizeof(want), "%llu",
+		    (unsigned long long)(v * 10 - 1));
+		assert_int_equal(text_u64(buf, v * 10 - 1), digits);
+		assert_string_equal(buf, want);
+	}
+}
+
 int
 main(void)
 {
@@ -168,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_name_rejects),
 		cmocka_unit_test(test_name_max),
 		cmocka_unit_test(test_name_rejects_c1_controls),
+		cmocka_unit_test(test_u64),
 	};
 
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
