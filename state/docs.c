@@ -183,14 +183,10 @@ docs_list_txn(MDB_txn *txn, struct state *st, enum doc_kind kind,
 		err = state_mdb_err(rc);
 		goto out;
 	}
-	/* Position at the first key past the page start, then walk back. */
+	/* From the last key before the page start, walk back. */
 	docs_order_key(okey, ws, before == 0 ? UINT64_MAX : before, &k);
-	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	if (rc == MDB_NOTFOUND)
-		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	else if (rc == 0)
-		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+	for (rc = state_seek_before(cur, &k, &v); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
 		if (k.mv_size != wlen + 9 || memcmp(k.mv_data, ws, wlen + 1))
 			break;
 		ord = state_be64_get((unsigned char *)k.mv_data + wlen + 1);

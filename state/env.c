@@ -84,6 +84,18 @@ state_be64_get(const unsigned char *p)
 }
 
 int
+state_seek_before(MDB_cursor *cur, MDB_val *k, MDB_val *v)
+{
+	int rc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
+
+	if (rc == MDB_NOTFOUND)
+		return mdb_cursor_get(cur, k, v, MDB_LAST);
+	if (rc == 0)
+		rc = mdb_cursor_get(cur, k, v, MDB_PREV);
+	return rc;
+}
+
+int
 state_mdb_err(int rc)
 {
 	switch (rc) {

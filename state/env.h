@@ -94,4 +94,9 @@ uint64_t	state_be64_get(const unsigned char *p);
  * MDB_MAP_FULL comes back as FZ_ETOOBIG so state_write can grow. */
 int	state_mdb_err(int rc);
 
+/* Moves cur to the last key below k's bytes, for a walk back from there
+ * with MDB_PREV; k and v then hold that entry. Returns LMDB's code
+ * (MDB_NOTFOUND: no key below). Borrowed as any cursor read. */
+int	state_seek_before(MDB_cursor *cur, MDB_val *k, MDB_val *v);
+
 #endif

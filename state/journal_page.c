@@ -119,12 +119,8 @@ journal_newest_fn(MDB_txn *txn, struct state *st, void *arg)
 	k.mv_data = ikey;
 	k.mv_size = journal_ikey(ikey, op->ws, code, op->pos ? op->pos :
 	    UINT64_MAX);
-	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	if (rc == MDB_NOTFOUND)
-		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	else if (rc == 0)
-		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+	for (rc = state_seek_before(cur, &k, &v); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
 		if (k.mv_size != plen + 8 || memcmp(k.mv_data, ikey, plen) != 0)
 			break;
 		seq = state_be64_get((unsigned char *)k.mv_data + plen);
