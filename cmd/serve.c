@@ -314,7 +314,7 @@ serve_main(int argc, char *argv[])
 	char public_url[2200];
 	unsigned char secret[SECRET_SIZE];
 	/* Group commit: answers that wrote wait for one shared sync. */
-	struct state_opts opts = { 0, 1, 1 };
+	struct state_opts opts = { 0, 0, 1 };
 	char **rest = NULL;
 	int i, nrest = 0, demo = 0, rc = 1, curl_ready = 0;
 	uint16_t port;

@@ -201,8 +201,7 @@ state_open_opts(const char *dir, const struct state_opts *opts,
 	    (rc = mdb_env_set_maxdbs(st->env, 64)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->env, opts->map_bytes > 0 ?
 	    opts->map_bytes : STATE_MAP_INITIAL)) != 0 ||
-	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS |
-	    (opts->group_commit ? MDB_NOSYNC : 0), 0600)) != 0) {
+	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)) != 0) {
 		log_err("state_dir %s: lmdb: %s", dir, mdb_strerror(rc));
 		goto out;
 	}

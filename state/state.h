@@ -29,8 +29,9 @@ struct state_opts {
 	/* Initial map size (0: 64 MiB). The map grows on demand, so a
 	 * small one only makes the first growth come sooner. */
 	size_t	map_bytes;
-	/* Commit without fsync; the owner calls state_sync before it
-	 * acknowledges anything written (the daemon's group commit). */
+	/* Hold answers until state_sync (the daemon's group commit).
+	 * Every commit syncs as LMDB does by default: MDB_NOSYNC lets a
+	 * power cut leave a meta page on disk ahead of its pages. */
 	int	group_commit;
 	/* Hold dir for this process alone until state_close (the daemon:
 	 * two would deliver every webhook twice). Opens without it, the
