@@ -126,6 +126,77 @@ hooks_answer(struct rq *rq, int err, int status, json_t *data)
 		reply_error(rq, API_INTERNAL_ERROR, "storage failure", NULL);
 }
 
+/* Takes the written record out of res for the answer, or NULL. */
+static json_t *
+hooks_take(struct state_result *res)
+{
+	json_t *h = res->err == 0 ? res->data : NULL;
+
+	if (h != NULL)
+		res->data = NULL;
+	return h;
+}
+
+static void
+hooks_zapier_created_cb(struct state_result *res, void *arg)
+{
+	struct rq *rq = arg;
+	json_t *data = NULL;
+
+	if (res->err == 0)
+		data = json_pack("{s:O, s:O, s:O}", "id",
+		    json_object_get(res->data, "id"), "event", json_array_get(
+		    json_object_get(res->data, "events"), 0), "target_url",
+		    json_object_get(res->data, "url"));
+	hooks_answer(rq, res->err != 0 ? res->err : data != NULL ? 0 :
+	    FZ_ENOMEM, 201, data);
+}
+
+static void
+hooks_deleted_cb(struct state_result *res, void *arg)
+{
+	struct rq *rq = arg;
+
+	hooks_answer(rq, res->err, 200, res->err ? NULL : json_pack("{s:s, "
+	    "s:b}", "id", router_param(&rq->params, "id"), "deleted", 1));
+}
+
+/* The secret is shown at creation and rotation: the caller needs it to
+ * verify. */
+static void
+hooks_created_cb(struct state_result *res, void *arg)
+{
+	json_t *h = hooks_take(res);
+
+	hooks_answer(arg, res->err, 201, h != NULL ? hooks_view(h, 1) : NULL);
+}
+
+static void
+hooks_rotated_cb(struct state_result *res, void *arg)
+{
+	json_t *h = hooks_take(res);
+
+	hooks_answer(arg, res->err, 200, h != NULL ? hooks_view(h, 1) : NULL);
+}
+
+static void
+hooks_enabled_cb(struct state_result *res, void *arg)
+{
+	json_t *h = hooks_take(res);
+
+	hooks_answer(arg, res->err, 200, h != NULL ? hooks_view(h, 0) : NULL);
+}
+
+static void
+hooks_replayed_cb(struct state_result *res, void *arg)
+{
+	struct rq *rq = arg;
+
+	hooks_answer(rq, res->err, 202, res->err ? NULL : json_pack("{s:s, "
+	    "s:I, s:b}", "id", router_param(&rq->params, "id"), "queued",
+	    (json_int_t)res->n, "truncated", res->n == HOOKS_REPLAY_MAX));
+}
+
 static const char *
 hooks_path_id(struct rq *rq)
 {
@@ -144,9 +215,7 @@ hooks_zapier_subscribe(struct rq *rq)
 	const struct cfg *cfg = edge_cfg(rq->edge);
 	const char *url, *event, *why, *field;
 	struct vctx v;
-	json_t *h = NULL, *data;
 	unsigned bit = 0;
-	int err;
 
 	validate_begin(&v, rq->body);
 	field = json_object_get(rq->body, "hookUrl") != NULL ? "hookUrl" :
@@ -161,31 +230,19 @@ hooks_zapier_subscribe(struct rq *rq)
 		    "client_signed_off");
 	if (validate_end(&v, rq) != 0)
 		return;
-	err = hooks_create(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_ZAPIER,
-	    url, bit, NULL, clock_now_ms(), &h);
-	if (err != 0) {
-		hooks_answer(rq, err, 0, NULL);
-		return;
-	}
-	data = json_pack("{s:O, s:O, s:s}", "id", json_object_get(h, "id"),
-	    "event", json_array_get(json_object_get(h, "events"), 0),
-	    "target_url", url);
-	json_decref(h);
-	hooks_answer(rq, data ? 0 : FZ_ENOMEM, 201, data);
+	hooks_create(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_ZAPIER, url,
+	    bit, NULL, clock_now_ms(), hooks_zapier_created_cb, rq);
 }
 
 void
 hooks_zapier_unsubscribe(struct rq *rq)
 {
 	const char *id;
-	int err;
 
 	if ((id = hooks_path_id(rq)) == NULL)
 		return;
-	err = hooks_delete(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_ZAPIER,
-	    id);
-	hooks_answer(rq, err, 200, err ? NULL : json_pack("{s:s, s:b}", "id",
-	    id, "deleted", 1));
+	hooks_delete(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_ZAPIER, id,
+	    hooks_deleted_cb, rq);
 }
 
 void
@@ -195,10 +252,9 @@ hooks_webhook_create(struct rq *rq)
 	const char *url, *why, *desc;
 	const json_t *events;
 	struct vctx v;
-	json_t *h = NULL, *e;
+	json_t *e;
 	unsigned mask = 0, bit;
 	size_t i;
-	int err;
 
 	validate_begin(&v, rq->body);
 	url = validate_string(&v, "url", 1, HOOKS_URL_MAX, 0);
@@ -222,10 +278,9 @@ hooks_webhook_create(struct rq *rq)
 		}
 	if (validate_end(&v, rq) != 0)
 		return;
-	err = hooks_create(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK,
-	    url, mask, desc != NULL && *desc ? desc : NULL, clock_now_ms(), &h);
-	/* The secret is shown at creation: the caller needs it to verify. */
-	hooks_answer(rq, err, 201, err ? NULL : hooks_view(h, 1));
+	hooks_create(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK, url,
+	    mask, desc != NULL && *desc ? desc : NULL, clock_now_ms(),
+	    hooks_created_cb, rq);
 }
 
 void
@@ -261,14 +316,11 @@ void
 hooks_webhook_delete(struct rq *rq)
 {
 	const char *id;
-	int err;
 
 	if ((id = hooks_path_id(rq)) == NULL)
 		return;
-	err = hooks_delete(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK,
-	    id);
-	hooks_answer(rq, err, 200, err ? NULL : json_pack("{s:s, s:b}", "id",
-	    id, "deleted", 1));
+	hooks_delete(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK, id,
+	    hooks_deleted_cb, rq);
 }
 
 static int
@@ -294,14 +346,11 @@ void
 hooks_webhook_rotate(struct rq *rq)
 {
 	const char *id;
-	json_t *h = NULL;
-	int err;
 
 	if ((id = hooks_path_id(rq)) == NULL)
 		return;
-	err = hooks_update(edge_state(rq->edge), rq->ws.id, id, hooks_rotate_fn,
-	    NULL, &h);
-	hooks_answer(rq, err, 200, err ? NULL : hooks_view(h, 1));
+	hooks_update(edge_state(rq->edge), rq->ws.id, id, hooks_rotate_fn,
+	    NULL, 0, hooks_rotated_cb, rq);
 }
 
 static int
@@ -317,14 +366,11 @@ void
 hooks_webhook_enable(struct rq *rq)
 {
 	const char *id;
-	json_t *h = NULL;
-	int err;
 
 	if ((id = hooks_path_id(rq)) == NULL)
 		return;
-	err = hooks_update(edge_state(rq->edge), rq->ws.id, id, hooks_enable_fn,
-	    NULL, &h);
-	hooks_answer(rq, err, 200, err ? NULL : hooks_view(h, 0));
+	hooks_update(edge_state(rq->edge), rq->ws.id, id, hooks_enable_fn,
+	    NULL, 0, hooks_enabled_cb, rq);
 }
 
 void
@@ -377,7 +423,6 @@ hooks_webhook_replay(struct rq *rq)
 	json_t *h = NULL;
 	uint64_t from = 0;
 	int64_t since_ms = 0;
-	size_t n = 0;
 	int err;
 
 	if ((id = hooks_path_id(rq)) == NULL)
@@ -399,11 +444,11 @@ hooks_webhook_replay(struct rq *rq)
 	if (validate_end(&v, rq) != 0)
 		return;
 	if ((err = hooks_get(edge_state(rq->edge), rq->ws.id,
-	    HOOKS_KIND_WEBHOOK, id, &h)) == 0)
-		err = journal_replay(edge_state(rq->edge), id, rq->ws.id,
-		    hooks_mask(h), from, since_ms, HOOKS_REPLAY_MAX, &n);
+	    HOOKS_KIND_WEBHOOK, id, &h)) != 0) {
+		hooks_answer(rq, err, 0, NULL);
+		return;
+	}
+	journal_replay(edge_state(rq->edge), id, rq->ws.id, hooks_mask(h), from,
+	    since_ms, HOOKS_REPLAY_MAX, hooks_replayed_cb, rq);
 	json_decref(h);
-	hooks_answer(rq, err, 202, err ? NULL : json_pack("{s:s, s:I, s:b}",
-	    "id", id, "queued", (json_int_t)n, "truncated",
-	    n == HOOKS_REPLAY_MAX));
 }

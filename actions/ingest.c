@@ -52,9 +52,8 @@ ingest_authentic(struct rq *rq, const char *cfg_secret)
 	return ok;
 }
 
-/* A validated report waiting for its pass's write (relay/edge.h). */
+/* A validated report and its request, until the report is journaled. */
 struct ingest_job {
-	struct edge_job		 job;		/* first: the edge links it */
 	struct rq		*rq;
 	struct journal_report	 r;		/* points below, or into rq */
 	char			 id[INGEST_ID_MAX + 1];
@@ -194,37 +193,15 @@ ingest_answer(struct rq *rq, const struct journal_report *r)
 	}
 }
 
-/*
- * The reports of one loop pass share a write transaction: each event
- * written alone rewrote the same index and branch pages, and that, not
- * the fsync, bounded ingest.
- */
+/* Reports queued together share one durable commit (state.h). */
 static void
-ingest_batch(struct edge *e, struct edge_job *jobs)
+ingest_done_cb(struct state_result *res, void *arg)
 {
-	struct journal_report *r;
-	struct edge_job *j, *next;
-	struct ingest_job *ij;
-	size_t n = 0, i;
+	struct ingest_job *ij = arg;
 
-	for (j = jobs; j != NULL; j = j->next)
-		n++;
-	if ((r = calloc(n, sizeof(*r))) != NULL) {
-		for (i = 0, j = jobs; j != NULL; j = j->next)
-			r[i++] = ((struct ingest_job *)(void *)j)->r;
-		journal_ingest_batch(edge_state(e), r, n);
-	}
-	for (i = 0, j = jobs; j != NULL; j = next, i++) {
-		next = j->next;
-		ij = (struct ingest_job *)(void *)j;
-		if (r != NULL)
-			ij->r = r[i];
-		else
-			ij->r.err = FZ_ENOMEM;
-		ingest_answer(ij->rq, &ij->r);
-		free(ij);
-	}
-	free(r);
+	ij->r.err = res->err;
+	ingest_answer(ij->rq, &ij->r);
+	free(ij);
 }
 
 void
@@ -253,7 +230,7 @@ ingest_events(struct rq *rq)
 	ij->r.ws = ij->ws;
 	ij->r.source_id = ij->id;
 	ij->r.now_ms = clock_now_ms();
-	edge_batch(rq->edge, &ij->job, ingest_batch);
+	journal_ingest(edge_state(rq->edge), &ij->r, ingest_done_cb, ij);
 	return;
 fail:
 	free(ij);

@@ -91,10 +91,13 @@ serve_drained_cb(void *arg)
 	serve_quiesce_cb(-1, 0, arg);
 }
 
+/* Each durable commit may have queued deliveries. */
 static void
-serve_kick_cb(void *arg, uint64_t durable_seq)
+serve_commit_cb(void *arg, size_t ops, int64_t took_us)
 {
-	deliver_durable(arg, durable_seq);
+	(void)ops;
+	metrics_sync(took_us);
+	deliver_kick(arg);
 }
 
 static void
@@ -277,17 +280,17 @@ serve_public_url(const struct cfg *cfg, uint16_t port, char *buf,
 static void
 serve_free(struct daemon *d)
 {
-	/* Transfers still running end first, while the requests waiting on
-	 * them can still be answered; their deliveries stay queued. */
+	/* Writes under way are committed and answered first; what still
+	 * writes afterwards does so at once. Then transfers still running
+	 * end, while the requests waiting on them can still be answered;
+	 * their deliveries stay queued. */
+	if (d->st != NULL)
+		state_stop(d->st);
 	fetch_free(d->fetch);
 	fetch_free(d->dfetch);
 	edge_free(d->edge);
 	deliver_free(d->deliver);
 	store_free(d->store);
-	/* Background writes since the last flush (delivery outcomes written
-	 * just above, last-used times) reach the disk before the exit. */
-	if (d->st != NULL && state_dirty(d->st) && state_sync(d->st) != 0)
-		log_warn("could not flush the state at exit");
 	state_close(d->st);
 	if (d->sig_term != NULL)
 		event_free(d->sig_term);
@@ -313,8 +316,7 @@ serve_main(int argc, char *argv[])
 	char token[SECURE_TOKEN_SIZE], status[128], *errors = NULL;
 	char public_url[2200];
 	unsigned char secret[SECRET_SIZE];
-	/* Group commit: answers that wrote wait for one shared sync. */
-	struct state_opts opts = { 0, 0, 1 };
+	struct state_opts opts = { 0, 1 };
 	char **rest = NULL;
 	int i, nrest = 0, demo = 0, rc = 1, curl_ready = 0;
 	uint16_t port;
@@ -364,7 +366,9 @@ serve_main(int argc, char *argv[])
 		log_err("could not set up the demo workspace");
 		goto out;
 	}
+	/* From here on the writer thread owns every write transaction. */
 	if ((d.base = event_base_new()) == NULL ||
+	    state_start(d.st, d.base) != 0 ||
 	    (d.fetch = fetch_new(d.base)) == NULL ||
 	    (d.dfetch = fetch_new(d.base)) == NULL ||
 	    (d.store = d.cfg->store == CFG_STORE_HTTP ?
@@ -377,7 +381,7 @@ serve_main(int argc, char *argv[])
 		log_err("out of memory starting up");
 		goto out;
 	}
-	edge_on_sync(d.edge, serve_kick_cb, d.deliver);
+	state_on_commit(d.st, serve_commit_cb, d.deliver);
 	if (edge_listen(d.edge, &port) != 0)
 		goto out;
 	log_info("listening on %.*s:%u (store %s, state %s)",

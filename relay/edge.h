@@ -5,7 +5,8 @@
  *   read failure -> envelope error; route (404/405); API key (401) with
  *   failed attempts limited per address (429); plan (403 PLAN_LIMIT);
  *   scope (403 FORBIDDEN); per-key rate limit (429 + X-RateLimit-*);
- *   media type (415) and JSON body (400); then the route's handler.
+ *   media type (415) and JSON body (400); Idempotency-Key
+ *   (relay/idemkey.h); then the route's handler.
  *
  * Handlers reach shared state through the edge_* accessors.
  */
@@ -37,11 +38,8 @@ void	edge_reconfigure(struct edge *e, const struct cfg *cfg);
 /* Stops accepting and calls cb once in-flight requests are answered. */
 void	edge_drain(struct edge *e, void (*cb)(void *), void *arg);
 
-/* Calls cb(arg, seq) now and after each group-commit flush: events up
- * to seq are on disk, so their deliveries may go out. */
-void	edge_on_sync(struct edge *e, void (*cb)(void *, uint64_t), void *arg);
-
-/* Writes batched key last-used times to the state now. */
+/* Runs the housekeeping beat now (batched key last-used times, expiry,
+ * retention), as before a stop. */
 void	edge_flush(struct edge *e);
 
 /* Frees e (flushing first); NULL is fine. */
@@ -49,40 +47,11 @@ void	edge_free(struct edge *e);
 
 /* Called by relay/reply.c as rq is answered with status and data (the
  * envelope's data, borrowed; NULL for errors and raw bodies): releases
- * rq's Idempotency-Key and records a successful answer under it. */
+ * rq's Idempotency-Key and records a successful answer under it
+ * (relay/idemkey.h). */
 struct rq;
 struct json_t;
 void	edge_finished(struct rq *rq, int status, const struct json_t *data);
-
-/*
- * Called by relay/reply.c to send rq's answer (body copied). An answer
- * given while the state has unsynced writes waits, with every other such
- * answer of this loop pass, for one sync of the state (group commit):
- * nothing is acknowledged, or shown to anyone, before it is on disk.
- */
-void	edge_respond(struct rq *rq, int status, const char *ctype,
-	    const char *body, size_t len);
-
-/* As edge_respond, but takes body (from malloc) instead of copying it. */
-void	edge_respond_take(struct rq *rq, int status, const char *ctype,
-	    char *body, size_t len);
-
-/*
- * Write batching. A handler whose write can share one transaction with
- * other requests' queues a job instead of writing; the jobs queued with
- * the same fn during one loop pass (or, while the state is being synced,
- * until that sync ends) are handed to fn together, in the order they
- * came, before the group commit that follows. fn answers every
- * job's request and frees the jobs: a job is the first member of the
- * handler's own struct, and the edge only links it.
- */
-struct edge_job;
-typedef void edge_batch_fn(struct edge *e, struct edge_job *jobs);
-struct edge_job {
-	struct edge_job	*next;
-	edge_batch_fn	*fn;
-};
-void	edge_batch(struct edge *e, struct edge_job *job, edge_batch_fn *fn);
 
 /*
  * Bodies of ROUTE_OWN_BODY routes. edge_json_text returns rq's body when

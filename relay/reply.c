@@ -111,9 +111,9 @@ reply_finish(struct rq *rq, int status, const char *ctype, const char *body,
 	edge_finished(rq, status, data);
 	http_req_add_header(rq->http, "X-Request-ID", rq->id);
 	if (own != NULL)
-		edge_respond_take(rq, status, ctype, own, len);
+		http_reply_take(rq->http, status, ctype, own, len);
 	else
-		edge_respond(rq, status, ctype, body, len);
+		http_reply(rq->http, status, ctype, body, len);
 	router_params_clear(&rq->params);
 	json_decref(rq->body);
 	free(rq);

@@ -40,6 +40,7 @@ struct ucall {
 	int			 retried;
 	int			 too_big;
 	int			 probe;		/* the breaker's one probe */
+	struct store_res	 res;		/* held while journaling */
 };
 
 static const struct store_backend upstream_backend;
@@ -129,17 +130,31 @@ ucall_route(const struct store_req *req, const char **method, char *path,
 	return FZ_ENOTSUP;
 }
 
-/* After a pack went out upstream: the relay's journal records it, from
- * the upstream's answer (the project with its client and share_url). */
 static void
-ucall_journal_send(struct ucall *c, const json_t *p)
+ucall_journaled_cb(struct state_result *r, void *arg)
 {
+	struct ucall *c = arg;
+
+	if (r->err != 0)
+		log_err("pack.sent for %s could not be journaled",
+		    json_string_value(json_object_get(c->res.data, "id")));
+	c->cb(&c->res, c->arg);
+	ucall_free(c);
+}
+
+/* After a pack went out upstream: the relay's journal records it, from
+ * the upstream's answer (the project with its client and share_url),
+ * and the caller hears of the send once the event is on disk. Returns 0
+ * if res (taken) is answered then, else -1 (nothing to journal). */
+static int
+ucall_journal_send(struct ucall *c, struct store_res *res)
+{
+	const json_t *p = res->data;
 	const json_t *client = json_object_get(p, "client");
 	json_t *snap, *rec = json_object_get(p, "eventRecorded");
-	uint64_t seq;
 
 	if (json_is_false(rec) || c->ws == NULL)
-		return;
+		return -1;
 	snap = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?,"
 	    " s:O?, s:O?, s:O?, s:O?}",
 	    "project_id", json_object_get(p, "id"),
@@ -154,11 +169,16 @@ ucall_journal_send(struct ucall *c, const json_t *p)
 	    "share_url", json_object_get(p, "share_url"),
 	    "sent_at", json_object_get(p, "sentAt"),
 	    "pack_revision", json_object_get(p, "packRevision"));
-	if (snap == NULL || journal_record(c->u->st, JOURNAL_PACK_SENT, c->ws,
-	    snap, clock_now_ms(), &seq) != 0)
+	if (snap == NULL) {
 		log_err("pack.sent for %s could not be journaled",
 		    json_string_value(json_object_get(p, "id")));
+		return -1;
+	}
+	c->res = *res;
+	journal_record(c->u->st, JOURNAL_PACK_SENT, c->ws, snap,
+	    clock_now_ms(), ucall_journaled_cb, c);
 	json_decref(snap);
+	return 0;
 }
 
 static void
@@ -279,8 +299,9 @@ ucall_done_cb(CURL *easy, CURLcode rc, void *arg)
 	} else
 		healthy = ucall_parse(c, code, &res);
 	upstream_breaker(u, c->probe, healthy);
-	if (res.err == 0 && c->op == STORE_OP_PACK_SEND)
-		ucall_journal_send(c, res.data);
+	if (res.err == 0 && c->op == STORE_OP_PACK_SEND &&
+	    ucall_journal_send(c, &res) == 0)
+		return;
 out:
 	c->cb(&res, c->arg);
 	ucall_free(c);

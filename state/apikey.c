@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include <lmdb.h>
@@ -292,8 +293,9 @@ apikey_revoke(struct state *st, const char *id, int64_t now_ms)
 }
 
 struct apikey_touch_arg {
-	const struct apikey_touch	*t;
-	size_t				 n;
+	struct state_op		 op;	/* first */
+	size_t			 n;
+	struct apikey_touch	 t[];
 };
 
 static int
@@ -319,12 +321,21 @@ apikey_touch_fn(MDB_txn *txn, struct state *st, void *arg)
 	return 0;
 }
 
-int
-apikey_touch(struct state *st, const struct apikey_touch *t, size_t n)
+void
+apikey_touch(struct state *st, const struct apikey_touch *t, size_t n,
+    state_done_cb *done, void *arg)
 {
-	struct apikey_touch_arg a = { t, n };
+	struct apikey_touch_arg *a;
 
-	if (n == 0)
-		return 0;
-	return state_write_bg(st, apikey_touch_fn, &a);
+	if ((a = malloc(sizeof(*a) + n * sizeof(*t))) == NULL) {
+		state_answer(done, arg, FZ_ENOMEM, NULL);
+		return;
+	}
+	memset(&a->op, 0, sizeof(a->op));
+	a->op.fn = apikey_touch_fn;
+	a->op.done = done;
+	a->op.done_arg = arg;
+	a->n = n;
+	memcpy(a->t, t, n * sizeof(*t));
+	state_submit(st, &a->op);
 }

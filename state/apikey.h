@@ -89,9 +89,10 @@ struct apikey_touch {
 	int64_t	used_ms;
 };
 
-/* Raises last_used_ms of each listed key to its used_ms, all in one write
- * transaction (a background one, state.h); unknown ids are skipped.
- * Returns 0 or FZ_ESTORE. */
-int	apikey_touch(struct state *st, const struct apikey_touch *t, size_t n);
+/* Raises last_used_ms of each listed key (t[0..n-1], copied) to its
+ * used_ms, in one write; unknown ids are skipped. done gets 0 or FZ_E*.
+ * A write (state.h). */
+void	apikey_touch(struct state *st, const struct apikey_touch *t, size_t n,
+	    state_done_cb *done, void *arg);
 
 #endif

@@ -74,11 +74,10 @@ clients_get_txn(MDB_txn *txn, struct state *st, const char *ws,
 	return docs_get_txn(txn, st, DOC_CLIENT, ws, id, out);
 }
 
+/* A read's inputs and outputs. */
 struct clients_op {
 	const char	*ws;
 	const char	*id;
-	const json_t	*body;
-	int64_t		 now_ms;
 	uint64_t	 before;
 	unsigned	 limit;
 	json_t		*out;
@@ -88,32 +87,26 @@ struct clients_op {
 static int
 clients_create_fn(MDB_txn *txn, struct state *st, void *arg)
 {
-	struct clients_op *op = arg;
+	struct state_rec *op = arg;
 	const char *company;
 	int created, err;
 
-	json_decref(op->out);
-	op->out = NULL;
 	company = json_string_value(json_object_get(op->body, "company"));
 	err = clients_ensure_txn(txn, st, op->ws,
 	    json_string_value(json_object_get(op->body, "name")),
 	    json_string_value(json_object_get(op->body, "email")), company,
-	    op->now_ms, &op->out, &created);
+	    op->now_ms, &op->op.res.data, &created);
 	if (err == 0 && !created)
 		err = FZ_EEXIST;
 	return err;
 }
 
-int
+void
 clients_create(struct state *st, const char *ws, const json_t *body,
-    int64_t now_ms, json_t **out)
+    int64_t now_ms, state_done_cb *done, void *arg)
 {
-	struct clients_op op = { ws, NULL, body, now_ms, 0, 0, NULL, 0 };
-	int err;
-
-	err = state_write(st, clients_create_fn, &op);
-	*out = op.out;
-	return err;
+	state_submit_rec(st, clients_create_fn, ws, NULL, body, now_ms, NULL,
+	    done, arg);
 }
 
 static int
@@ -127,7 +120,7 @@ clients_get_fn(MDB_txn *txn, struct state *st, void *arg)
 int
 clients_get(struct state *st, const char *ws, const char *id, json_t **out)
 {
-	struct clients_op op = { ws, id, NULL, 0, 0, 0, NULL, 0 };
+	struct clients_op op = { ws, id, 0, 0, NULL, 0 };
 	int err;
 
 	err = state_read(st, clients_get_fn, &op);
@@ -148,7 +141,7 @@ int
 clients_list(struct state *st, const char *ws, uint64_t before,
     unsigned limit, json_t **out, uint64_t *next)
 {
-	struct clients_op op = { ws, NULL, NULL, 0, before, limit, NULL, 0 };
+	struct clients_op op = { ws, NULL, before, limit, NULL, 0 };
 	int err;
 
 	err = state_read(st, clients_list_fn, &op);

@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "state/state.h"
+
 struct MDB_txn;
 struct state;
 
@@ -29,10 +31,11 @@ int	clients_get_txn(struct MDB_txn *txn, struct state *st, const char *ws,
 	    const char *id, json_t **out);
 
 /* Creates a client from a validated body (name, email normalized,
- * optional company). Returns 0 with *out the new client; FZ_EEXIST with
- * *out the existing client of that email; or FZ_E*. */
-int	clients_create(struct state *st, const char *ws, const json_t *body,
-	    int64_t now_ms, json_t **out);
+ * optional company). done gets 0 with data the new client; FZ_EEXIST
+ * with data the existing client of that email; or FZ_E*. A write
+ * (state.h): body is referenced until done. */
+void	clients_create(struct state *st, const char *ws, const json_t *body,
+	    int64_t now_ms, state_done_cb *done, void *arg);
 
 /* Loads one client. Returns 0, FZ_ENOTFOUND or FZ_E*. */
 int	clients_get(struct state *st, const char *ws, const char *id,

@@ -13,10 +13,7 @@
 #include "common/fz.h"
 #include "common/log.h"
 #include "state/env.h"
-
-#define STATE_MAP_INITIAL	((size_t)64 << 20)
-#define STATE_MAP_LIMIT		((size_t)1 << 40)
-#define STATE_WRITE_TRIES	8
+#include "state/writer.h"
 
 struct state {
 	MDB_env		*env;
@@ -24,17 +21,14 @@ struct state {
 	char		*dir;
 	int		 lock_fd;	/* serve.lock, held; or -1 */
 	int		 write_failed;
-	int		 group_commit;
-	uint64_t	 commits;	/* write transactions committed */
-	uint64_t	 visible;	/* commits at the last foreground one */
-	uint64_t	 durable;	/* of them, known to be on disk */
+	struct writer	*writer;	/* NULL: writes run at once */
 	/* A reset read transaction kept for the next state_read: renewing
 	 * it skips the allocation and reader-slot search of a new one. */
 	MDB_txn		*rtxn;
 	int		 rtxn_busy;
 	state_txn_fn	*rider;		/* state_ride */
 	void		*rider_arg;
-	int		 rode;
+	int		*rider_committed;
 	struct {
 		void	*v;
 		void	(*free_fn)(void *);
@@ -106,6 +100,8 @@ state_mdb_err(int rc)
 	case MDB_KEYEXIST:
 		return FZ_EEXIST;
 	case MDB_MAP_FULL:
+	case MDB_TXN_FULL:
+		log_err("lmdb: %s", mdb_strerror(rc));
 		return FZ_ETOOBIG;
 	}
 	log_err("lmdb: %s", mdb_strerror(rc));
@@ -128,7 +124,7 @@ state_open_dbs(MDB_txn *txn, struct state *st, void *arg)
 int
 state_open(const char *dir, struct state **out)
 {
-	static const struct state_opts defaults = { 0, 0, 0 };
+	static const struct state_opts defaults = { 0, 0 };
 
 	return state_open_opts(dir, &defaults, out);
 }
@@ -200,12 +196,11 @@ state_open_opts(const char *dir, const struct state_opts *opts,
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(st->env, 64)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->env, opts->map_bytes > 0 ?
-	    opts->map_bytes : STATE_MAP_INITIAL)) != 0 ||
+	    opts->map_bytes : STATE_MAP_BYTES)) != 0 ||
 	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)) != 0) {
 		log_err("state_dir %s: lmdb: %s", dir, mdb_strerror(rc));
 		goto out;
 	}
-	st->group_commit = opts->group_commit;
 	if ((err = state_write(st, state_open_dbs, NULL)) != 0)
 		goto out;
 	*out = st;
@@ -232,6 +227,8 @@ state_close(struct state *st)
 
 	if (st == NULL)
 		return;
+	state_stop(st);
+	state_ride_end(st);
 	state_drop_reader(st);
 	for (i = 0; i < STATE_CACHE_COUNT; i++)
 		if (st->cache[i].free_fn != NULL)
@@ -266,7 +263,7 @@ state_begin(struct state *st, unsigned flags, MDB_txn **txn)
 	rc = mdb_txn_begin(st->env, NULL, flags, txn);
 	/* Resizing under a read of this process is undefined: a transaction
 	 * begun inside a read's function fails instead. */
-	if (rc == MDB_MAP_RESIZED && !st->rtxn_busy) {
+	if (rc == MDB_MAP_RESIZED && !st->rtxn_busy && st->writer == NULL) {
 		state_drop_reader(st);
 		if ((rc = mdb_env_set_mapsize(st->env, 0)) == 0)
 			rc = mdb_txn_begin(st->env, NULL, flags, txn);
@@ -274,84 +271,147 @@ state_begin(struct state *st, unsigned flags, MDB_txn **txn)
 	return rc;
 }
 
-static int
-state_grow(struct state *st)
+void
+state_wrote(struct state *st, int err)
 {
-	MDB_envinfo info;
-	size_t next;
-	int rc;
-
-	if ((rc = mdb_env_info(st->env, &info)) != 0)
-		return state_mdb_err(rc);
-	next = info.me_mapsize * 2;
-	if (next > STATE_MAP_LIMIT) {
-		log_err("lmdb map would exceed %zu bytes", STATE_MAP_LIMIT);
-		return FZ_ESTORE;
-	}
-	if (st->rtxn_busy) {
-		log_err("lmdb map full during a read");
-		return FZ_ESTORE;
-	}
-	state_drop_reader(st);
-	if ((rc = mdb_env_set_mapsize(st->env, next)) != 0)
-		return state_mdb_err(rc);
-	log_info("lmdb map grown to %zu MiB", next >> 20);
-	return 0;
-}
-
-static int
-state_commit(struct state *st, state_txn_fn *fn, void *arg, int bg)
-{
-	MDB_txn *txn = NULL;
-	int tries, rc, err = FZ_ESTORE;
-
-	for (tries = 0; tries < STATE_WRITE_TRIES; tries++) {
-		if ((rc = state_begin(st, 0, &txn)) != 0) {
-			err = state_mdb_err(rc);
-			txn = NULL;
-			break;
-		}
-		err = fn(txn, st, arg);
-		if (err == 0 && !bg && st->rider != NULL)
-			err = st->rider(txn, st, st->rider_arg);
-		if (err == 0) {
-			rc = mdb_txn_commit(txn);
-			txn = NULL;		/* gone either way */
-			if ((err = state_mdb_err(rc)) == 0) {
-				st->commits++;
-				if (!bg) {
-					st->visible = st->commits;
-					st->rode |= st->rider != NULL;
-					st->rider = NULL;
-				}
-			}
-		}
-		if (err != FZ_ETOOBIG)
-			break;
-		if (txn != NULL) {
-			mdb_txn_abort(txn);
-			txn = NULL;
-		}
-		if ((err = state_grow(st)) != 0)
-			break;
-		err = FZ_ETOOBIG;
-	}
-	if (txn != NULL)
-		mdb_txn_abort(txn);
-	st->write_failed = err == FZ_ESTORE || err == FZ_ETOOBIG;
-	return err;
+	st->write_failed = err != 0;
 }
 
 int
 state_write(struct state *st, state_txn_fn *fn, void *arg)
 {
-	return state_commit(st, fn, arg, 0);
+	MDB_txn *txn = NULL;
+	int rc, err;
+
+	if (st->writer != NULL)
+		return FZ_ECONFLICT;
+	if ((rc = state_begin(st, 0, &txn)) != 0)
+		err = state_mdb_err(rc);
+	else if ((err = fn(txn, st, arg)) == 0)
+		err = state_mdb_err(mdb_txn_commit(txn));
+	else
+		mdb_txn_abort(txn);
+	state_wrote(st, err == FZ_ESTORE ? err : 0);
+	return err;
+}
+
+void
+state_submit(struct state *st, struct state_op *op)
+{
+	op->rider = st->rider;
+	op->rider_arg = st->rider_arg;
+	op->rider_committed = st->rider_committed;
+	st->rider = NULL;
+	st->rider_arg = NULL;
+	st->rider_committed = NULL;
+	memset(&op->res, 0, sizeof(op->res));
+	if (st->writer != NULL)
+		writer_submit(st->writer, op);
+	else
+		writer_run_now(st, st->env, op);
+}
+
+void
+state_answer(state_done_cb *done, void *arg, int err, json_t *data)
+{
+	struct state_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.err = err;
+	res.data = data;
+	done(&res, arg);
+	json_decref(res.data);
+}
+
+static int
+state_rec_refuse_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	(void)txn;
+	(void)st;
+	(void)arg;
+	return FZ_ENOTFOUND;
+}
+
+static void
+state_rec_free(void *op)
+{
+	struct state_rec *rec = op;
+
+	json_decref(rec->body);
+	free(rec);
+}
+
+void
+state_submit_rec(struct state *st, state_txn_fn *fn, const char *ws,
+    const char *id, const json_t *body, int64_t now_ms, const void *ctx,
+    state_done_cb *done, void *arg)
+{
+	struct state_rec *rec;
+
+	if ((rec = calloc(1, sizeof(*rec))) == NULL) {
+		state_answer(done, arg, FZ_ENOMEM, NULL);
+		return;
+	}
+	rec->op.fn = fn;
+	rec->op.free_fn = state_rec_free;
+	rec->op.done = done;
+	rec->op.done_arg = arg;
+	if ((ws != NULL && strlen(ws) >= sizeof(rec->ws)) ||
+	    (id != NULL && strlen(id) >= sizeof(rec->id)))
+		rec->op.fn = state_rec_refuse_fn;
+	else {
+		strcpy(rec->ws, ws != NULL ? ws : "");
+		strcpy(rec->id, id != NULL ? id : "");
+	}
+	rec->body = json_incref((json_t *)body);
+	rec->now_ms = now_ms;
+	rec->ctx = ctx;
+	state_submit(st, &rec->op);
+}
+
+void
+state_keep_cb(struct state_result *res, void *arg)
+{
+	struct state_result *keep = arg;
+
+	*keep = *res;
+	res->data = NULL;
 }
 
 int
-state_write_bg(struct state *st, state_txn_fn *fn, void *arg)
+state_start(struct state *st, struct event_base *base)
 {
-	return state_commit(st, fn, arg, 1);
+	if (st->writer != NULL)
+		return 0;
+	/* The writer's transactions never see a map change: the reader is
+	 * let go of now, so that nothing forces one later. */
+	state_drop_reader(st);
+	if ((st->writer = writer_new(st, st->env, base)) == NULL)
+		return FZ_ESYS;
+	return 0;
+}
+
+void
+state_stop(struct state *st)
+{
+	struct writer *w = st->writer;
+
+	/* The callbacks of the last ops may write again: at once, then. */
+	st->writer = NULL;
+	writer_free(w);
+}
+
+size_t
+state_pending(const struct state *st)
+{
+	return st->writer != NULL ? writer_pending(st->writer) : 0;
+}
+
+void
+state_on_commit(struct state *st, state_commit_cb *cb, void *arg)
+{
+	if (st->writer != NULL)
+		writer_on_commit(st->writer, cb, arg);
 }
 
 void *
@@ -369,23 +429,21 @@ state_cache_set(struct state *st, enum state_cache_slot slot, void *v,
 }
 
 void
-state_ride(struct state *st, state_txn_fn *fn, void *arg)
+state_ride(struct state *st, state_txn_fn *fn, void *arg, int *committed)
 {
+	state_ride_end(st);
 	st->rider = fn;
 	st->rider_arg = arg;
-	st->rode = 0;
+	st->rider_committed = committed;
 }
 
-int
-state_ride_end(struct state *st, void **arg)
+void
+state_ride_end(struct state *st)
 {
-	int rode = st->rode;
-
-	*arg = st->rider_arg;
+	free(st->rider_arg);
 	st->rider = NULL;
 	st->rider_arg = NULL;
-	st->rode = 0;
-	return rode;
+	st->rider_committed = NULL;
 }
 
 int
@@ -443,62 +501,6 @@ state_backup(struct state *st, const char *path)
 	return 0;
 }
 
-int
-state_unsynced(const struct state *st)
-{
-	return st->group_commit && st->visible > st->durable;
-}
-
-int
-state_dirty(const struct state *st)
-{
-	return st->group_commit && st->commits > st->durable;
-}
-
-uint64_t
-state_commits(const struct state *st)
-{
-	return st->commits;
-}
-
-uint64_t
-state_visible(const struct state *st)
-{
-	return st->visible;
-}
-
-int
-state_flush(struct state *st)
-{
-	int rc;
-
-	if ((rc = mdb_env_sync(st->env, 1)) != 0) {
-		log_err("lmdb sync: %s", mdb_strerror(rc));
-		return FZ_ESTORE;
-	}
-	return 0;
-}
-
-void
-state_synced(struct state *st, uint64_t n, int err)
-{
-	if (err != 0)
-		st->write_failed = 1;
-	else if (n > st->durable)
-		st->durable = n;
-}
-
-int
-state_sync(struct state *st)
-{
-	uint64_t n = st->commits;
-	int err;
-
-	err = state_flush(st);
-	state_synced(st, n, err);
-	return err;
-}
-
 static int
 state_probe(MDB_txn *txn, struct state *st, void *arg)
 {
@@ -552,20 +554,31 @@ state_meta_get(struct state *st, const char *name, char *buf, size_t size)
 static int
 state_meta_put_fn(MDB_txn *txn, struct state *st, void *arg)
 {
-	struct state_meta_arg *a = arg;
+	struct state_rec *op = arg;
 	MDB_val k, v;
 
-	k.mv_data = (void *)a->name;
-	k.mv_size = strlen(a->name);
-	v.mv_data = (void *)a->value;
-	v.mv_size = strlen(a->value);
+	k.mv_data = op->id;
+	k.mv_size = strlen(op->id);
+	v.mv_data = (void *)json_string_value(op->body);
+	v.mv_size = json_string_length(op->body);
 	return state_mdb_err(mdb_put(txn, st->dbi[DB_META], &k, &v, 0));
 }
 
 int
 state_meta_put(struct state *st, const char *name, const char *value)
 {
-	struct state_meta_arg a = { name, NULL, 0, value };
+	struct state_result res;
+	json_t *v;
 
-	return state_write(st, state_meta_put_fn, &a);
+	if (st->writer != NULL)
+		return FZ_ECONFLICT;
+	if ((v = json_string(value)) == NULL)
+		return FZ_ENOMEM;
+	memset(&res, 0, sizeof(res));
+	/* Through state_submit, so that a rider (state_ride) goes along. */
+	state_submit_rec(st, state_meta_put_fn, NULL, name, v, 0, NULL,
+	    state_keep_cb, &res);
+	json_decref(v);
+	json_decref(res.data);
+	return res.err;
 }

@@ -1,10 +1,8 @@
 /*
  * env.h: transactions on the environment, for state/ modules only.
  *
- * state_write() runs fn inside one write transaction and commits it; if
- * fn or the commit hits MDB_MAP_FULL the transaction is aborted, the map
- * doubled and fn run again, so fn must only depend on what it reads in
- * the transaction. state_read() runs fn in a read-only transaction.
+ * Writes go through state_submit() (state/writer.c runs them); reads
+ * run fn in a read-only transaction with state_read().
  */
 #ifndef FZ_STATE_ENV_H
 #define FZ_STATE_ENV_H
@@ -13,6 +11,7 @@
 
 #include <lmdb.h>
 
+#include "common/fz.h"
 #include "state/state.h"
 
 enum state_db {
@@ -42,38 +41,94 @@ enum state_db {
 	DB_COUNT
 };
 
-/* fn returns 0 or an FZ_E* code; an MDB error is mapped by the caller
- * with state_mdb_err(). */
+/* fn returns 0 or an FZ_E* code; an MDB error is mapped with
+ * state_mdb_err(). */
 typedef int state_txn_fn(MDB_txn *txn, struct state *st, void *arg);
 
-/* Returns fn's status, FZ_ESTORE if LMDB failed, or 0 once committed.
- * Loop thread only. */
-int	state_write(struct state *st, state_txn_fn *fn, void *arg);
+/*
+ * One write. A module's op struct starts with this one, fills fn, done,
+ * done_arg and its own inputs (copies: the op outlives the call that
+ * queued it), and hands it to state_submit, which owns it from then on.
+ * fn(txn, st, op) runs on the writer thread: it may touch txn, the
+ * dbis, the op and nothing of the loop's; it sets res.data, res.field
+ * and res.n as it needs (its return value is res.err). Then, on the
+ * loop, done(&op->res, done_arg) runs and the op is freed with free_fn
+ * (NULL: free()).
+ */
+struct state_op {
+	state_txn_fn		*fn;
+	void			(*free_fn)(void *op);
+	state_done_cb		*done;
+	void			*done_arg;
+	struct state_result	 res;
+	/* The state's own. */
+	struct state_op		*next;
+	state_txn_fn		*rider;
+	void			*rider_arg;
+	int			*rider_committed;
+	size_t			 batch_n;	/* > 0: first of a batch of n */
+	int64_t			 batch_us;
+	int			 batch_err;	/* the batch's commit failed */
+};
 
-/* As state_write, for background work that no answer depends on (key
- * last-used times, delivery outcomes, expiry): under group commit it
- * holds no answer back, and reaches disk with the next flush. */
-int	state_write_bg(struct state *st, state_txn_fn *fn, void *arg);
+/* Queues op (see struct state_op); never fails: an op that cannot run
+ * gets its error in done. Without a writer thread it runs now, in a
+ * transaction of its own, and done is called before this returns. Loop
+ * thread. */
+void	state_submit(struct state *st, struct state_op *op);
+
+/* A record write, the shape most writes take: fn(txn, st, rec) gets
+ * copies of the workspace and record id, a reference to the validated
+ * body and the time. */
+#define STATE_REC_ID_MAX	128
+struct state_rec {
+	struct state_op	 op;		/* first */
+	char		 ws[FZ_ID_SIZE];
+	char		 id[STATE_REC_ID_MAX];
+	json_t		*body;		/* a reference of its own, or NULL */
+	int64_t		 now_ms;
+	const void	*ctx;		/* the caller's module's; borrowed */
+};
+
+/* Queues fn as a record write (state_submit). ws and id may be NULL
+ * (""); one too long to be any record's fails the write with
+ * FZ_ENOTFOUND. Loop thread. */
+void	state_submit_rec(struct state *st, state_txn_fn *fn, const char *ws,
+	    const char *id, const json_t *body, int64_t now_ms,
+	    const void *ctx, state_done_cb *done, void *arg);
+
+/* Calls done at once with err and data (taken; freed after unless done
+ * takes it): for a write found unneeded before it was queued. */
+void	state_answer(state_done_cb *done, void *arg, int err, json_t *data);
+
+/* Runs fn in a write transaction of its own and commits it, durably.
+ * Returns fn's status, FZ_ESTORE, or FZ_ECONFLICT when a writer thread
+ * runs (then every write goes through state_submit). For start-up and
+ * the admin commands. */
+int	state_write(struct state *st, state_txn_fn *fn, void *arg);
 
 /* Returns fn's status or FZ_ESTORE. Loop thread only. */
 int	state_read(struct state *st, state_txn_fn *fn, void *arg);
 
 /*
- * A rider: fn(txn, st, arg) runs inside the next state_write transaction,
- * after that write's own work and before its commit, so that both reach
- * the disk together or not at all; a rider that fails fails the write.
- * state_ride_end drops the rider and returns 1 if a committed
- * transaction carried it, else 0; *arg gets the rider's arg back. One
- * rider at a time. Loop thread only.
+ * A rider: fn(txn, st, arg) runs in the transaction of the next
+ * state_submit, after that op's own fn and before its commit, so both
+ * reach the disk together or not at all; a rider that fails fails the
+ * op. arg is taken (freed with free() once that op is done, or by
+ * state_ride_end if no op took it); *committed is set to 1 on the loop,
+ * before the op's callback, if the op committed. state_ride_end drops a
+ * rider no op took. One rider at a time. Loop thread only.
  */
-void	state_ride(struct state *st, state_txn_fn *fn, void *arg);
-int	state_ride_end(struct state *st, void **arg);
+void	state_ride(struct state *st, state_txn_fn *fn, void *arg,
+	    int *committed);
+void	state_ride_end(struct state *st);
 
 /*
  * A module's cache beside the environment (what it derives from stored
  * records, kept valid by the module itself). state_cache returns the
  * slot's value, NULL at first; state_cache_set stores v and the function
- * state_close frees it with. Loop thread only.
+ * state_close frees it with. The thread that writes only (a cache of
+ * what write transactions read).
  */
 enum state_cache_slot {
 	STATE_CACHE_HOOKS,		/* state/hooks.c: subscriptions */
@@ -90,8 +145,8 @@ MDB_dbi	state_dbi(const struct state *st, enum state_db db);
 void		state_be64_put(unsigned char *p, uint64_t v);
 uint64_t	state_be64_get(const unsigned char *p);
 
-/* Maps an LMDB return code to 0, FZ_ENOTFOUND, FZ_EEXIST or FZ_ESTORE.
- * MDB_MAP_FULL comes back as FZ_ETOOBIG so state_write can grow. */
+/* Maps an LMDB return code to 0, FZ_ENOTFOUND, FZ_EEXIST, FZ_ETOOBIG
+ * (the map or a transaction is full) or FZ_ESTORE. */
 int	state_mdb_err(int rc);
 
 /* Moves cur to the last key below k's bytes, for a walk back from there

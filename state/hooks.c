@@ -13,15 +13,66 @@
 #include "state/journal.h"
 #include "state/outbox.h"
 
+/* A read's inputs and output. */
 struct hooks_op {
 	const char	*ws;
 	const char	*kind;
 	const char	*id;
-	json_t		*doc;
 	json_t		*out;
-	hooks_update_fn	*fn;
-	void		*arg;
 };
+
+/* A write's inputs, copied: ws and kind point into the buffers or are
+ * NULL (no check). */
+struct hooks_wop {
+	struct state_op	 op;		/* first */
+	const char	*ws;
+	const char	*kind;
+	char		 wsbuf[FZ_ID_SIZE];
+	char		 kindbuf[16];
+	char		 id[FZ_ID_SIZE];
+	json_t		*doc;
+	hooks_update_fn	*fn;
+	unsigned char	 arg[HOOKS_UPDATE_ARG_MAX];
+};
+
+static void
+hooks_wop_free(void *op)
+{
+	struct hooks_wop *w = op;
+
+	json_decref(w->doc);
+	free(w);
+}
+
+/* Returns a write of fn with copies of ws, kind and id, or NULL (too
+ * long, or no memory: done has been called). */
+static struct hooks_wop *
+hooks_wop_new(const char *ws, const char *kind, const char *id,
+    state_txn_fn *fn, state_done_cb *done, void *arg)
+{
+	struct hooks_wop *w;
+
+	if ((ws != NULL && strlen(ws) >= FZ_ID_SIZE) ||
+	    (kind != NULL && strlen(kind) >= sizeof(w->kindbuf)) ||
+	    strlen(id) >= FZ_ID_SIZE) {
+		state_answer(done, arg, FZ_ENOTFOUND, NULL);
+		return NULL;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		state_answer(done, arg, FZ_ENOMEM, NULL);
+		return NULL;
+	}
+	w->op.fn = fn;
+	w->op.free_fn = hooks_wop_free;
+	w->op.done = done;
+	w->op.done_arg = arg;
+	if (ws != NULL)
+		w->ws = strcpy(w->wsbuf, ws);
+	if (kind != NULL)
+		w->kind = strcpy(w->kindbuf, kind);
+	strcpy(w->id, id);
+	return w;
+}
 
 int
 hooks_secret_new(char *out)
@@ -212,7 +263,7 @@ hooks_get_txn(MDB_txn *txn, struct state *st, const char *ws,
 static int
 hooks_create_fn(MDB_txn *txn, struct state *st, void *arg)
 {
-	struct hooks_op *op = arg;
+	struct hooks_wop *op = arg;
 	const char *ws = json_string_value(json_object_get(op->doc,
 	    "workspaceId"));
 	char key[2 * FZ_ID_SIZE];
@@ -226,50 +277,57 @@ hooks_create_fn(MDB_txn *txn, struct state *st, void *arg)
 	    op->doc, "id")));
 	v.mv_data = "";
 	v.mv_size = 0;
-	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_HOOKS_WS), &k, &v,
-	    0));
+	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_HOOKS_WS), &k,
+	    &v, 0))) != 0)
+		return err;
+	op->op.res.data = json_incref(op->doc);
+	return 0;
 }
 
-int
+void
 hooks_create(struct state *st, const char *ws, const char *kind,
     const char *url, unsigned mask, const char *description, int64_t now_ms,
-    json_t **out)
+    state_done_cb *done, void *arg)
 {
 	static const char *const names[] = { JOURNAL_PACK_SENT,
 	    JOURNAL_PACK_VIEWED, JOURNAL_SIGNED_OFF };
 	char id[FZ_ID_SIZE], secret[HOOKS_SECRET_SIZE], at[CLOCK_RFC3339_SIZE];
-	struct hooks_op op;
+	struct hooks_wop *op;
 	json_t *events;
 	size_t i;
 	int err;
 
-	*out = NULL;
-	if (strlen(ws) >= FZ_ID_SIZE || mask == 0)
-		return FZ_EINVAL;
+	if (mask == 0) {
+		state_answer(done, arg, FZ_EINVAL, NULL);
+		return;
+	}
 	if ((err = secure_id("hook", id)) != 0 ||
-	    (err = hooks_secret_new(secret)) != 0)
-		return err;
-	if ((events = json_array()) == NULL)
-		return FZ_ENOMEM;
-	for (i = 0; i < FZ_NELEM(names); i++)
-		if (mask & journal_type_bit(names[i]))
-			json_array_append_new(events, json_string(names[i]));
-	memset(&op, 0, sizeof(op));
-	op.doc = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s?, s:s, s:n, s:n,"
+	    (err = hooks_secret_new(secret)) != 0) {
+		state_answer(done, arg, err, NULL);
+		return;
+	}
+	if ((op = hooks_wop_new(ws, kind, id, hooks_create_fn, done, arg)) ==
+	    NULL)
+		goto out;
+	if ((events = json_array()) != NULL)
+		for (i = 0; i < FZ_NELEM(names); i++)
+			if (mask & journal_type_bit(names[i]))
+				json_array_append_new(events,
+				    json_string(names[i]));
+	op->doc = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s?, s:s, s:n, s:n,"
 	    " s:b, s:n, s:s}", "id", id, "workspaceId", ws, "kind", kind,
 	    "url", url, "events", events, "description", description,
 	    "secret", secret, "previousSecret", "previousSecretUntil",
 	    "enabled", 1, "failingSince", "createdAt",
 	    clock_rfc3339(now_ms, at));
-	OPENSSL_cleanse(secret, sizeof(secret));
-	if (op.doc == NULL)
-		return FZ_ENOMEM;
-	if ((err = state_write(st, hooks_create_fn, &op)) != 0) {
-		json_decref(op.doc);
-		return err;
+	if (op->doc == NULL) {
+		hooks_wop_free(op);
+		state_answer(done, arg, FZ_ENOMEM, NULL);
+		goto out;
 	}
-	*out = op.doc;
-	return 0;
+	state_submit(st, &op->op);
+out:
+	OPENSSL_cleanse(secret, sizeof(secret));
 }
 
 static int
@@ -357,7 +415,7 @@ hooks_list(struct state *st, const char *ws, const char *kind, json_t **out)
 static int
 hooks_delete_fn(MDB_txn *txn, struct state *st, void *arg)
 {
-	struct hooks_op *op = arg;
+	struct hooks_wop *op = arg;
 	char key[2 * FZ_ID_SIZE];
 	const char *ws;
 	json_t *h = NULL;
@@ -382,57 +440,53 @@ hooks_delete_fn(MDB_txn *txn, struct state *st, void *arg)
 	return outbox_drop_hook_txn(txn, st, op->id);
 }
 
-int
+void
 hooks_delete(struct state *st, const char *ws, const char *kind,
-    const char *id)
+    const char *id, state_done_cb *done, void *arg)
 {
-	struct hooks_op op;
+	struct hooks_wop *op;
 
-	memset(&op, 0, sizeof(op));
-	op.ws = ws;
-	op.kind = kind;
-	op.id = id;
-	return state_write(st, hooks_delete_fn, &op);
+	if ((op = hooks_wop_new(ws, kind, id, hooks_delete_fn, done, arg)) !=
+	    NULL)
+		state_submit(st, &op->op);
 }
 
 static int
 hooks_update_txn_fn(MDB_txn *txn, struct state *st, void *arg)
 {
-	struct hooks_op *op = arg;
+	struct hooks_wop *op = arg;
 	json_t *h = NULL;
 	int err;
 
-	json_decref(op->out);
-	op->out = NULL;
 	if ((err = hooks_get_txn(txn, st, op->ws, NULL, op->id, &h)) != 0)
 		return err;
 	if ((err = op->fn(h, op->arg)) == 0 &&
 	    (err = hooks_put_txn(txn, st, h)) == 0) {
-		op->out = h;
+		op->op.res.data = h;
 		return 0;
 	}
 	json_decref(h);
 	return err;
 }
 
-int
+void
 hooks_update(struct state *st, const char *ws, const char *id,
-    hooks_update_fn *fn, void *arg, json_t **out)
+    hooks_update_fn *fn, const void *fn_arg, size_t fn_arg_size,
+    state_done_cb *done, void *arg)
 {
-	struct hooks_op op;
-	int err;
+	struct hooks_wop *op;
 
-	memset(&op, 0, sizeof(op));
-	op.ws = ws;
-	op.id = id;
-	op.fn = fn;
-	op.arg = arg;
-	err = state_write(st, hooks_update_txn_fn, &op);
-	if (out != NULL && err == 0)
-		*out = op.out;
-	else
-		json_decref(op.out);
-	return err;
+	if (fn_arg_size > sizeof(op->arg)) {
+		state_answer(done, arg, FZ_EINVAL, NULL);
+		return;
+	}
+	if ((op = hooks_wop_new(ws, NULL, id, hooks_update_txn_fn, done,
+	    arg)) == NULL)
+		return;
+	op->fn = fn;
+	if (fn_arg_size > 0)
+		memcpy(op->arg, fn_arg, fn_arg_size);
+	state_submit(st, &op->op);
 }
 
 struct hooks_report_op {

@@ -17,6 +17,8 @@
 
 #include <jansson.h>
 
+#include "state/state.h"
+
 struct MDB_txn;
 struct state;
 
@@ -35,11 +37,11 @@ struct state;
 int	hooks_secret_new(char *out);
 
 /* Creates a subscription of kind to url for the events in mask
- * (journal.h bits). description may be NULL. Returns 0 with *out the
- * stored record (caller decrefs), or FZ_E*. */
-int	hooks_create(struct state *st, const char *ws, const char *kind,
+ * (journal.h bits). description may be NULL. done gets 0 with data the
+ * stored record, or FZ_E*. A write (state.h). */
+void	hooks_create(struct state *st, const char *ws, const char *kind,
 	    const char *url, unsigned mask, const char *description,
-	    int64_t now_ms, json_t **out);
+	    int64_t now_ms, state_done_cb *done, void *arg);
 
 /* Returns 0 with *out the record, FZ_ENOTFOUND (also for another
  * workspace's hook, or another kind when kind is not NULL) or FZ_E*. */
@@ -51,18 +53,22 @@ int	hooks_get(struct state *st, const char *ws, const char *kind,
 int	hooks_list(struct state *st, const char *ws, const char *kind,
 	    json_t **out);
 
-/* Deletes a subscription and its pending deliveries. Returns 0,
- * FZ_ENOTFOUND or FZ_E*. ws NULL skips the workspace check (410 Gone). */
-int	hooks_delete(struct state *st, const char *ws, const char *kind,
-	    const char *id);
+/* Deletes a subscription and its pending deliveries. done gets 0,
+ * FZ_ENOTFOUND or FZ_E*. ws NULL skips the workspace check (410 Gone).
+ * A write (state.h). */
+void	hooks_delete(struct state *st, const char *ws, const char *kind,
+	    const char *id, state_done_cb *done, void *arg);
 
 /* Applies fn to the stored record of id in one write transaction and
- * stores the result: fn returns 0 to store, an FZ_E* code to abort.
- * Returns fn's code, FZ_ENOTFOUND or FZ_E*; *out (if not NULL) gets the
- * updated record. */
+ * stores the result: fn returns 0 to store, an FZ_E* code to abort. fn
+ * runs on the writer thread with a copy of fn_arg[0..fn_arg_size-1]
+ * (at most HOOKS_UPDATE_ARG_MAX bytes). done gets fn's code,
+ * FZ_ENOTFOUND or FZ_E*, with data the updated record. A write. */
+#define HOOKS_UPDATE_ARG_MAX	64
 typedef int hooks_update_fn(json_t *hook, void *arg);
-int	hooks_update(struct state *st, const char *ws, const char *id,
-	    hooks_update_fn *fn, void *arg, json_t **out);
+void	hooks_update(struct state *st, const char *ws, const char *id,
+	    hooks_update_fn *fn, const void *fn_arg, size_t fn_arg_size,
+	    state_done_cb *done, void *arg);
 
 /* Makes (or updates) the report subscription to url, signed with the
  * whsec_ secret, for pack.viewed and client.signed_off of every

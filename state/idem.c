@@ -9,6 +9,7 @@
 #define IDEM_HEAD	(8 + SECURE_SHA256_SIZE + 4)
 
 struct idem_op {
+	struct state_op		 op;	/* first, for the writes */
 	const char		*ws;
 	const char		*key;
 	int64_t			 now_ms;
@@ -139,64 +140,85 @@ out:
 	return err;
 }
 
-int
-idem_put(struct state *st, const char *ws, const char *key,
-    const unsigned char *fingerprint, int status, const json_t *data,
-    int64_t now_ms)
-{
-	struct idem_op op = { 0 };
-
-	if (strlen(ws) >= FZ_ID_SIZE || strlen(key) > IDEM_KEY_MAX)
-		return FZ_EINVAL;
-	op.ws = ws;
-	op.key = key;
-	op.fp = fingerprint;
-	op.status = status;
-	op.data = data;
-	op.now_ms = now_ms;
-	return state_write(st, idem_put_fn, &op);
-}
-
-/* A claim riding the next write (idem_claim); op first, for the rider. */
-struct idem_claim {
+/* A write's inputs, copied; op first, for state_submit and the rider. */
+struct idem_write {
 	struct idem_op	 op;
 	char		 ws[FZ_ID_SIZE];
 	char		 key[IDEM_KEY_MAX + 1];
 	unsigned char	 fp[SECURE_SHA256_SIZE];
+	json_t		*data;
 };
 
-int
-idem_claim(struct state *st, const char *ws, const char *key,
-    const unsigned char *fingerprint, int64_t now_ms)
+static void
+idem_write_free(void *op)
 {
-	struct idem_claim *c;
+	struct idem_write *w = op;
 
-	idem_claim_end(st);
-	if (strlen(ws) >= FZ_ID_SIZE || strlen(key) > IDEM_KEY_MAX)
-		return FZ_EINVAL;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return FZ_ENOMEM;
-	strcpy(c->ws, ws);
-	strcpy(c->key, key);
-	memcpy(c->fp, fingerprint, sizeof(c->fp));
-	c->op.ws = c->ws;
-	c->op.key = c->key;
-	c->op.fp = c->fp;
-	c->op.status = 0;
-	c->op.data = json_null();
-	c->op.now_ms = now_ms;
-	state_ride(st, idem_put_fn, &c->op);
-	return 0;
+	json_decref(w->data);
+	free(w);
+}
+
+static struct idem_write *
+idem_write_new(const char *ws, const char *key,
+    const unsigned char *fingerprint, int status, const json_t *data,
+    int64_t now_ms)
+{
+	struct idem_write *w;
+
+	if (strlen(ws) >= FZ_ID_SIZE || strlen(key) > IDEM_KEY_MAX ||
+	    (w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	strcpy(w->ws, ws);
+	strcpy(w->key, key);
+	memcpy(w->fp, fingerprint, sizeof(w->fp));
+	w->data = json_incref((json_t *)data);
+	w->op.ws = w->ws;
+	w->op.key = w->key;
+	w->op.fp = w->fp;
+	w->op.status = status;
+	w->op.data = w->data;
+	w->op.now_ms = now_ms;
+	return w;
+}
+
+void
+idem_put(struct state *st, const char *ws, const char *key,
+    const unsigned char *fingerprint, int status, const json_t *data,
+    int64_t now_ms, state_done_cb *done, void *arg)
+{
+	struct idem_write *w;
+
+	if ((w = idem_write_new(ws, key, fingerprint, status, data,
+	    now_ms)) == NULL) {
+		state_answer(done, arg, FZ_EINVAL, NULL);
+		return;
+	}
+	w->op.op.fn = idem_put_fn;
+	w->op.op.free_fn = idem_write_free;
+	w->op.op.done = done;
+	w->op.op.done_arg = arg;
+	state_submit(st, &w->op.op);
 }
 
 int
+idem_claim(struct state *st, const char *ws, const char *key,
+    const unsigned char *fingerprint, int64_t now_ms, int *committed)
+{
+	struct idem_write *w;
+
+	state_ride_end(st);
+	/* json_null() is a constant: nothing to free with the rider. */
+	if ((w = idem_write_new(ws, key, fingerprint, 0, json_null(),
+	    now_ms)) == NULL)
+		return FZ_EINVAL;
+	state_ride(st, idem_put_fn, w, committed);
+	return 0;
+}
+
+void
 idem_claim_end(struct state *st)
 {
-	void *arg;
-	int rode = state_ride_end(st, &arg);
-
-	free(arg);			/* the idem_claim, whose first member it is */
-	return rode;
+	state_ride_end(st);
 }
 
 static int
@@ -234,18 +256,24 @@ idem_prune_fn(MDB_txn *txn, struct state *st, void *arg)
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		err = state_mdb_err(rc);
 	mdb_cursor_close(cur);
+	op->op.res.n = (uint64_t)op->pruned;
 	return err;
 }
 
-int
-idem_prune(struct state *st, int64_t now_ms, size_t max)
+void
+idem_prune(struct state *st, int64_t now_ms, size_t max, state_done_cb *done,
+    void *arg)
 {
-	struct idem_op op = { 0 };
-	int err;
+	struct idem_op *op;
 
-	op.now_ms = now_ms;
-	op.max = max;
-	if ((err = state_write_bg(st, idem_prune_fn, &op)) != 0)
-		return err;
-	return op.pruned;
+	if ((op = calloc(1, sizeof(*op))) == NULL) {
+		state_answer(done, arg, FZ_ENOMEM, NULL);
+		return;
+	}
+	op->op.fn = idem_prune_fn;
+	op->op.done = done;
+	op->op.done_arg = arg;
+	op->now_ms = now_ms;
+	op->max = max;
+	state_submit(st, &op->op);
 }

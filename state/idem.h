@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "common/secure.h"
+#include "state/state.h"
 
 struct state;
 
@@ -29,26 +30,30 @@ struct idem_entry {
 int	idem_get(struct state *st, const char *ws, const char *key,
 	    int64_t now_ms, struct idem_entry *e);
 
-/* Records the answer (data borrowed) to key in ws. Returns 0 or FZ_E*. */
-int	idem_put(struct state *st, const char *ws, const char *key,
+/* Records the answer (data referenced until done) to key in ws. done
+ * gets 0 or FZ_E*. A write (state.h). */
+void	idem_put(struct state *st, const char *ws, const char *key,
 	    const unsigned char *fingerprint, int status, const json_t *data,
-	    int64_t now_ms);
+	    int64_t now_ms, state_done_cb *done, void *arg);
 
 /*
- * Claims key in ws for the write now under way: the next foreground write
- * transaction (state_write) also records the key, with fingerprint and no
- * answer, so that a crash between that write and idem_put cannot let a
- * retry apply the write twice (idem_get then gives status 0). Returns 0
- * or FZ_E*; the strings are copied. idem_claim_end ends the claim and
- * returns 1 if a committed write recorded it (idem_put completes it), else
- * 0. One claim at a time; loop thread only.
+ * Claims key in ws for the write now under way: the next write queued
+ * (state_submit) also records the key, with fingerprint and no answer,
+ * in its own transaction, so that a crash between that write and
+ * idem_put cannot let a retry apply the write twice (idem_get then
+ * gives status 0). *committed is set to 1, on the loop before that
+ * write's callback, if it committed (idem_put then completes the
+ * record). Returns 0 or FZ_EINVAL; the strings are copied.
+ * idem_claim_end drops a claim no write took. One claim at a time; loop
+ * thread only.
  */
 int	idem_claim(struct state *st, const char *ws, const char *key,
-	    const unsigned char *fingerprint, int64_t now_ms);
-int	idem_claim_end(struct state *st);
+	    const unsigned char *fingerprint, int64_t now_ms, int *committed);
+void	idem_claim_end(struct state *st);
 
-/* Deletes up to max records older than IDEM_TTL_MS. Returns the number
- * deleted, or an FZ_E* code. A background write (state.h). */
-int	idem_prune(struct state *st, int64_t now_ms, size_t max);
+/* Deletes up to max records older than IDEM_TTL_MS. done gets 0 with n
+ * the number deleted, or FZ_E*. A write (state.h). */
+void	idem_prune(struct state *st, int64_t now_ms, size_t max,
+	    state_done_cb *done, void *arg);
 
 #endif

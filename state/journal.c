@@ -297,38 +297,27 @@ journal_append_txn(MDB_txn *txn, struct state *st, const char *type,
 	return journal_append(txn, st, type, ws, now_ms, data, NULL, 0, seq);
 }
 
-struct journal_record_op {
-	const char	*type;
-	const char	*ws;
-	const json_t	*data;
-	int64_t		 now_ms;
-	uint64_t	 seq;
-};
-
 static int
 journal_record_fn(MDB_txn *txn, struct state *st, void *arg)
 {
-	struct journal_record_op *op = arg;
+	struct state_rec *op = arg;
 
-	return journal_append_txn(txn, st, op->type, op->ws, op->now_ms,
-	    op->data, &op->seq);
+	/* The record op's id carries the type. */
+	return journal_append_txn(txn, st, op->id, op->ws, op->now_ms,
+	    op->body, &op->op.res.n);
 }
 
-int
+void
 journal_record(struct state *st, const char *type, const char *ws,
-    const json_t *data, int64_t now_ms, uint64_t *seq)
+    const json_t *data, int64_t now_ms, state_done_cb *done, void *arg)
 {
-	struct journal_record_op op = { type, ws, data, now_ms, 0 };
-	int err;
-
-	err = state_write(st, journal_record_fn, &op);
-	*seq = op.seq;
-	return err;
+	state_submit_rec(st, journal_record_fn, ws, type, data, now_ms, NULL,
+	    done, arg);
 }
 
 struct journal_ingest_op {
+	struct state_op		 op;		/* first */
 	struct journal_report	*r;
-	size_t			 n;
 };
 
 /*
@@ -438,44 +427,37 @@ static int
 journal_ingest_fn(MDB_txn *txn, struct state *st, void *arg)
 {
 	struct journal_ingest_op *op = arg;
-	size_t i;
 	int err;
 
-	/* state_write may run this again after growing the map. */
-	for (i = 0; i < op->n; i++) {
-		op->r[i].seq = 0;
-		op->r[i].err = 0;
-	}
-	for (i = 0; i < op->n; i++) {
-		err = journal_ingest_one(txn, st, &op->r[i]);
-		if (err == FZ_EEXIST || err == FZ_ENOTFOUND || err == FZ_EINVAL)
-			op->r[i].err = err;
-		else if (err != 0)
-			return err;
-	}
-	return 0;
-}
-
-int
-journal_ingest_batch(struct state *st, struct journal_report *r, size_t n)
-{
-	struct journal_ingest_op op = { r, n };
-	size_t i;
-	int err;
-
-	if (n == 0)
-		return 0;
-	if ((err = state_write(st, journal_ingest_fn, &op)) != 0)
-		for (i = 0; i < n; i++) {
-			r[i].seq = 0;
-			r[i].err = err;
-		}
+	op->r->seq = 0;
+	err = journal_ingest_one(txn, st, op->r);
+	op->r->err = err;
+	op->op.res.n = op->r->seq;
 	return err;
 }
 
+void
+journal_ingest(struct state *st, struct journal_report *r,
+    state_done_cb *done, void *arg)
+{
+	struct journal_ingest_op *op;
+
+	if ((op = calloc(1, sizeof(*op))) == NULL) {
+		r->err = FZ_ENOMEM;
+		state_answer(done, arg, FZ_ENOMEM, NULL);
+		return;
+	}
+	op->op.fn = journal_ingest_fn;
+	op->op.done = done;
+	op->op.done_arg = arg;
+	op->r = r;
+	state_submit(st, &op->op);
+}
+
 struct journal_replay_op {
-	const char	*hook;
-	const char	*ws;
+	struct state_op	 op;		/* first */
+	char		 hook[FZ_ID_SIZE];
+	char		 ws[FZ_ID_SIZE];
 	unsigned	 mask;
 	uint64_t	 after;
 	int64_t		 since_ms;
@@ -533,23 +515,35 @@ journal_replay_fn(MDB_txn *txn, struct state *st, void *arg)
 	mdb_cursor_close(cur);
 	if (err == 0 && rc != 0 && rc != MDB_NOTFOUND)
 		err = state_mdb_err(rc);
+	op->op.res.n = op->count;
 	return err;
 }
 
-int
+void
 journal_replay(struct state *st, const char *hook_id, const char *ws,
     unsigned mask, uint64_t after, int64_t since_ms, size_t max,
-    size_t *count)
+    state_done_cb *done, void *arg)
 {
-	struct journal_replay_op op = { hook_id, ws, mask, after, since_ms,
-	    max, 0 };
-	int err;
+	struct journal_replay_op *op;
 
-	if (strlen(ws) >= FZ_ID_SIZE || strlen(hook_id) >= FZ_ID_SIZE)
-		return FZ_EINVAL;
-	err = state_write(st, journal_replay_fn, &op);
-	*count = err == 0 ? op.count : 0;
-	return err;
+	if (strlen(ws) >= FZ_ID_SIZE || strlen(hook_id) >= FZ_ID_SIZE) {
+		state_answer(done, arg, FZ_EINVAL, NULL);
+		return;
+	}
+	if ((op = calloc(1, sizeof(*op))) == NULL) {
+		state_answer(done, arg, FZ_ENOMEM, NULL);
+		return;
+	}
+	op->op.fn = journal_replay_fn;
+	op->op.done = done;
+	op->op.done_arg = arg;
+	strcpy(op->hook, hook_id);
+	strcpy(op->ws, ws);
+	op->mask = mask;
+	op->after = after;
+	op->since_ms = since_ms;
+	op->max = max;
+	state_submit(st, &op->op);
 }
 
 struct journal_get_op {
@@ -591,6 +585,7 @@ journal_get(struct state *st, uint64_t seq, char **json, size_t *len)
 }
 
 struct journal_prune_op {
+	struct state_op	 op;		/* first */
 	int64_t		 cutoff_ms;
 	int64_t		 ids_cutoff_ms;
 	uint64_t	 keep_from;
@@ -634,9 +629,16 @@ journal_prune_fn(MDB_txn *txn, struct state *st, void *arg)
 	MDB_cursor *cur = NULL;
 	MDB_val k, v, ik;
 	uint64_t seq, last = 0;
+	uint64_t owed;
 	int rc, err = 0;
 
 	op->pruned = 0;
+	/* Read in the same transaction: a replay queued meanwhile keeps
+	 * its events. */
+	if ((err = outbox_min_seq_txn(txn, st, &owed)) != 0)
+		return err;
+	if (owed < op->keep_from)
+		op->keep_from = owed;
 	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL), &cur)) != 0)
 		return state_mdb_err(rc);
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
@@ -677,22 +679,30 @@ journal_prune_fn(MDB_txn *txn, struct state *st, void *arg)
 	if ((rc = journal_ingest_expire(txn, st, seq, op->ids_cutoff_ms,
 	    op->max)) < 0)
 		err = rc;
+	op->op.res.n = (uint64_t)op->pruned;
 out:
 	mdb_cursor_close(cur);
 	return err;
 }
 
-int
+void
 journal_prune(struct state *st, int64_t cutoff_ms, int64_t ids_cutoff_ms,
-    uint64_t keep_from, size_t max)
+    uint64_t keep_from, size_t max, state_done_cb *done, void *arg)
 {
-	struct journal_prune_op op = { cutoff_ms, ids_cutoff_ms, keep_from, max,
-	    0 };
-	int err;
+	struct journal_prune_op *op;
 
-	if ((err = state_write_bg(st, journal_prune_fn, &op)) != 0)
-		return err;
-	return op.pruned;
+	if ((op = calloc(1, sizeof(*op))) == NULL) {
+		state_answer(done, arg, FZ_ENOMEM, NULL);
+		return;
+	}
+	op->op.fn = journal_prune_fn;
+	op->op.done = done;
+	op->op.done_arg = arg;
+	op->cutoff_ms = cutoff_ms;
+	op->ids_cutoff_ms = ids_cutoff_ms;
+	op->keep_from = keep_from;
+	op->max = max;
+	state_submit(st, &op->op);
 }
 
 static int

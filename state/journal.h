@@ -25,6 +25,8 @@
 
 #include <jansson.h>
 
+#include "state/state.h"
+
 struct MDB_txn;
 struct state;
 
@@ -51,12 +53,14 @@ int	journal_append_txn(struct MDB_txn *txn, struct state *st,
 	    const char *type, const char *ws, int64_t now_ms,
 	    const json_t *data, uint64_t *seq);
 
-/* Appends an event in a transaction of its own (for changes made
- * elsewhere: the upstream store). Returns 0 and sets *seq, or FZ_E*. */
-int	journal_record(struct state *st, const char *type, const char *ws,
-	    const json_t *data, int64_t now_ms, uint64_t *seq);
+/* Appends an event in a write of its own (for changes made elsewhere:
+ * the upstream store). done gets 0 with n the sequence, or FZ_E*. A
+ * write (state.h): data is referenced until done. */
+void	journal_record(struct state *st, const char *type, const char *ws,
+	    const json_t *data, int64_t now_ms, state_done_cb *done,
+	    void *arg);
 
-/* An event reported by the upstream store (journal_ingest_batch). */
+/* An event reported by the upstream store (journal_ingest). */
 struct journal_report {
 	const char	*type;		/* JOURNAL_PACK_VIEWED, ... */
 	const char	*ws;
@@ -70,30 +74,30 @@ struct journal_report {
 };
 
 /*
- * Journals reports r[0..n-1] in one write transaction, each once: its
- * source_id is remembered in the same transaction, so a repeat of it
- * (later, or earlier in the same batch) journals nothing while the event
- * is kept, and for JOURNAL_INGEST_KEEP_MS at least (journal_prune). Each
- * event gets a fresh evt_ id like any other. Each report's outcome is in
- * its err: 0 (journaled, seq set), FZ_EEXIST (a repeat), FZ_ENOTFOUND (no
- * such workspace) or FZ_EINVAL. Returns 0, or FZ_E* when the transaction
- * failed: then nothing was journaled and every err is that error.
- * A report may give its snapshot as data_text[0..data_len-1] instead of
- * data: the compact text of a JSON object as jansson would write it
- * (common/jscan.h), used as it is, so it is not parsed again.
+ * Journals report r once: its source_id is remembered in the same
+ * transaction, so a repeat of it journals nothing while the event is
+ * kept, and for JOURNAL_INGEST_KEEP_MS at least (journal_prune). The
+ * event gets a fresh evt_ id like any other. done gets r->err: 0
+ * (journaled, r->seq and n set), FZ_EEXIST (a repeat), FZ_ENOTFOUND (no
+ * such workspace), FZ_EINVAL, or the write's failure. A report may give
+ * its snapshot as data_text[0..data_len-1] instead of data: the compact
+ * text of a JSON object as jansson would write it (common/jscan.h), used
+ * as it is, so it is not parsed again. A write (state.h): r and what it
+ * points to are borrowed until done. Reports queued together share one
+ * durable commit.
  */
-int	journal_ingest_batch(struct state *st, struct journal_report *r,
-	    size_t n);
+void	journal_ingest(struct state *st, struct journal_report *r,
+	    state_done_cb *done, void *arg);
 
 /*
  * Queues again, for subscription hook_id of workspace ws, up to max of
  * ws's events of the types in mask with a sequence above after and an
- * occurred_at at or after since_ms (0: any). Returns 0 and sets *count,
- * or FZ_E*. One write transaction.
+ * occurred_at at or after since_ms (0: any). done gets 0 with n the
+ * number queued, or FZ_E*. A write (state.h).
  */
-int	journal_replay(struct state *st, const char *hook_id, const char *ws,
+void	journal_replay(struct state *st, const char *hook_id, const char *ws,
 	    unsigned mask, uint64_t after, int64_t since_ms, size_t max,
-	    size_t *count);
+	    state_done_cb *done, void *arg);
 
 /* Sets *seq to the last event's sequence (0: the journal is empty).
  * Returns 0 or FZ_E*. */
@@ -135,14 +139,15 @@ int	journal_page_after(struct state *st, const char *ws, unsigned mask,
 
 /*
  * Deletes up to max of the oldest events that occurred before cutoff_ms
- * and have a sequence below keep_from (the first event a subscriber is
- * still owed), then forgets up to max upstream ids (journal_ingest_batch)
- * whose event is gone and that were ingested before ids_cutoff_ms.
- * Returns the number of events deleted, or an FZ_E* code. Meant for a
- * timer: each call is one short background write (state.h).
+ * and have a sequence below both keep_from and the first event a
+ * subscriber is still owed, then forgets up to max upstream ids
+ * (journal_ingest) whose event is gone and that were ingested before
+ * ids_cutoff_ms. done gets 0 with n the number of events deleted, or
+ * FZ_E*. Meant for a timer: each call is one short write (state.h).
  */
-int	journal_prune(struct state *st, int64_t cutoff_ms,
-	    int64_t ids_cutoff_ms, uint64_t keep_from, size_t max);
+void	journal_prune(struct state *st, int64_t cutoff_ms,
+	    int64_t ids_cutoff_ms, uint64_t keep_from, size_t max,
+	    state_done_cb *done, void *arg);
 
 struct journal_stats {
 	uint64_t	 events;

@@ -294,23 +294,30 @@ outbox_depth(struct state *st, size_t *n)
 	return state_read(st, outbox_depth_fn, n);
 }
 
-static int
-outbox_min_fn(MDB_txn *txn, struct state *st, void *arg)
+int
+outbox_min_seq_txn(MDB_txn *txn, struct state *st, uint64_t *seq)
 {
-	struct outbox_op *op = arg;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
 	int rc;
 
-	op->seq = UINT64_MAX;
+	*seq = UINT64_MAX;
 	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_OUTBOX_SEQ), &cur)) !=
 	    0)
 		return state_mdb_err(rc);
 	if ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0 &&
 	    k.mv_size >= 8)
-		op->seq = state_be64_get(k.mv_data);
+		*seq = state_be64_get(k.mv_data);
 	mdb_cursor_close(cur);
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : state_mdb_err(rc);
+}
+
+static int
+outbox_min_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct outbox_op *op = arg;
+
+	return outbox_min_seq_txn(txn, st, &op->seq);
 }
 
 int
@@ -394,8 +401,13 @@ out:
 }
 
 struct outbox_batch_op {
+	struct state_op			 op;	/* first */
 	const struct outbox_result	*r;
 	size_t				 n;
+	/* outbox_record's own copies. */
+	struct outbox_result		 one;
+	struct outbox_item		 item;
+	char				 error[OUTBOX_ERROR_MAX];
 };
 
 static int
@@ -411,26 +423,54 @@ outbox_record_fn(MDB_txn *txn, struct state *st, void *arg)
 	return 0;
 }
 
-int
-outbox_record_batch(struct state *st, const struct outbox_result *r,
-    size_t n)
+static struct outbox_batch_op *
+outbox_batch_new(state_done_cb *done, void *arg)
 {
-	struct outbox_batch_op op = { r, n };
+	struct outbox_batch_op *op;
 
-	return n == 0 ? 0 : state_write_bg(st, outbox_record_fn, &op);
+	if ((op = calloc(1, sizeof(*op))) == NULL) {
+		if (done != NULL)
+			state_answer(done, arg, FZ_ENOMEM, NULL);
+		return NULL;
+	}
+	op->op.fn = outbox_record_fn;
+	op->op.done = done;
+	op->op.done_arg = arg;
+	return op;
 }
 
-int
+void
+outbox_record_batch(struct state *st, const struct outbox_result *r,
+    size_t n, state_done_cb *done, void *arg)
+{
+	struct outbox_batch_op *op;
+
+	if ((op = outbox_batch_new(done, arg)) == NULL)
+		return;
+	op->r = r;
+	op->n = n;
+	state_submit(st, &op->op);
+}
+
+void
 outbox_record(struct state *st, const struct outbox_item *it,
     const struct outbox_attempt *a, int ok, int64_t next_due_ms)
 {
-	struct outbox_result r;
+	struct outbox_batch_op *op;
 
-	r.it = it;
-	r.a = *a;
-	r.ok = ok;
-	r.next_due_ms = next_due_ms;
-	return outbox_record_batch(st, &r, 1);
+	if ((op = outbox_batch_new(NULL, NULL)) == NULL)
+		return;
+	op->item = *it;
+	op->one.it = &op->item;
+	op->one.a = *a;
+	if (a->error != NULL)
+		op->one.a.error = strncpy(op->error, a->error,
+		    sizeof(op->error) - 1);
+	op->one.ok = ok;
+	op->one.next_due_ms = next_due_ms;
+	op->r = &op->one;
+	op->n = 1;
+	state_submit(st, &op->op);
 }
 
 static int

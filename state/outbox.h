@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "state/state.h"
+
 #include "common/fz.h"
 
 struct MDB_txn;
@@ -57,6 +59,8 @@ int	outbox_depth(struct state *st, size_t *n);
 
 /* Sets *seq to the lowest sequence still queued (UINT64_MAX if none). */
 int	outbox_min_seq(struct state *st, uint64_t *seq);
+int	outbox_min_seq_txn(struct MDB_txn *txn, struct state *st,
+	    uint64_t *seq);
 
 struct outbox_attempt {
 	int64_t		 at_ms;
@@ -68,10 +72,12 @@ struct outbox_attempt {
 /*
  * Records an attempt on it and moves it on: delivered (ok), requeued at
  * next_due_ms (> 0), or failed for good (dead-lettered). A delivery
- * whose queue entry is gone (its hook was deleted) is left alone.
- * Returns 0 or FZ_E*.
+ * whose queue entry is gone (its hook was deleted) is left alone. it and
+ * a are copied (a->error up to OUTBOX_ERROR_MAX - 1 bytes). A write
+ * (state.h) no one waits for: a failure is logged by the state.
  */
-int	outbox_record(struct state *st, const struct outbox_item *it,
+#define OUTBOX_ERROR_MAX	256
+void	outbox_record(struct state *st, const struct outbox_item *it,
 	    const struct outbox_attempt *a, int ok, int64_t next_due_ms);
 
 /* One attempt's outcome, for outbox_record_batch. */
@@ -82,11 +88,11 @@ struct outbox_result {
 	int64_t				 next_due_ms;
 };
 
-/* outbox_record for r[0..n-1] in one write transaction: all are recorded
- * or, on error, none. Returns 0 or FZ_E*. Outcomes are background writes
- * (state.h): an answer showing one does not wait for its flush. */
-int	outbox_record_batch(struct state *st, const struct outbox_result *r,
-	    size_t n);
+/* outbox_record for r[0..n-1] in one write: all are recorded or, on
+ * error, none. done gets 0 or FZ_E*. A write (state.h): r and what it
+ * points to are borrowed until done. */
+void	outbox_record_batch(struct state *st, const struct outbox_result *r,
+	    size_t n, state_done_cb *done, void *arg);
 
 /* Lists hook_id's deliveries, newest event first, at most limit. Returns
  * 0 with a new array in *out, or FZ_E*. */

@@ -14,12 +14,11 @@
 #define PACKS_MASK		"********"
 #define PACKS_SHARE_RANDOM	32
 
+/* A read's inputs and output. */
 struct packs_op {
 	const struct packs_ctx	*ctx;
 	const char		*ws;
 	const char		*id;
-	const json_t		*body;
-	int64_t			 now_ms;
 	json_t			*out;
 };
 
@@ -163,7 +162,7 @@ int
 packs_get(struct state *st, const struct packs_ctx *ctx, const char *ws,
     const char *project_id, json_t **out)
 {
-	struct packs_op op = { ctx, ws, project_id, NULL, 0, NULL };
+	struct packs_op op = { ctx, ws, project_id, NULL };
 	int err;
 
 	err = state_read(st, packs_get_fn, &op);
@@ -243,14 +242,13 @@ packs_seal_sections(const struct packs_ctx *ctx, const char *project_id,
 static int
 packs_put_fn(MDB_txn *txn, struct state *st, void *arg)
 {
-	struct packs_op *op = arg;
+	struct state_rec *op = arg;
+	const struct packs_ctx *ctx = op->ctx;
 	json_t *p = NULL, *pack = NULL, *sections = NULL;
 	char at[CLOCK_RFC3339_SIZE];
 	const char *status;
 	int err;
 
-	json_decref(op->out);
-	op->out = NULL;
 	if ((err = projects_get_txn(txn, st, op->ws, op->id, &p)) != 0)
 		return err;
 	status = json_string_value(json_object_get(p, "status"));
@@ -265,7 +263,7 @@ packs_put_fn(MDB_txn *txn, struct state *st, void *arg)
 		err = FZ_ENOMEM;
 		goto out;
 	}
-	if ((err = packs_seal_sections(op->ctx, op->id, pack, sections)) != 0)
+	if ((err = packs_seal_sections(ctx, op->id, pack, sections)) != 0)
 		goto out;
 	json_object_set(pack, "sections", sections);
 	json_object_set_new(pack, "revision", json_integer(json_integer_value(
@@ -275,7 +273,7 @@ packs_put_fn(MDB_txn *txn, struct state *st, void *arg)
 	if ((err = packs_store_txn(txn, st, op->id, pack)) != 0 ||
 	    (err = projects_put_txn(txn, st, p, op->now_ms)) != 0)
 		goto out;
-	if ((op->out = packs_render_txn(txn, st, op->ctx, p)) == NULL)
+	if ((op->op.res.data = packs_render_txn(txn, st, ctx, p)) == NULL)
 		err = FZ_ENOMEM;
 out:
 	json_decref(sections);
@@ -284,18 +282,13 @@ out:
 	return err;
 }
 
-int
+void
 packs_put(struct state *st, const struct packs_ctx *ctx, const char *ws,
-    const char *project_id, const json_t *body, int64_t now_ms, json_t **out)
+    const char *project_id, const json_t *body, int64_t now_ms,
+    state_done_cb *done, void *arg)
 {
-	struct packs_op op = { ctx, ws, project_id, body, now_ms, NULL };
-	int err;
-
-	err = state_write(st, packs_put_fn, &op);
-	*out = err == 0 ? op.out : NULL;
-	if (err != 0)
-		json_decref(op.out);
-	return err;
+	state_submit_rec(st, packs_put_fn, ws, project_id, body, now_ms, ctx,
+	    done, arg);
 }
 
 static int
@@ -324,7 +317,8 @@ packs_share_txn(MDB_txn *txn, struct state *st, const char *project_id,
 static int
 packs_send_fn(MDB_txn *txn, struct state *st, void *arg)
 {
-	struct packs_op *op = arg;
+	struct state_rec *op = arg;
+	const struct packs_ctx *ctx = op->ctx;
 	json_t *p = NULL, *pack = NULL, *snap = NULL, *msg;
 	char at[CLOCK_RFC3339_SIZE], *url = NULL;
 	json_int_t rev, sent;
@@ -332,8 +326,6 @@ packs_send_fn(MDB_txn *txn, struct state *st, void *arg)
 	uint64_t seq;
 	int err;
 
-	json_decref(op->out);
-	op->out = NULL;
 	if ((err = projects_get_txn(txn, st, op->ws, op->id, &p)) != 0)
 		return err;
 	status = json_string_value(json_object_get(p, "status"));
@@ -358,7 +350,7 @@ packs_send_fn(MDB_txn *txn, struct state *st, void *arg)
 		json_object_set_new(p, "sentAt", json_string(at));
 		msg = json_object_get(op->body, "personalMessage");
 		json_object_set(p, "personalMessage", msg ? msg : json_null());
-		url = packs_share_url(op->ctx, json_string_value(
+		url = packs_share_url(ctx, json_string_value(
 		    json_object_get(pack, "shareToken")));
 		if (url == NULL ||
 		    (snap = projects_snapshot_txn(txn, st, p)) == NULL) {
@@ -375,19 +367,19 @@ packs_send_fn(MDB_txn *txn, struct state *st, void *arg)
 		    (err = journal_append_txn(txn, st, JOURNAL_PACK_SENT,
 		    op->ws, op->now_ms, snap, &seq)) != 0)
 			goto out;
-	} else if ((url = packs_share_url(op->ctx, json_string_value(
+	} else if ((url = packs_share_url(ctx, json_string_value(
 	    json_object_get(pack, "shareToken")))) == NULL) {
 		err = FZ_ENOMEM;
 		goto out;
 	}
-	if ((op->out = projects_render_txn(txn, st, p)) == NULL) {
+	if ((op->op.res.data = projects_render_txn(txn, st, p)) == NULL) {
 		err = FZ_ENOMEM;
 		goto out;
 	}
-	json_object_set_new(op->out, "share_url", json_string(url));
+	json_object_set_new(op->op.res.data, "share_url", json_string(url));
 	/* Tells a caller whether this send was news to the client. */
-	json_object_set_new(op->out, "eventRecorded", json_boolean(sent != rev));
-	json_object_set_new(op->out, "packRevision", json_integer(rev));
+	json_object_set_new(op->op.res.data, "eventRecorded", json_boolean(sent != rev));
+	json_object_set_new(op->op.res.data, "packRevision", json_integer(rev));
 out:
 	free(url);
 	json_decref(snap);
@@ -396,16 +388,11 @@ out:
 	return err;
 }
 
-int
+void
 packs_send(struct state *st, const struct packs_ctx *ctx, const char *ws,
-    const char *project_id, const json_t *body, int64_t now_ms, json_t **out)
+    const char *project_id, const json_t *body, int64_t now_ms,
+    state_done_cb *done, void *arg)
 {
-	struct packs_op op = { ctx, ws, project_id, body, now_ms, NULL };
-	int err;
-
-	err = state_write(st, packs_send_fn, &op);
-	*out = err == 0 ? op.out : NULL;
-	if (err != 0)
-		json_decref(op.out);
-	return err;
+	state_submit_rec(st, packs_send_fn, ws, project_id, body, now_ms, ctx,
+	    done, arg);
 }

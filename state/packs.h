@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "state/state.h"
+
 struct MDB_txn;
 struct state;
 
@@ -38,25 +40,25 @@ int	packs_get(struct state *st, const struct packs_ctx *ctx,
 
 /* PUT /projects/:id/pack with validated {"sections"}: replaces sections,
  * seals new passwords, keeps a credential's stored password when the
- * item (same section title and label) sends none or the mask. Returns 0
- * with *out the rendered pack, FZ_ENOTFOUND, FZ_ECONFLICT (signed off),
- * or FZ_E*. */
-int	packs_put(struct state *st, const struct packs_ctx *ctx,
+ * item (same section title and label) sends none or the mask. done gets
+ * 0 with data the rendered pack, FZ_ENOTFOUND, FZ_ECONFLICT (signed off),
+ * or FZ_E*. A write (state.h); ctx is borrowed until done. */
+void	packs_put(struct state *st, const struct packs_ctx *ctx,
 	    const char *ws, const char *project_id, const json_t *body,
-	    int64_t now_ms, json_t **out);
+	    int64_t now_ms, state_done_cb *done, void *arg);
 
 /*
  * POST /projects/:id/pack/send with validated {"personalMessage"?}.
  * The first send makes the share token, moves the project to "sent" and
  * journals pack.sent; a repeat records a new pack.sent only if the pack
  * changed since the last send (the status never goes back), and is
- * otherwise a no-op answered with the current state. Returns 0 with
- * *out the rendered project plus "share_url", FZ_ENOTFOUND, FZ_ECONFLICT
- * (already signed off) or FZ_E*.
+ * otherwise a no-op answered with the current state. done gets 0 with
+ * data the rendered project plus "share_url", FZ_ENOTFOUND, FZ_ECONFLICT
+ * (already signed off) or FZ_E*. A write (state.h).
  */
-int	packs_send(struct state *st, const struct packs_ctx *ctx,
+void	packs_send(struct state *st, const struct packs_ctx *ctx,
 	    const char *ws, const char *project_id, const json_t *body,
-	    int64_t now_ms, json_t **out);
+	    int64_t now_ms, state_done_cb *done, void *arg);
 
 /* Writes ctx->public_url + "/p/" + token into a new string; caller
  * frees. */

@@ -4,22 +4,22 @@
 #include "common/fz.h"
 #include "common/secure.h"
 #include "state/docs.h"
+#include "state/env.h"
 #include "state/journal.h"
 #include "state/portal.h"
 #include "state/projects.h"
 #include "state/workspace.h"
 
+/* A read's inputs and outputs. */
 struct portal_op {
 	const struct packs_ctx	*ctx;
 	const char		*ws;
 	const char		*id;		/* token or project id */
-	const json_t		*body;
 	int64_t			 now_ms;
 	uint64_t		 before;
 	unsigned		 limit;
 	json_t			*out;
 	uint64_t		 next;
-	int			 write;		/* in a write transaction */
 };
 
 /* Resolves a share token to its project. */
@@ -59,10 +59,12 @@ portal_signoff_doc_txn(MDB_txn *txn, struct state *st, const json_t *p,
 	    json_string_value(json_object_get(p, "workspaceId")), sid, out);
 }
 
+/* The portal's page for token in *out; the first view of a sent
+ * project writes (write: in a write transaction), else FZ_EEXIST. */
 static int
-portal_view_fn(MDB_txn *txn, struct state *st, void *arg)
+portal_view_txn(MDB_txn *txn, struct state *st, const struct packs_ctx *ctx,
+    const char *token, int64_t now_ms, int write, json_t **out)
 {
-	struct portal_op *op = arg;
 	json_t *p = NULL, *pack = NULL, *snap = NULL, *so = NULL;
 	struct workspace ws;
 	char at[CLOCK_RFC3339_SIZE];
@@ -70,9 +72,7 @@ portal_view_fn(MDB_txn *txn, struct state *st, void *arg)
 	uint64_t seq;
 	int err;
 
-	json_decref(op->out);
-	op->out = NULL;
-	if ((err = portal_project_txn(txn, st, op->id, &p)) != 0)
+	if ((err = portal_project_txn(txn, st, token, &p)) != 0)
 		return err;
 	if ((err = workspace_get_txn(txn, st, json_string_value(
 	    json_object_get(p, "workspaceId")), &ws)) != 0)
@@ -80,11 +80,11 @@ portal_view_fn(MDB_txn *txn, struct state *st, void *arg)
 	status = json_string_value(json_object_get(p, "status"));
 	if (json_is_null(json_object_get(p, "viewedAt"))) {
 		/* Only the first view writes; later views stay read-only. */
-		if (!op->write) {
+		if (!write) {
 			err = FZ_EEXIST;
 			goto out;
 		}
-		clock_rfc3339(op->now_ms, at);
+		clock_rfc3339(now_ms, at);
 		json_object_set_new(p, "viewedAt", json_string(at));
 		if (status != NULL && strcmp(status, "sent") == 0)
 			json_object_set_new(p, "status", json_string("viewed"));
@@ -93,19 +93,19 @@ portal_view_fn(MDB_txn *txn, struct state *st, void *arg)
 			goto out;
 		}
 		json_object_set_new(snap, "viewed_at", json_string(at));
-		if ((err = projects_put_txn(txn, st, p, op->now_ms)) != 0 ||
+		if ((err = projects_put_txn(txn, st, p, now_ms)) != 0 ||
 		    (err = journal_append_txn(txn, st, JOURNAL_PACK_VIEWED,
-		    ws.id, op->now_ms, snap, &seq)) != 0)
+		    ws.id, now_ms, snap, &seq)) != 0)
 			goto out;
 	}
-	if ((pack = packs_render_txn(txn, st, op->ctx, p)) == NULL) {
+	if ((pack = packs_render_txn(txn, st, ctx, p)) == NULL) {
 		err = FZ_ESTORE;
 		goto out;
 	}
 	err = portal_signoff_doc_txn(txn, st, p, &so);
 	if (err != 0 && err != FZ_ENOTFOUND)
 		goto out;
-	op->out = json_pack("{s:{s:O, s:O, s:O, s:O}, s:{s:s}, s:O, s:O,"
+	*out = json_pack("{s:{s:O, s:O, s:O, s:O}, s:{s:s}, s:O, s:O,"
 	    " s:O, s:O}",
 	    "project", "name", json_object_get(p, "name"),
 	    "projectType", json_object_get(p, "projectType"),
@@ -116,7 +116,7 @@ portal_view_fn(MDB_txn *txn, struct state *st, void *arg)
 	    "sections", json_object_get(pack, "sections"),
 	    "sentAt", json_object_get(p, "sentAt"),
 	    "signoff", so != NULL ? so : json_null());
-	err = op->out != NULL ? 0 : FZ_ENOMEM;
+	err = *out != NULL ? 0 : FZ_ENOMEM;
 out:
 	json_decref(so);
 	json_decref(pack);
@@ -125,9 +125,27 @@ out:
 	return err;
 }
 
-int
+static int
+portal_view_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct portal_op *op = arg;
+
+	return portal_view_txn(txn, st, op->ctx, op->id, op->now_ms, 0,
+	    &op->out);
+}
+
+static int
+portal_view_write_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct state_rec *op = arg;
+
+	return portal_view_txn(txn, st, op->ctx, op->id, op->now_ms, 1,
+	    &op->op.res.data);
+}
+
+void
 portal_view(struct state *st, const struct packs_ctx *ctx, const char *token,
-    int64_t now_ms, json_t **out)
+    int64_t now_ms, state_done_cb *done, void *arg)
 {
 	struct portal_op op = { 0 };
 	int err;
@@ -136,27 +154,28 @@ portal_view(struct state *st, const struct packs_ctx *ctx, const char *token,
 	op.id = token;
 	op.now_ms = now_ms;
 	if ((err = state_read(st, portal_view_fn, &op)) == FZ_EEXIST) {
-		op.write = 1;
-		err = state_write(st, portal_view_fn, &op);
-	}
-	*out = err == 0 ? op.out : NULL;
-	if (err != 0)
 		json_decref(op.out);
-	return err;
+		state_submit_rec(st, portal_view_write_fn, NULL, token, NULL,
+		    now_ms, ctx, done, arg);
+		return;
+	}
+	if (err != 0) {
+		json_decref(op.out);
+		op.out = NULL;
+	}
+	state_answer(done, arg, err, op.out);
 }
 
 static int
 portal_signoff_fn(MDB_txn *txn, struct state *st, void *arg)
 {
-	struct portal_op *op = arg;
+	struct state_rec *op = arg;
 	json_t *p = NULL, *so = NULL, *snap = NULL, *comment;
 	char id[FZ_ID_SIZE], at[CLOCK_RFC3339_SIZE];
 	const char *status, *ws;
 	uint64_t seq;
 	int err;
 
-	json_decref(op->out);
-	op->out = NULL;
 	if ((err = portal_project_txn(txn, st, op->id, &p)) != 0)
 		return err;
 	status = json_string_value(json_object_get(p, "status"));
@@ -197,7 +216,7 @@ portal_signoff_fn(MDB_txn *txn, struct state *st, void *arg)
 	    (err = journal_append_txn(txn, st, JOURNAL_SIGNED_OFF, ws,
 	    op->now_ms, snap, &seq)) != 0)
 		goto out;
-	op->out = so;
+	op->op.res.data = so;
 	so = NULL;
 out:
 	json_decref(so);
@@ -206,21 +225,12 @@ out:
 	return err;
 }
 
-int
+void
 portal_signoff(struct state *st, const char *token, const json_t *body,
-    int64_t now_ms, json_t **out)
+    int64_t now_ms, state_done_cb *done, void *arg)
 {
-	struct portal_op op = { 0 };
-	int err;
-
-	op.id = token;
-	op.body = body;
-	op.now_ms = now_ms;
-	err = state_write(st, portal_signoff_fn, &op);
-	*out = err == 0 ? op.out : NULL;
-	if (err != 0)
-		json_decref(op.out);
-	return err;
+	state_submit_rec(st, portal_signoff_fn, NULL, token, body, now_ms,
+	    NULL, done, arg);
 }
 
 static int

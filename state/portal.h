@@ -21,19 +21,22 @@ struct state;
  * status), the agency (workspace name), the personal message and the
  * masked sections, plus the sign-off if there is one. The first view of
  * a sent project moves it to "viewed" and journals pack.viewed, once per
- * project. Returns 0, FZ_ENOTFOUND (unknown token) or FZ_E*.
+ * project. done gets 0 with data, FZ_ENOTFOUND (unknown token) or
+ * FZ_E*; before this returns unless the view writes (a write, state.h).
  */
-int	portal_view(struct state *st, const struct packs_ctx *ctx,
-	    const char *token, int64_t now_ms, json_t **out);
+void	portal_view(struct state *st, const struct packs_ctx *ctx,
+	    const char *token, int64_t now_ms, state_done_cb *done,
+	    void *arg);
 
 /*
  * POST /p/:token/signoff with validated {"name","email","comment"?}:
  * records the sign-off, moves the project to "signed_off" and journals
- * client.signed_off. Returns 0 with *out the sign-off, FZ_ENOTFOUND,
- * FZ_ECONFLICT (already signed off) or FZ_E*.
+ * client.signed_off. done gets 0 with data the sign-off, FZ_ENOTFOUND,
+ * FZ_ECONFLICT (already signed off) or FZ_E*. A write (state.h).
  */
-int	portal_signoff(struct state *st, const char *token,
-	    const json_t *body, int64_t now_ms, json_t **out);
+void	portal_signoff(struct state *st, const char *token,
+	    const json_t *body, int64_t now_ms, state_done_cb *done,
+	    void *arg);
 
 /* GET /projects/:id/signoff. Returns 0, FZ_ENOTFOUND (no such project,
  * or not signed off yet) or FZ_E*. */

@@ -9,16 +9,14 @@
 #include "state/projects.h"
 #include "state/templates.h"
 
+/* A read's inputs and outputs. */
 struct projects_op {
 	const char	*ws;
 	const char	*id;
-	const json_t	*body;
-	int64_t		 now_ms;
 	uint64_t	 before;
 	unsigned	 limit;
 	json_t		*out;
 	uint64_t	 next;
-	const char	*field;
 };
 
 int
@@ -88,7 +86,7 @@ projects_snapshot_txn(MDB_txn *txn, struct state *st, const json_t *p)
 /* Finds or makes the project's client from clientId or clientName and
  * clientEmail. Returns 0 with *cid set (borrowed from body or *hold). */
 static int
-projects_client_txn(MDB_txn *txn, struct state *st, struct projects_op *op,
+projects_client_txn(MDB_txn *txn, struct state *st, struct state_rec *op,
     json_t **hold, const char **cid)
 {
 	const char *id = json_string_value(json_object_get(op->body,
@@ -98,7 +96,7 @@ projects_client_txn(MDB_txn *txn, struct state *st, struct projects_op *op,
 	if (id != NULL) {
 		err = clients_get_txn(txn, st, op->ws, id, hold);
 		if (err == FZ_ENOTFOUND)
-			op->field = "clientId";
+			op->op.res.field = "clientId";
 		*cid = id;
 		return err;
 	}
@@ -114,20 +112,17 @@ projects_client_txn(MDB_txn *txn, struct state *st, struct projects_op *op,
 static int
 projects_create_fn(MDB_txn *txn, struct state *st, void *arg)
 {
-	struct projects_op *op = arg;
+	struct state_rec *op = arg;
 	char id[FZ_ID_SIZE], at[CLOCK_RFC3339_SIZE];
 	const char *cid = NULL, *tpl, *type;
 	json_t *client = NULL, *p = NULL, *sections = NULL;
 	int err;
 
-	json_decref(op->out);
-	op->out = NULL;
-	op->field = NULL;
 	type = json_string_value(json_object_get(op->body, "projectType"));
 	tpl = json_string_value(json_object_get(op->body, "templateId"));
 	if (tpl != NULL) {
 		if ((sections = templates_sections(tpl)) == NULL) {
-			op->field = "templateId";
+			op->op.res.field = "templateId";
 			return FZ_ENOTFOUND;
 		}
 	} else if ((tpl = templates_for_type(type)) != NULL)
@@ -155,7 +150,7 @@ projects_create_fn(MDB_txn *txn, struct state *st, void *arg)
 	if ((err = projects_put_txn(txn, st, p, op->now_ms)) != 0 ||
 	    (err = packs_init_txn(txn, st, id, sections, op->now_ms)) != 0)
 		goto out;
-	if ((op->out = projects_render_txn(txn, st, p)) == NULL)
+	if ((op->op.res.data = projects_render_txn(txn, st, p)) == NULL)
 		err = FZ_ENOMEM;
 out:
 	json_decref(client);
@@ -164,24 +159,12 @@ out:
 	return err;
 }
 
-int
+void
 projects_create(struct state *st, const char *ws, const json_t *body,
-    int64_t now_ms, json_t **out, const char **field)
+    int64_t now_ms, state_done_cb *done, void *arg)
 {
-	struct projects_op op = { 0 };
-	int err;
-
-	op.ws = ws;
-	op.body = body;
-	op.now_ms = now_ms;
-	err = state_write(st, projects_create_fn, &op);
-	*out = op.out;
-	*field = op.field;
-	if (err != 0) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return err;
+	state_submit_rec(st, projects_create_fn, ws, NULL, body, now_ms, NULL,
+	    done, arg);
 }
 
 static int
@@ -189,41 +172,29 @@ projects_update_fn(MDB_txn *txn, struct state *st, void *arg)
 {
 	static const char *const fields[] = { "name", "projectType",
 	    "launchDate" };
-	struct projects_op *op = arg;
+	struct state_rec *op = arg;
 	json_t *p = NULL, *v;
 	size_t i;
 	int err;
 
-	json_decref(op->out);
-	op->out = NULL;
 	if ((err = projects_get_txn(txn, st, op->ws, op->id, &p)) != 0)
 		return err;
 	for (i = 0; i < FZ_NELEM(fields); i++)
 		if ((v = json_object_get(op->body, fields[i])) != NULL)
 			json_object_set(p, fields[i], v);
 	if ((err = projects_put_txn(txn, st, p, op->now_ms)) == 0 &&
-	    (op->out = projects_render_txn(txn, st, p)) == NULL)
+	    (op->op.res.data = projects_render_txn(txn, st, p)) == NULL)
 		err = FZ_ENOMEM;
 	json_decref(p);
 	return err;
 }
 
-int
+void
 projects_update(struct state *st, const char *ws, const char *id,
-    const json_t *body, int64_t now_ms, json_t **out)
+    const json_t *body, int64_t now_ms, state_done_cb *done, void *arg)
 {
-	struct projects_op op = { 0 };
-	int err;
-
-	op.ws = ws;
-	op.id = id;
-	op.body = body;
-	op.now_ms = now_ms;
-	err = state_write(st, projects_update_fn, &op);
-	*out = err == 0 ? op.out : NULL;
-	if (err != 0)
-		json_decref(op.out);
-	return err;
+	state_submit_rec(st, projects_update_fn, ws, id, body, now_ms, NULL,
+	    done, arg);
 }
 
 static int

@@ -16,6 +16,8 @@
 
 #include <jansson.h>
 
+#include "state/state.h"
+
 struct MDB_txn;
 struct state;
 
@@ -43,17 +45,19 @@ json_t	*projects_snapshot_txn(struct MDB_txn *txn, struct state *st,
  * Creates a project from a validated body (name, projectType, launchDate,
  * clientId or clientName + clientEmail, optional templateId) with its
  * pack, all in one transaction. Without templateId the built-in template
- * of the project type, if any, seeds the pack. Returns 0 and sets *out to
- * the rendered project (caller decrefs); FZ_ENOTFOUND with *field set
- * when clientId or templateId names nothing; or FZ_E*.
+ * of the project type, if any, seeds the pack. done gets 0 with data
+ * the rendered project; FZ_ENOTFOUND with field set when clientId or
+ * templateId names nothing; or FZ_E*. A write (state.h): body is
+ * referenced until done.
  */
-int	projects_create(struct state *st, const char *ws, const json_t *body,
-	    int64_t now_ms, json_t **out, const char **field);
+void	projects_create(struct state *st, const char *ws, const json_t *body,
+	    int64_t now_ms, state_done_cb *done, void *arg);
 
-/* Applies name, projectType and launchDate from a validated body.
- * Returns 0 with *out rendered, FZ_ENOTFOUND, or FZ_E*. */
-int	projects_update(struct state *st, const char *ws, const char *id,
-	    const json_t *body, int64_t now_ms, json_t **out);
+/* Applies name, projectType and launchDate from a validated body. done
+ * gets 0 with data rendered, FZ_ENOTFOUND, or FZ_E*. A write. */
+void	projects_update(struct state *st, const char *ws, const char *id,
+	    const json_t *body, int64_t now_ms, state_done_cb *done,
+	    void *arg);
 
 /* Loads and renders one project. Returns 0, FZ_ENOTFOUND or FZ_E*. */
 int	projects_get(struct state *st, const char *ws, const char *id,

@@ -4,8 +4,8 @@
  * One environment in the state directory, named databases inside it.
  * Several processes may open it at once (the daemon and the admin CLI):
  * LMDB serialises writers with its lock file and readers never block
- * the writer. Every write is one short transaction; a full map is grown
- * and the write retried, and a map grown by another process is adopted.
+ * the writer. The map is opened at its full size (STATE_MAP_BYTES), so
+ * no write ever grows it; a full map fails that write alone.
  * Nothing outside state/ includes lmdb.h.
  */
 #ifndef FZ_STATE_H
@@ -14,6 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+/* The map is reserved address space, not memory or disk: sized once so
+ * that no write ever has to grow it (and rerun) on the way. */
+#define STATE_MAP_BYTES		((size_t)256 << 30)
+
+struct event_base;
 struct state;
 
 /*
@@ -26,13 +33,9 @@ struct state;
 int	state_open(const char *dir, struct state **out);
 
 struct state_opts {
-	/* Initial map size (0: 64 MiB). The map grows on demand, so a
-	 * small one only makes the first growth come sooner. */
+	/* Map size (0: STATE_MAP_BYTES). It bounds the file; every
+	 * process opening the directory should give the same. */
 	size_t	map_bytes;
-	/* Hold answers until state_sync (the daemon's group commit).
-	 * Every commit syncs as LMDB does by default: MDB_NOSYNC lets a
-	 * power cut leave a meta page on disk ahead of its pages. */
-	int	group_commit;
 	/* Hold dir for this process alone until state_close (the daemon:
 	 * two would deliver every webhook twice). Opens without it, the
 	 * admin commands', are not held off. */
@@ -44,33 +47,52 @@ int	state_open_opts(const char *dir, const struct state_opts *opts,
 	    struct state **out);
 
 /*
- * Group commit. Write transactions are counted: state_commits() is the
- * count so far, state_visible() the count at the last one an answer may
- * depend on (background writes do not count). A flush that begins after
- * commit n makes commits up to n durable, and state_synced() records
- * that. All of these but state_flush() belong to the thread that writes.
+ * Writes. Every write runs in a transaction that commits with LMDB's own
+ * sync, so what any reader sees is on disk. In the daemon one writer
+ * thread of the state's own owns every write transaction: the writes
+ * queued while it commits form its next batch, each in a transaction
+ * nested in the batch's (one that fails aborts only itself), and one
+ * durable commit serves them all. The loop never waits for the disk.
  */
-/* Returns 1 if a write an answer may depend on is not yet known durable
- * (group commit only), else 0. */
-int		state_unsynced(const struct state *st);
-/* Returns 1 if any write, background ones too, is not yet known durable
- * (group commit only), else 0. */
-int		state_dirty(const struct state *st);
-uint64_t	state_commits(const struct state *st);
-uint64_t	state_visible(const struct state *st);
 
-/* Flushes committed writes to disk (fdatasync) and touches nothing else
- * of st: safe on another thread while the writing thread goes on (what
- * it commits meanwhile may or may not be included). Returns 0 or
- * FZ_ESTORE. Blocks for the flush. */
-int	state_flush(struct state *st);
+/* The outcome of a write, handed to its callback on the loop. */
+struct state_result {
+	int		 err;		/* 0 or FZ_E* */
+	/* The record written (or, per call, the one in the way). The
+	 * callback takes it by setting it to NULL; else it is freed after. */
+	json_t		*data;
+	const char	*field;		/* static: the input at fault, or NULL */
+	uint64_t	 n;		/* a count or a sequence, per call */
+};
 
-/* Records the outcome of a flush begun when state_commits() was n. */
-void	state_synced(struct state *st, uint64_t n, int err);
+/* Runs once per write, on the loop thread (without a writer thread, on
+ * the caller's, before the write call returns). */
+typedef void state_done_cb(struct state_result *res, void *arg);
 
-/* state_flush() and state_synced() at once, on the writing thread.
- * Returns 0 or FZ_ESTORE. */
-int	state_sync(struct state *st);
+/* Copies res into arg (a struct state_result), data included (caller
+ * decrefs): for callers with no writer thread, whose callback has run
+ * by the time the write call returns (admin commands, tests). */
+void	state_keep_cb(struct state_result *res, void *arg);
+
+/*
+ * Starts the writer thread, reporting on base. From now on writes queue
+ * and their callbacks run on base's loop. Returns 0, FZ_ENOMEM or
+ * FZ_ESYS (no thread). Loop thread, once.
+ */
+int	state_start(struct state *st, struct event_base *base);
+
+/* Lets the writer finish every write queued, runs their callbacks and
+ * stops it; later writes run at once on the calling thread. No-op
+ * without a writer. Loop thread. */
+void	state_stop(struct state *st);
+
+/* Writes queued and not yet called back (0 without a writer). */
+size_t	state_pending(const struct state *st);
+
+/* Called on the loop after each batch the writer committed: ops writes
+ * in it, took_us how long its durable commit took. */
+typedef void state_commit_cb(void *arg, size_t ops, int64_t took_us);
+void	state_on_commit(struct state *st, state_commit_cb *cb, void *arg);
 
 /* Closes the environment; NULL is fine. No transaction may be open. */
 void	state_close(struct state *st);
@@ -100,7 +122,9 @@ int	state_backup(struct state *st, const char *path);
 int	state_meta_get(struct state *st, const char *name, char *buf,
 	    size_t size);
 
-/* Sets name to value; durable when it returns. Returns 0 or FZ_ESTORE. */
+/* Sets name to value; durable when it returns. Returns 0, FZ_ESTORE,
+ * or FZ_ECONFLICT once a writer thread runs (start-up and the admin
+ * commands only). */
 int	state_meta_put(struct state *st, const char *name, const char *value);
 
 #endif

@@ -58,6 +58,116 @@ embedded_templates(struct store_res *res)
 		res->err = FZ_ENOMEM;
 }
 
+/* A write's way back to its caller. */
+struct embedded_call {
+	enum store_op	 op;
+	store_cb	*cb;
+	void		*arg;
+};
+
+/* What a caller is told beyond the code, per operation. */
+static void
+embedded_explain(enum store_op op, struct store_res *res)
+{
+	switch (op) {
+	case STORE_OP_CLIENT_CREATE:
+		res->created = res->err == 0;
+		if (res->err == FZ_EEXIST) {
+			res->field = "email";
+			res->message = "a client with this email already exists";
+		}
+		break;
+	case STORE_OP_PROJECT_CREATE:
+		res->created = res->err == 0;
+		break;
+	case STORE_OP_PACK_PUT:
+		if (res->err == FZ_ECONFLICT)
+			res->message = "the project is signed off; its pack is "
+			    "final";
+		break;
+	case STORE_OP_PACK_SEND:
+		if (res->err == FZ_ECONFLICT)
+			res->message = "the project is already signed off";
+		break;
+	case STORE_OP_PORTAL_SIGNOFF:
+		res->created = res->err == 0;
+		if (res->err == FZ_ECONFLICT)
+			res->message = "this pack is already signed off";
+		break;
+	default:
+		break;
+	}
+	if (res->err != 0 && res->err != FZ_EEXIST) {
+		json_decref(res->data);
+		res->data = NULL;
+	}
+}
+
+static void
+embedded_done_cb(struct state_result *r, void *arg)
+{
+	struct embedded_call *c = arg;
+	struct store_res res;
+
+	memset(&res, 0, sizeof(res));
+	res.err = r->err;
+	res.field = r->field;
+	res.data = r->data;
+	r->data = NULL;
+	embedded_explain(c->op, &res);
+	c->cb(&res, c->arg);
+	free(c);
+}
+
+/* Starts a write; cb runs once it is durable. Returns 0 or FZ_ENOMEM. */
+static int
+embedded_write(struct embedded *em, const struct store_req *req,
+    store_cb *cb, void *arg)
+{
+	struct embedded_call *c;
+	const char *ws = req->workspace_id;
+	int64_t now = clock_now_ms();
+
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return FZ_ENOMEM;
+	c->op = req->op;
+	c->cb = cb;
+	c->arg = arg;
+	switch (req->op) {
+	case STORE_OP_CLIENT_CREATE:
+		clients_create(em->st, ws, req->body, now, embedded_done_cb, c);
+		break;
+	case STORE_OP_PROJECT_CREATE:
+		projects_create(em->st, ws, req->body, now, embedded_done_cb,
+		    c);
+		break;
+	case STORE_OP_PROJECT_UPDATE:
+		projects_update(em->st, ws, req->id, req->body, now,
+		    embedded_done_cb, c);
+		break;
+	case STORE_OP_PACK_PUT:
+		packs_put(em->st, &em->packs, ws, req->id, req->body, now,
+		    embedded_done_cb, c);
+		break;
+	case STORE_OP_PACK_SEND:
+		packs_send(em->st, &em->packs, ws, req->id, req->body, now,
+		    embedded_done_cb, c);
+		break;
+	case STORE_OP_PORTAL_VIEW:
+		portal_view(em->st, &em->packs, req->id, now, embedded_done_cb,
+		    c);
+		break;
+	case STORE_OP_PORTAL_SIGNOFF:
+		portal_signoff(em->st, req->id, req->body, now,
+		    embedded_done_cb, c);
+		break;
+	default:
+		free(c);
+		return FZ_EINVAL;
+	}
+	return 0;
+}
+
 static int
 embedded_submit(void *impl, const struct store_req *req, store_cb *cb,
     void *arg)
@@ -65,7 +175,6 @@ embedded_submit(void *impl, const struct store_req *req, store_cb *cb,
 	struct embedded *em = impl;
 	struct store_res res;
 	const char *ws = req->workspace_id;
-	int64_t now = clock_now_ms();
 
 	memset(&res, 0, sizeof(res));
 	switch (req->op) {
@@ -79,44 +188,14 @@ embedded_submit(void *impl, const struct store_req *req, store_cb *cb,
 	case STORE_OP_CLIENT_GET:
 		res.err = clients_get(em->st, ws, req->id, &res.data);
 		break;
-	case STORE_OP_CLIENT_CREATE:
-		res.err = clients_create(em->st, ws, req->body, now, &res.data);
-		res.created = res.err == 0;
-		if (res.err == FZ_EEXIST) {
-			res.field = "email";
-			res.message = "a client with this email already exists";
-		}
-		break;
 	case STORE_OP_PROJECT_LIST:
 		embedded_list(em, req, &res, "projects", projects_list);
 		break;
 	case STORE_OP_PROJECT_GET:
 		res.err = projects_get(em->st, ws, req->id, &res.data);
 		break;
-	case STORE_OP_PROJECT_CREATE:
-		res.err = projects_create(em->st, ws, req->body, now, &res.data,
-		    &res.field);
-		res.created = res.err == 0;
-		break;
-	case STORE_OP_PROJECT_UPDATE:
-		res.err = projects_update(em->st, ws, req->id, req->body, now,
-		    &res.data);
-		break;
 	case STORE_OP_PACK_GET:
 		res.err = packs_get(em->st, &em->packs, ws, req->id, &res.data);
-		break;
-	case STORE_OP_PACK_PUT:
-		res.err = packs_put(em->st, &em->packs, ws, req->id, req->body,
-		    now, &res.data);
-		if (res.err == FZ_ECONFLICT)
-			res.message = "the project is signed off; its pack is "
-			    "final";
-		break;
-	case STORE_OP_PACK_SEND:
-		res.err = packs_send(em->st, &em->packs, ws, req->id, req->body,
-		    now, &res.data);
-		if (res.err == FZ_ECONFLICT)
-			res.message = "the project is already signed off";
 		break;
 	case STORE_OP_SIGNOFF_GET:
 		res.err = portal_signoff_get(em->st, ws, req->id, &res.data);
@@ -127,22 +206,10 @@ embedded_submit(void *impl, const struct store_req *req, store_cb *cb,
 	case STORE_OP_TEMPLATE_LIST:
 		embedded_templates(&res);
 		break;
-	case STORE_OP_PORTAL_VIEW:
-		res.err = portal_view(em->st, &em->packs, req->id, now,
-		    &res.data);
-		break;
-	case STORE_OP_PORTAL_SIGNOFF:
-		res.err = portal_signoff(em->st, req->id, req->body, now,
-		    &res.data);
-		res.created = res.err == 0;
-		if (res.err == FZ_ECONFLICT)
-			res.message = "this pack is already signed off";
-		break;
+	default:
+		return embedded_write(em, req, cb, arg);
 	}
-	if (res.err != 0 && res.err != FZ_EEXIST) {
-		json_decref(res.data);
-		res.data = NULL;
-	}
+	embedded_explain(req->op, &res);
 	cb(&res, arg);
 	return 0;
 }

@@ -50,7 +50,6 @@ struct deliver {
 	struct hmap		*endpoints;	/* hook id -> struct endpoint */
 	struct hmap		*failing;	/* hook ids last seen failing */
 	unsigned		 inflight;
-	uint64_t		 durable_seq;	/* events known to be on disk */
 	int			 stopped;
 };
 
@@ -344,6 +343,15 @@ deliver_health_fn(json_t *hook, void *arg)
 	return 0;
 }
 
+static void
+deliver_health_done_cb(struct state_result *res, void *arg)
+{
+	(void)arg;
+	if (res->err != 0 && res->err != FZ_ENOTFOUND)
+		log_warn("could not record a webhook's health: %s",
+		    fz_strerror(res->err));
+}
+
 /* Lets the scan take (hook, seq) again, once its outcome is recorded. */
 static void
 deliver_release(struct deliver *d, const struct attempt *at)
@@ -354,36 +362,30 @@ deliver_release(struct deliver *d, const struct attempt *at)
 	hmap_del(d->busy, name);
 }
 
-/*
- * Records the outcomes of the attempts that ended in this loop pass, in
- * one write transaction. Until then their deliveries stay busy, so no
- * scan sends one again.
- */
+/* The outcomes of one loop pass's attempts, being recorded. */
+struct settle {
+	struct deliver		*d;
+	struct attempt		*done;
+	struct outbox_result	*r;
+	unsigned		 n;
+};
+
+/* Once the outcomes are on disk: the health of the hooks they concern,
+ * and their deliveries may be taken again. */
 static void
-deliver_settle(struct deliver *d)
+deliver_settled_cb(struct state_result *res, void *arg)
 {
-	struct outbox_result *r = NULL;
+	struct settle *s = arg;
+	struct deliver *d = s->d;
 	struct deliver_health health;
 	struct attempt *at, *next;
-	size_t n = 0;
 	int created;
 
-	if (d->done == NULL)
-		return;
-	if ((r = calloc(d->ndone, sizeof(*r))) != NULL) {
-		for (at = d->done; at != NULL; at = at->next, n++) {
-			r[n].it = &at->it;
-			r[n].a = at->oa;
-			r[n].ok = at->ok;
-			r[n].next_due_ms = at->next_due_ms;
-		}
-	}
-	if (r == NULL || outbox_record_batch(d->st, r, n) != 0)
+	if (res->err != 0)
 		log_warn("could not record %u delivery outcomes: they will be "
-		    "sent again", d->ndone);
-	free(r);
+		    "sent again", s->n);
 	/* In the order the attempts ended: the last outcome decides. */
-	for (at = d->done; at != NULL; at = next) {
+	for (at = s->done; at != NULL; at = next) {
 		next = at->next;
 		/* A healthy hook that answered well has nothing to change. */
 		if (!at->ok || at->failing ||
@@ -391,7 +393,8 @@ deliver_settle(struct deliver *d)
 			health.ok = at->ok;
 			health.now_ms = at->oa.at_ms;
 			hooks_update(d->st, NULL, at->it.hook_id,
-			    deliver_health_fn, &health, NULL);
+			    deliver_health_fn, &health, sizeof(health),
+			    deliver_health_done_cb, NULL);
 			if (at->ok)
 				hmap_del(d->failing, at->it.hook_id);
 			else
@@ -401,9 +404,45 @@ deliver_settle(struct deliver *d)
 		deliver_release(d, at);
 		attempt_free(at);
 	}
+	free(s->r);
+	free(s);
+	if (!d->stopped)
+		deliver_kick(d);
+}
+
+/*
+ * Records the outcomes of the attempts that ended in this loop pass, in
+ * one write. Until it is durable their deliveries stay busy, so no scan
+ * sends one again.
+ */
+static void
+deliver_settle(struct deliver *d)
+{
+	struct settle *s;
+	struct attempt *at;
+	size_t n = 0;
+
+	if (d->done == NULL)
+		return;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->r = calloc(d->ndone, sizeof(*s->r))) == NULL) {
+		free(s);
+		/* Kept busy until the next pass tries again. */
+		return;
+	}
+	s->d = d;
+	s->done = d->done;
+	s->n = d->ndone;
+	for (at = d->done; at != NULL; at = at->next, n++) {
+		s->r[n].it = &at->it;
+		s->r[n].a = at->oa;
+		s->r[n].ok = at->ok;
+		s->r[n].next_due_ms = at->next_due_ms;
+	}
 	d->done = NULL;
 	d->done_tail = &d->done;
 	d->ndone = 0;
+	outbox_record_batch(d->st, s->r, n, deliver_settled_cb, s);
 }
 
 static void
@@ -414,8 +453,6 @@ deliver_settle_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	deliver_settle(d);
-	if (!d->stopped)
-		deliver_kick(d);
 }
 
 static void
@@ -454,11 +491,12 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 		metrics_delivery(gone ? "gone" : ok ? "delivered" :
 		    deliver_delay(d, at->it.attempts + 1, 0) < 0 ? "failed" :
 		    "retry", us);
-		if (gone && hooks_delete(d->st, NULL, NULL, at->it.hook_id) ==
-		    0)
-			log_info("zapier hook %s answered 410: unsubscribed",
+		if (gone) {
+			log_info("zapier hook %s answered 410: unsubscribing",
 			    at->it.hook_id);
-		else {
+			hooks_delete(d->st, NULL, NULL, at->it.hook_id,
+			    deliver_health_done_cb, NULL);
+		} else {
 			/* A 410 that could not unsubscribe is retried like a
 			 * failure, rather than sent again at once. */
 			delay = ok ? 0 : deliver_delay(d, at->it.attempts + 1,
@@ -643,7 +681,7 @@ deliver_scan(struct deliver *d)
 	want = DELIVER_GLOBAL_CAP - d->inflight;
 	if (want > FZ_NELEM(items))
 		want = FZ_NELEM(items);
-	if (want == 0 || outbox_due(d->st, clock_now_ms(), d->durable_seq,
+	if (want == 0 || outbox_due(d->st, clock_now_ms(), UINT64_MAX,
 	    items, want, deliver_is_busy, d, &n) != 0)
 		return;
 	for (i = 0; i < n; i++) {
@@ -706,13 +744,6 @@ deliver_kick(struct deliver *d)
 		event_active(d->kick, EV_TIMEOUT, 0);
 }
 
-void
-deliver_durable(struct deliver *d, uint64_t seq)
-{
-	if (seq > d->durable_seq)
-		d->durable_seq = seq;
-	deliver_kick(d);
-}
 
 void
 deliver_reconfigure(struct deliver *d, const struct cfg *cfg)

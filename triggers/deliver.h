@@ -32,11 +32,6 @@ struct deliver	*deliver_new(struct event_base *base, struct state *st,
 /* Looks for due deliveries at the next loop pass (after new events). */
 void	deliver_kick(struct deliver *d);
 
-/* Events up to seq are on disk: their deliveries may go out (none of a
- * later event does, so no subscriber hears of an event a power loss
- * could take back). Kicks the worker. */
-void	deliver_durable(struct deliver *d, uint64_t seq);
-
 /* Swaps in a new configuration (borrowed). */
 void	deliver_reconfigure(struct deliver *d, const struct cfg *cfg);
 

@@ -1,0 +1,303 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/clock.h"
+#include "common/fz.h"
+#include "common/log.h"
+#include "state/writer.h"
+
+/* A batch's dirty pages live in memory until its commit, and LMDB bounds
+ * them per transaction: past this many ops the rest wait for the next. */
+#define WRITER_BATCH_MAX	1024
+
+struct writer {
+	struct state		*st;
+	MDB_env			*env;
+	struct event		*done_ev;
+	int			 pipe[2];	/* thread writes, loop reads */
+	pthread_t		 thread;
+	int			 running;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	/* Under mu. */
+	struct state_op		*queue, **queue_tail;
+	struct state_op		*done, **done_tail;
+	int			 quit;
+	/* Loop thread only. */
+	size_t			 pending;
+	state_commit_cb		*commit_cb;
+	void			*commit_arg;
+};
+
+int
+writer_apply(MDB_txn *txn, struct state *st, struct state_op *op)
+{
+	int err;
+
+	err = op->fn(txn, st, op);
+	if (err == 0 && op->rider != NULL)
+		err = op->rider(txn, st, op->rider_arg);
+	return err;
+}
+
+/* The loop's half of an op: what a committed write promised, then the
+ * callback, then the op is gone. */
+static void
+writer_finish(struct state_op *op)
+{
+	if (op->res.err == 0 && op->rider_committed != NULL)
+		*op->rider_committed = 1;
+	free(op->rider_arg);
+	op->rider_arg = NULL;
+	if (op->done != NULL)
+		op->done(&op->res, op->done_arg);
+	json_decref(op->res.data);
+	op->res.data = NULL;
+	if (op->free_fn != NULL)
+		op->free_fn(op);
+	else
+		free(op);
+}
+
+/* Marks every op of list that had succeeded as failed with err. */
+static void
+writer_fail_all(struct state_op *list, int err)
+{
+	struct state_op *op;
+
+	for (op = list; op != NULL; op = op->next)
+		if (op->res.err == 0) {
+			op->res.err = err;
+			json_decref(op->res.data);
+			op->res.data = NULL;
+		}
+}
+
+/* Runs list, each op in a transaction nested in one, and commits them
+ * durably together. Returns 0, or FZ_ESTORE if the batch could not be
+ * committed (every op then failed). */
+static int
+writer_commit(struct writer *w, struct state_op *list)
+{
+	MDB_txn *txn = NULL, *child;
+	struct state_op *op;
+	size_t ok = 0;
+	int rc, err;
+
+	if ((rc = mdb_txn_begin(w->env, NULL, 0, &txn)) != 0) {
+		/* MDB_MAP_RESIZED among others: another process opened the
+		 * map larger, which only a restart may adopt. */
+		log_err("lmdb: write transaction: %s", mdb_strerror(rc));
+		writer_fail_all(list, FZ_ESTORE);
+		return FZ_ESTORE;
+	}
+	for (op = list; op != NULL; op = op->next) {
+		if ((rc = mdb_txn_begin(w->env, txn, 0, &child)) != 0) {
+			op->res.err = state_mdb_err(rc);
+			continue;
+		}
+		if ((err = writer_apply(child, w->st, op)) == 0)
+			err = state_mdb_err(mdb_txn_commit(child));
+		else
+			mdb_txn_abort(child);
+		if ((op->res.err = err) == 0)
+			ok++;
+	}
+	if (ok == 0) {
+		mdb_txn_abort(txn);
+		return 0;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		log_err("lmdb: commit of %zu writes: %s", ok, mdb_strerror(rc));
+		writer_fail_all(list, FZ_ESTORE);
+		return FZ_ESTORE;
+	}
+	return 0;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct state_op *list, *op, **tail;
+	size_t n;
+	int64_t t0;
+	ssize_t wr;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->queue == NULL && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->queue == NULL)
+			break;
+		list = w->queue;
+		for (n = 1, tail = &list->next; *tail != NULL &&
+		    n < WRITER_BATCH_MAX; n++)
+			tail = &(*tail)->next;
+		if ((w->queue = *tail) == NULL)
+			w->queue_tail = &w->queue;
+		*tail = NULL;
+		pthread_mutex_unlock(&w->mu);
+
+		t0 = clock_mono_us();
+		list->batch_err = writer_commit(w, list);
+		list->batch_n = n;
+		list->batch_us = clock_mono_us() - t0;
+
+		pthread_mutex_lock(&w->mu);
+		*w->done_tail = list;
+		for (op = list; op->next != NULL; op = op->next)
+			;
+		w->done_tail = &op->next;
+		/* A full pipe already holds a wake-up: the loop takes every
+		 * finished batch on each. */
+		do
+			wr = write(w->pipe[1], "", 1);
+		while (wr < 0 && errno == EINTR);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Finishes the ops of every batch committed so far, in order. */
+static void
+writer_drain(struct writer *w)
+{
+	struct state_op *list, *op, *next;
+	size_t n = 0;
+	int64_t us = 0;
+
+	pthread_mutex_lock(&w->mu);
+	list = w->done;
+	w->done = NULL;
+	w->done_tail = &w->done;
+	pthread_mutex_unlock(&w->mu);
+	for (op = list; op != NULL; op = next) {
+		next = op->next;
+		if (op->batch_n > 0) {
+			if (n > 0 && w->commit_cb != NULL)
+				w->commit_cb(w->commit_arg, n, us);
+			n = op->batch_n;
+			us = op->batch_us;
+			state_wrote(w->st, op->batch_err);
+		}
+		w->pending--;
+		writer_finish(op);
+	}
+	if (n > 0 && w->commit_cb != NULL)
+		w->commit_cb(w->commit_arg, n, us);
+}
+
+static void
+writer_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	writer_drain(arg);
+}
+
+struct writer *
+writer_new(struct state *st, MDB_env *env, struct event_base *base)
+{
+	struct writer *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	w->st = st;
+	w->env = env;
+	w->pipe[0] = w->pipe[1] = -1;
+	w->queue_tail = &w->queue;
+	w->done_tail = &w->done;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pipe2(w->pipe, O_CLOEXEC | O_NONBLOCK) != 0 ||
+	    (w->done_ev = event_new(base, w->pipe[0], EV_READ | EV_PERSIST,
+	    writer_done_cb, w)) == NULL || event_add(w->done_ev, NULL) != 0)
+		goto fail;
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		log_err("state: no writer thread");
+		goto fail;
+	}
+	w->running = 1;
+	return w;
+fail:
+	writer_free(w);
+	return NULL;
+}
+
+void
+writer_submit(struct writer *w, struct state_op *op)
+{
+	op->next = NULL;
+	op->batch_n = 0;
+	op->batch_err = 0;
+	w->pending++;
+	pthread_mutex_lock(&w->mu);
+	*w->queue_tail = op;
+	w->queue_tail = &op->next;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+size_t
+writer_pending(const struct writer *w)
+{
+	return w->pending;
+}
+
+void
+writer_on_commit(struct writer *w, state_commit_cb *cb, void *arg)
+{
+	w->commit_cb = cb;
+	w->commit_arg = arg;
+}
+
+void
+writer_free(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->running) {
+		pthread_mutex_lock(&w->mu);
+		w->quit = 1;
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+		writer_drain(w);
+	}
+	if (w->done_ev != NULL)
+		event_free(w->done_ev);
+	if (w->pipe[0] >= 0)
+		close(w->pipe[0]);
+	if (w->pipe[1] >= 0)
+		close(w->pipe[1]);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}
+
+void
+writer_run_now(struct state *st, MDB_env *env, struct state_op *op)
+{
+	MDB_txn *txn = NULL;
+	int rc, err;
+
+	op->next = NULL;
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0)
+		err = state_mdb_err(rc);
+	else if ((err = writer_apply(txn, st, op)) == 0)
+		err = state_mdb_err(mdb_txn_commit(txn));
+	else
+		mdb_txn_abort(txn);
+	op->res.err = err;
+	state_wrote(st, err == FZ_ESTORE ? err : 0);
+	writer_finish(op);
+}
