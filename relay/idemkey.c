@@ -12,10 +12,37 @@
 #include "relay/reply.h"
 #include "state/idem.h"
 
+/*
+ * A successful answer whose record is being written: a retry in the
+ * meantime is replayed from here, as it would be from the record.
+ */
+struct idemkey_held {
+	struct idemkey	*g;
+	char		 name[FZ_ID_SIZE + IDEM_KEY_MAX + 2];
+	unsigned char	 fp[SECURE_SHA256_SIZE];
+	int		 status;
+	json_t		*data;
+};
+
 struct idemkey {
 	struct state	*st;
-	struct hmap	*busy;		/* "ws key" of writes under way */
+	/* "ws key" of writes under way (NULL) or just answered (held). */
+	struct hmap	*busy;
 };
+
+static int
+idemkey_drop_cb(const char *key, void *value, void *arg)
+{
+	struct idemkey_held *h = *(struct idemkey_held **)value;
+
+	(void)key;
+	(void)arg;
+	if (h != NULL) {
+		json_decref(h->data);
+		free(h);
+	}
+	return 1;
+}
 
 struct idemkey *
 idemkey_new(struct state *st)
@@ -25,7 +52,7 @@ idemkey_new(struct state *st)
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return NULL;
 	g->st = st;
-	if ((g->busy = hmap_new(1)) == NULL) {
+	if ((g->busy = hmap_new(sizeof(struct idemkey_held *))) == NULL) {
 		free(g);
 		return NULL;
 	}
@@ -37,6 +64,7 @@ idemkey_free(struct idemkey *g)
 {
 	if (g == NULL)
 		return;
+	hmap_each(g->busy, idemkey_drop_cb, NULL);
 	hmap_free(g->busy);
 	free(g);
 }
@@ -44,10 +72,32 @@ idemkey_free(struct idemkey *g)
 static void
 idemkey_put_cb(struct state_result *res, void *arg)
 {
-	(void)arg;
+	struct idemkey_held *h = arg;
+
 	if (res->err != 0)
 		log_warn("could not record the answer for an Idempotency-Key: "
 		    "%s", fz_strerror(res->err));
+	hmap_del(h->g->busy, h->name);
+	json_decref(h->data);
+	free(h);
+}
+
+/* Answers rq from a held answer (a replay or a conflict). */
+static void
+idemkey_replay(struct rq *rq, const struct idemkey_held *h)
+{
+	if (h == NULL) {
+		reply_error(rq, API_CONFLICT, "a request with this "
+		    "Idempotency-Key is still in progress", NULL);
+		return;
+	}
+	if (!secure_equal(h->fp, rq->idem_fp, sizeof(rq->idem_fp))) {
+		reply_error(rq, API_CONFLICT, "Idempotency-Key was already "
+		    "used with a different request", NULL);
+		return;
+	}
+	reply_header(rq, "Idempotent-Replayed", "true");
+	reply_ok(rq, h->status, json_incref(h->data), NULL);
 }
 
 /* Key of the in-flight table: workspace and Idempotency-Key. */
@@ -64,6 +114,7 @@ idemkey_begin(struct idemkey *g, struct rq *rq)
 	char name[FZ_ID_SIZE + IDEM_KEY_MAX + 2], *fp_in = NULL;
 	const char *body;
 	struct idem_entry ent;
+	struct idemkey_held **slot;
 	size_t klen, blen, n;
 	int err, created;
 
@@ -98,9 +149,8 @@ idemkey_begin(struct idemkey *g, struct rq *rq)
 		return 0;
 	}
 	idemkey_name(rq, name, sizeof(name));
-	if (hmap_get(g->busy, name) != NULL) {
-		reply_error(rq, API_CONFLICT, "a request with this "
-		    "Idempotency-Key is still in progress", NULL);
+	if ((slot = hmap_get(g->busy, name)) != NULL) {
+		idemkey_replay(rq, *slot);
 		return 0;
 	}
 	err = idem_get(g->st, rq->ws.id, key, clock_now_ms(), &ent);
@@ -131,10 +181,11 @@ idemkey_begin(struct idemkey *g, struct rq *rq)
 		    "failed", NULL);
 		return 0;
 	}
-	if (hmap_put(g->busy, name, &created) == NULL) {
+	if ((slot = hmap_put(g->busy, name, &created)) == NULL) {
 		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
 		return 0;
 	}
+	*slot = NULL;
 	rq->idem = 1;
 	/* The key is recorded in the transaction of the write itself: a
 	 * crash between the write and its answer's record cannot let a
@@ -157,17 +208,33 @@ idemkey_finished(struct idemkey *g, struct rq *rq, int status,
     const json_t *data)
 {
 	char name[FZ_ID_SIZE + IDEM_KEY_MAX + 2];
+	struct idemkey_held **slot, *h;
 
 	if (!rq->idem)
 		return;
 	rq->idem = 0;
 	idemkey_name(rq, name, sizeof(name));
+	if (status >= 200 && status < 300 && data != NULL &&
+	    (slot = hmap_get(g->busy, name)) != NULL &&
+	    (h = calloc(1, sizeof(*h))) != NULL) {
+		/* Held until recorded, so a retry right after this answer is
+		 * replayed, not told the answer was lost. */
+		h->g = g;
+		strcpy(h->name, name);
+		memcpy(h->fp, rq->idem_fp, sizeof(h->fp));
+		h->status = status;
+		h->data = json_incref((json_t *)data);
+		*slot = h;
+		idem_put(g->st, rq->ws.id, rq->idem_key, rq->idem_fp, status,
+		    data, clock_now_ms(), idemkey_put_cb, h);
+		return;
+	}
 	hmap_del(g->busy, name);
 	/* A claim that rode a committed write stays, answer or not: the
 	 * write was applied, and a retry must learn so, not apply it again. */
 	if (status >= 200 && status < 300 && data != NULL)
-		idem_put(g->st, rq->ws.id, rq->idem_key, rq->idem_fp, status,
-		    data, clock_now_ms(), idemkey_put_cb, NULL);
+		log_warn("the answer to an Idempotency-Key could not be held "
+		    "(%s)", rq->id);
 	else if (rq->idem_claimed)
 		log_warn("a write under an Idempotency-Key was applied but "
 		    "answered %d; a retry will get 409 (%s)", status, rq->id);
