@@ -455,6 +455,35 @@ deliver_settle_cb(evutil_socket_t fd, short what, void *arg)
 	deliver_settle(d);
 }
 
+/* An attempt's outcome joins this pass's, recorded together. */
+static void
+deliver_queue_outcome(struct deliver *d, struct attempt *at)
+{
+	at->next = NULL;
+	*d->done_tail = at;
+	d->done_tail = &at->next;
+	d->ndone++;
+	event_active(d->settle_ev, EV_TIMEOUT, 0);
+}
+
+static void
+deliver_gone_cb(struct state_result *res, void *arg)
+{
+	struct attempt *at = arg;
+	struct deliver *d = at->d;
+
+	if (res->err == 0 || res->err == FZ_ENOTFOUND) {
+		deliver_release(d, at);
+		attempt_free(at);
+		return;
+	}
+	/* A 410 that could not unsubscribe is retried like a failure,
+	 * rather than sent again at once. */
+	log_warn("zapier hook %s could not be unsubscribed: %s",
+	    at->it.hook_id, fz_strerror(res->err));
+	deliver_queue_outcome(d, at);
+}
+
 static void
 deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 {
@@ -491,20 +520,11 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 		metrics_delivery(gone ? "gone" : ok ? "delivered" :
 		    deliver_delay(d, at->it.attempts + 1, 0) < 0 ? "failed" :
 		    "retry", us);
-		if (gone) {
-			log_info("zapier hook %s answered 410: unsubscribing",
-			    at->it.hook_id);
-			hooks_delete(d->st, NULL, NULL, at->it.hook_id,
-			    deliver_health_done_cb, NULL);
-		} else {
-			/* A 410 that could not unsubscribe is retried like a
-			 * failure, rather than sent again at once. */
-			delay = ok ? 0 : deliver_delay(d, at->it.attempts + 1,
-			    throttled ? at->retry_after_ms : 0);
-			at->ok = ok;
-			at->next_due_ms = ok || delay < 0 ? 0 : now + delay;
-			settle = 1;
-		}
+		delay = ok ? 0 : deliver_delay(d, at->it.attempts + 1,
+		    throttled ? at->retry_after_ms : 0);
+		at->ok = ok;
+		at->next_due_ms = ok || delay < 0 ? 0 : now + delay;
+		settle = !gone;
 	}
 	if ((ep = hmap_get(d->endpoints, at->it.hook_id)) != NULL) {
 		ep->inflight--;
@@ -517,11 +537,15 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 	}
 	d->inflight--;
 	if (settle) {
-		at->next = NULL;
-		*d->done_tail = at;
-		d->done_tail = &at->next;
-		d->ndone++;
-		event_active(d->settle_ev, EV_TIMEOUT, 0);
+		deliver_queue_outcome(d, at);
+		return;
+	}
+	if (gone && rc != CURLE_ABORTED_BY_CALLBACK) {
+		/* Busy until the hook is gone, or no scan may send again. */
+		log_info("zapier hook %s answered 410: unsubscribing",
+		    at->it.hook_id);
+		hooks_delete(d->st, NULL, NULL, at->it.hook_id, deliver_gone_cb,
+		    at);
 		return;
 	}
 	deliver_release(d, at);
