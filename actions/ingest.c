@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/sign.h"
 #include "common/text.h"
+#include "relay/body.h"
 #include "relay/edge.h"
 #include "relay/http.h"
 #include "relay/reply.h"
@@ -99,7 +100,7 @@ ingest_plain(struct rq *rq)
 	const char *body;
 	size_t len, olen, n, i;
 
-	if ((body = edge_json_text(rq, &len)) == NULL ||
+	if ((body = body_json_text(rq, &len)) == NULL ||
 	    (ij = malloc(sizeof(*ij) + len + 1)) == NULL)
 		return NULL;
 	memset(ij, 0, sizeof(*ij));
@@ -211,7 +212,7 @@ ingest_events(struct rq *rq)
 	struct ingest_job *ij;
 
 	/* Parse errors come first, as on every JSON route. */
-	if ((ij = ingest_plain(rq)) == NULL && edge_parse_body(rq) != 0)
+	if ((ij = ingest_plain(rq)) == NULL && body_parse(rq) != 0)
 		return;
 	if (cfg->ingest_secret == NULL) {
 		reply_error(rq, API_NOT_FOUND, "event ingest is not configured "

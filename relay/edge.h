@@ -53,16 +53,6 @@ struct rq;
 struct json_t;
 void	edge_finished(struct rq *rq, int status, const struct json_t *data);
 
-/*
- * Bodies of ROUTE_OWN_BODY routes. edge_json_text returns rq's body when
- * it is declared as JSON and not empty (borrowed from rq, not
- * NUL-terminated; *len set), else NULL. edge_parse_body parses it into
- * rq->body as for any ROUTE_JSON_BODY route: returns 0, or -1 after
- * answering (malformed JSON, a body of another type).
- */
-const char	*edge_json_text(struct rq *rq, size_t *len);
-int		 edge_parse_body(struct rq *rq);
-
 /* Accessors for handlers; all borrowed. */
 const struct cfg	*edge_cfg(const struct edge *e);
 struct state		*edge_state(const struct edge *e);

@@ -166,8 +166,8 @@ metrics_serve(struct rq *rq)
 	render_histogram(b, "fzrelay_delivery_duration_seconds",
 	    "Webhook attempt latency.", &delivery_seconds);
 	render_histogram(b, "fzrelay_sync_duration_seconds",
-	    "Group-commit syncs (fdatasync): each makes the writes committed "
-	    "before it durable, and the answers that wait for them go out.",
+	    "Durable commits of a batch of writes: when one ends, the "
+	    "answers that wait for its writes go out.",
 	    &sync_seconds);
 	memset(&js, 0, sizeof(js));
 	journal_stats(st, &js);

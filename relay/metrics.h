@@ -2,7 +2,7 @@
  * metrics.h: counters and histograms for GET /metrics (Prometheus text
  * format 0.0.4): requests by route and status with a latency histogram,
  * webhook deliveries by outcome with an attempt-latency histogram, the
- * group commit's syncs with a latency histogram, and gauges read when
+ * durable commits with a latency histogram, and gauges read when
  * scraped (journal size and last sequence, outbox depth,
  * LMDB map use, connections and deliveries in flight).
  *
@@ -25,7 +25,7 @@ void	metrics_request(const char *method, const char *pattern, int status,
  * unsubscribed). */
 void	metrics_delivery(const char *outcome, int64_t us);
 
-/* Counts a finished group-commit sync (fdatasync) that took us. */
+/* Counts a batch's durable commit (state.h) that took us. */
 void	metrics_sync(int64_t us);
 
 /* Frees the counters (at exit, for leak checkers). */

@@ -28,7 +28,7 @@ typedef void route_handler(struct rq *rq);
 #define ROUTE_RAW	0x08	/* answers outside the envelope */
 #define ROUTE_TEXT	0x10	/* with ROUTE_RAW: text/plain */
 #define ROUTE_OWN_BODY	0x20	/* with ROUTE_JSON_BODY: the handler parses
-				   it (edge_parse_body), after a fast path */
+				   it (body_parse), after a fast path */
 
 struct route {
 	const char	*method;

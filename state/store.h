@@ -6,8 +6,9 @@
  *
  * Calls are asynchronous because the HTTP backend never blocks the loop:
  * store_submit() returns at once and the callback runs exactly once, on
- * the loop thread, with the outcome. The embedded backend answers before
- * store_submit returns. A request names the operation, the calling
+ * the loop thread, with the outcome. The embedded backend answers reads
+ * before store_submit returns, and writes once they are durable
+ * (state.h). A request names the operation, the calling
  * workspace and request id (propagated upstream), and its inputs in the
  * shapes of the REST API, so the HTTP backend can forward them as they
  * are.
