@@ -327,14 +327,9 @@ apikey_touch(struct state *st, const struct apikey_touch *t, size_t n,
 {
 	struct apikey_touch_arg *a;
 
-	if ((a = malloc(sizeof(*a) + n * sizeof(*t))) == NULL) {
-		state_answer(done, arg, FZ_ENOMEM, NULL);
+	if ((a = state_op_new(sizeof(*a) + n * sizeof(*t), apikey_touch_fn,
+	    done, arg)) == NULL)
 		return;
-	}
-	memset(&a->op, 0, sizeof(a->op));
-	a->op.fn = apikey_touch_fn;
-	a->op.done = done;
-	a->op.done_arg = arg;
 	a->n = n;
 	memcpy(a->t, t, n * sizeof(*t));
 	state_submit(st, &a->op);

@@ -311,6 +311,22 @@ state_submit(struct state *st, struct state_op *op)
 		writer_run_now(st, st->env, op);
 }
 
+void *
+state_op_new(size_t size, state_txn_fn *fn, state_done_cb *done, void *arg)
+{
+	struct state_op *op;
+
+	if ((op = calloc(1, size)) == NULL) {
+		if (done != NULL)
+			state_answer(done, arg, FZ_ENOMEM, NULL);
+		return NULL;
+	}
+	op->fn = fn;
+	op->done = done;
+	op->done_arg = arg;
+	return op;
+}
+
 void
 state_answer(state_done_cb *done, void *arg, int err, json_t *data)
 {
@@ -348,14 +364,9 @@ state_submit_rec(struct state *st, state_txn_fn *fn, const char *ws,
 {
 	struct state_rec *rec;
 
-	if ((rec = calloc(1, sizeof(*rec))) == NULL) {
-		state_answer(done, arg, FZ_ENOMEM, NULL);
+	if ((rec = state_op_new(sizeof(*rec), fn, done, arg)) == NULL)
 		return;
-	}
-	rec->op.fn = fn;
 	rec->op.free_fn = state_rec_free;
-	rec->op.done = done;
-	rec->op.done_arg = arg;
 	if ((ws != NULL && strlen(ws) >= sizeof(rec->ws)) ||
 	    (id != NULL && strlen(id) >= sizeof(rec->id)))
 		rec->op.fn = state_rec_refuse_fn;

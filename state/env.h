@@ -71,6 +71,13 @@ struct state_op {
 	int			 batch_err;	/* the batch's commit failed */
 };
 
+/* Returns a zeroed op of size bytes (a module's op struct, which starts
+ * with struct state_op) with fn, done and done_arg set, for
+ * state_submit; or NULL after calling done with FZ_ENOMEM (done may be
+ * NULL: nothing waits). Loop thread. */
+void	*state_op_new(size_t size, state_txn_fn *fn, state_done_cb *done,
+	    void *arg);
+
 /* Queues op (see struct state_op); never fails: an op that cannot run
  * gets its error in done. Without a writer thread it runs now, in a
  * transaction of its own, and done is called before this returns. Loop

@@ -58,14 +58,9 @@ hooks_wop_new(const char *ws, const char *kind, const char *id,
 		state_answer(done, arg, FZ_ENOTFOUND, NULL);
 		return NULL;
 	}
-	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		state_answer(done, arg, FZ_ENOMEM, NULL);
+	if ((w = state_op_new(sizeof(*w), fn, done, arg)) == NULL)
 		return NULL;
-	}
-	w->op.fn = fn;
 	w->op.free_fn = hooks_wop_free;
-	w->op.done = done;
-	w->op.done_arg = arg;
 	if (ws != NULL)
 		w->ws = strcpy(w->wsbuf, ws);
 	if (kind != NULL)

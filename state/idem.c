@@ -266,13 +266,9 @@ idem_prune(struct state *st, int64_t now_ms, size_t max, state_done_cb *done,
 {
 	struct idem_op *op;
 
-	if ((op = calloc(1, sizeof(*op))) == NULL) {
-		state_answer(done, arg, FZ_ENOMEM, NULL);
+	if ((op = state_op_new(sizeof(*op), idem_prune_fn, done, arg)) ==
+	    NULL)
 		return;
-	}
-	op->op.fn = idem_prune_fn;
-	op->op.done = done;
-	op->op.done_arg = arg;
 	op->now_ms = now_ms;
 	op->max = max;
 	state_submit(st, &op->op);

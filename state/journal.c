@@ -442,14 +442,9 @@ journal_ingest(struct state *st, struct journal_report *r,
 {
 	struct journal_ingest_op *op;
 
-	if ((op = calloc(1, sizeof(*op))) == NULL) {
-		r->err = FZ_ENOMEM;
-		state_answer(done, arg, FZ_ENOMEM, NULL);
+	if ((op = state_op_new(sizeof(*op), journal_ingest_fn, done,
+	    arg)) == NULL)
 		return;
-	}
-	op->op.fn = journal_ingest_fn;
-	op->op.done = done;
-	op->op.done_arg = arg;
 	op->r = r;
 	state_submit(st, &op->op);
 }
@@ -530,13 +525,9 @@ journal_replay(struct state *st, const char *hook_id, const char *ws,
 		state_answer(done, arg, FZ_EINVAL, NULL);
 		return;
 	}
-	if ((op = calloc(1, sizeof(*op))) == NULL) {
-		state_answer(done, arg, FZ_ENOMEM, NULL);
+	if ((op = state_op_new(sizeof(*op), journal_replay_fn, done,
+	    arg)) == NULL)
 		return;
-	}
-	op->op.fn = journal_replay_fn;
-	op->op.done = done;
-	op->op.done_arg = arg;
 	strcpy(op->hook, hook_id);
 	strcpy(op->ws, ws);
 	op->mask = mask;
@@ -691,13 +682,9 @@ journal_prune(struct state *st, int64_t cutoff_ms, int64_t ids_cutoff_ms,
 {
 	struct journal_prune_op *op;
 
-	if ((op = calloc(1, sizeof(*op))) == NULL) {
-		state_answer(done, arg, FZ_ENOMEM, NULL);
+	if ((op = state_op_new(sizeof(*op), journal_prune_fn, done,
+	    arg)) == NULL)
 		return;
-	}
-	op->op.fn = journal_prune_fn;
-	op->op.done = done;
-	op->op.done_arg = arg;
 	op->cutoff_ms = cutoff_ms;
 	op->ids_cutoff_ms = ids_cutoff_ms;
 	op->keep_from = keep_from;

@@ -426,17 +426,8 @@ outbox_record_fn(MDB_txn *txn, struct state *st, void *arg)
 static struct outbox_batch_op *
 outbox_batch_new(state_done_cb *done, void *arg)
 {
-	struct outbox_batch_op *op;
-
-	if ((op = calloc(1, sizeof(*op))) == NULL) {
-		if (done != NULL)
-			state_answer(done, arg, FZ_ENOMEM, NULL);
-		return NULL;
-	}
-	op->op.fn = outbox_record_fn;
-	op->op.done = done;
-	op->op.done_arg = arg;
-	return op;
+	return state_op_new(sizeof(struct outbox_batch_op), outbox_record_fn,
+	    done, arg);
 }
 
 void
