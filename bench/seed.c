@@ -15,9 +15,11 @@
  * writer of the daemon uses, so it gets its indexes and, for the
  * subscriptions that exist when it is written, its outbox deliveries.
  * BATCH events (default 10000) share one write transaction (state_write,
- * so a full map is grown and the batch retried); group commit is on and
- * one state_sync at the end makes the lot durable. The workspace is not
- * checked: create it first with `fzrelay workspace create`.
+ * which commits it durably by itself; no writer thread runs here). The
+ * map is the daemon's (STATE_MAP_BYTES), as every process opening the
+ * directory should give; a batch that does not fit fails (FZ_ETOOBIG).
+ * The workspace is not checked: create it first with
+ * `fzrelay workspace create`.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -36,7 +38,6 @@
 
 #define SEED_PROJECTS	1000	/* distinct projects the events cycle over */
 #define SEED_BATCH	10000
-#define SEED_MAP_BYTES	((size_t)2 << 30)
 
 struct seed_batch {
 	const char	*ws;
@@ -113,7 +114,8 @@ seed_batch_fn(MDB_txn *txn, struct state *st, void *arg)
 int
 main(int argc, char *argv[])
 {
-	static const struct state_opts opts = { SEED_MAP_BYTES, 1, 0 };
+	/* The default map, not held exclusively (as the admin commands). */
+	static const struct state_opts opts = { 0, 0 };
 	struct state *st = NULL;
 	struct seed_batch b;
 	json_t *projects[SEED_PROJECTS];
@@ -156,10 +158,6 @@ main(int argc, char *argv[])
 			    (unsigned long long)done, fz_strerror(err));
 			goto out;
 		}
-	}
-	if ((err = state_sync(st)) != 0) {
-		fprintf(stderr, "seed: sync: %s\n", fz_strerror(err));
-		goto out;
 	}
 	printf("seeded %llu events (last seq %llu) in %lld ms\n",
 	    (unsigned long long)count, (unsigned long long)b.last_seq,

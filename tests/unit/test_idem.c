@@ -16,7 +16,7 @@
 
 #include "common/fz.h"
 #include "common/secure.h"
-#include "state/apikey.h"
+#include "state/clients.h"
 #include "state/idem.h"
 #include "state/state.h"
 #include "state/workspace.h"
@@ -46,14 +46,32 @@ setup(void **state)
 	return 0;
 }
 
-/* A foreground write: a new API key. */
+/* A write that goes through the writer's queue (state_submit), which a
+ * claim rides: a new client of email, FZ_EEXIST (failing inside its
+ * transaction) if ws has one of that email. */
 static int
-some_write(struct fixture *f, const char *ws)
+some_write(struct fixture *f, const char *ws, const char *email)
 {
-	struct apikey k;
-	char token[SECURE_TOKEN_SIZE];
+	struct state_result r;
+	json_t *body;
 
-	return apikey_create(f->t.st, ws, "k", SCOPE_WRITE, &k, token);
+	body = json_pack("{s:s, s:s}", "name", "Jane", "email", email);
+	assert_non_null(body);
+	tmpdir_keep(&r);
+	clients_create(f->t.st, ws, body, NOW, state_keep_cb, &r);
+	json_decref(body);
+	return tmpdir_kept(&r, NULL);
+}
+
+static int
+t_idem_put(struct fixture *f, const char *key, int status, const json_t *data)
+{
+	struct state_result r;
+
+	tmpdir_keep(&r);
+	idem_put(f->t.st, f->ws.id, key, f->fp, status, data, NOW,
+	    state_keep_cb, &r);
+	return tmpdir_kept(&r, NULL);
 }
 
 static void
@@ -65,8 +83,7 @@ test_put_get(void **state)
 
 	assert_int_equal(idem_get(f->t.st, f->ws.id, "k1", NOW, &e),
 	    FZ_ENOTFOUND);
-	assert_int_equal(idem_put(f->t.st, f->ws.id, "k1", f->fp, 201, data,
-	    NOW), 0);
+	assert_int_equal(t_idem_put(f, "k1", 201, data), 0);
 	assert_int_equal(idem_get(f->t.st, f->ws.id, "k1", NOW + 1, &e), 0);
 	assert_int_equal(e.status, 201);
 	assert_memory_equal(e.fingerprint, f->fp, sizeof(f->fp));
@@ -84,19 +101,22 @@ test_claim_rides_the_write(void **state)
 {
 	struct fixture *f = *state;
 	struct idem_entry e;
+	int committed = 0;
 
-	assert_int_equal(idem_claim(f->t.st, f->ws.id, "k2", f->fp, NOW), 0);
+	assert_int_equal(idem_claim(f->t.st, f->ws.id, "k2", f->fp, NOW,
+	    &committed), 0);
 	assert_int_equal(idem_get(f->t.st, f->ws.id, "k2", NOW, &e),
 	    FZ_ENOTFOUND);
-	assert_int_equal(some_write(f, f->ws.id), 0);
-	assert_int_equal(idem_claim_end(f->t.st), 1);
+	assert_int_equal(committed, 0);
+	assert_int_equal(some_write(f, f->ws.id, "k2@example.com"), 0);
+	assert_int_equal(committed, 1);
+	idem_claim_end(f->t.st);
 	assert_int_equal(idem_get(f->t.st, f->ws.id, "k2", NOW, &e), 0);
 	assert_int_equal(e.status, 0);
 	assert_memory_equal(e.fingerprint, f->fp, sizeof(f->fp));
 	json_decref(e.data);
 	/* The answer completes it. */
-	assert_int_equal(idem_put(f->t.st, f->ws.id, "k2", f->fp, 201,
-	    json_null(), NOW), 0);
+	assert_int_equal(t_idem_put(f, "k2", 201, json_null()), 0);
 	assert_int_equal(idem_get(f->t.st, f->ws.id, "k2", NOW, &e), 0);
 	assert_int_equal(e.status, 201);
 	json_decref(e.data);
@@ -106,23 +126,47 @@ static void
 test_claim_without_write(void **state)
 {
 	struct fixture *f = *state;
-	struct apikey_touch t = { .used_ms = NOW };
 	struct idem_entry e;
+	int committed = 0;
 
-	/* A write that fails inside its transaction carries nothing. */
-	assert_int_equal(idem_claim(f->t.st, f->ws.id, "k3", f->fp, NOW), 0);
-	assert_int_equal(some_write(f, "ws_NoSuchWorkspace"), FZ_ENOTFOUND);
-	/* Nor does a background write. */
-	snprintf(t.id, sizeof(t.id), "key_none");
-	assert_int_equal(apikey_touch(f->t.st, &t, 1), 0);
-	assert_int_equal(idem_claim_end(f->t.st), 0);
+	/* A write that fails inside its transaction carries nothing, and
+	 * takes the claim with it: it rides no later write. */
+	assert_int_equal(some_write(f, f->ws.id, "k3@example.com"), 0);
+	assert_int_equal(idem_claim(f->t.st, f->ws.id, "k3", f->fp, NOW,
+	    &committed), 0);
+	assert_int_equal(some_write(f, f->ws.id, "k3@example.com"),
+	    FZ_EEXIST);
+	assert_int_equal(committed, 0);
 	assert_int_equal(idem_get(f->t.st, f->ws.id, "k3", NOW, &e),
 	    FZ_ENOTFOUND);
-	/* Ended, it rides nothing more. */
-	assert_int_equal(some_write(f, f->ws.id), 0);
+	assert_int_equal(some_write(f, f->ws.id, "k3b@example.com"), 0);
+	assert_int_equal(committed, 0);
 	assert_int_equal(idem_get(f->t.st, f->ws.id, "k3", NOW, &e),
 	    FZ_ENOTFOUND);
-	assert_int_equal(idem_claim_end(f->t.st), 0);
+
+	/* Ended before any write, it rides nothing. */
+	assert_int_equal(idem_claim(f->t.st, f->ws.id, "k4", f->fp, NOW,
+	    &committed), 0);
+	idem_claim_end(f->t.st);
+	assert_int_equal(some_write(f, f->ws.id, "k4@example.com"), 0);
+	assert_int_equal(committed, 0);
+	assert_int_equal(idem_get(f->t.st, f->ws.id, "k4", NOW, &e),
+	    FZ_ENOTFOUND);
+	idem_claim_end(f->t.st);
+
+	/* A claim that cannot be one (a key too long) is refused and
+	 * rides nothing. */
+	{
+		char key[IDEM_KEY_MAX + 2];
+
+		memset(key, 'k', sizeof(key) - 1);
+		key[sizeof(key) - 1] = '\0';
+		assert_int_equal(idem_claim(f->t.st, f->ws.id, key, f->fp,
+		    NOW, &committed), FZ_EINVAL);
+		assert_int_equal(some_write(f, f->ws.id, "k5@example.com"),
+		    0);
+		assert_int_equal(committed, 0);
+	}
 }
 
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, tmpdir_fixture_free)

@@ -50,6 +50,79 @@ setup(void **state)
 	return 0;
 }
 
+/*
+ * The writes, as calls that return their outcome: no writer thread runs,
+ * so each write's callback (state_keep_cb) has run when it returns.
+ * *out gets the record written or in the way (caller decrefs), *field
+ * the input at fault.
+ */
+static int
+t_clients_create(struct state *st, const char *ws, const json_t *body,
+    int64_t now_ms, json_t **out)
+{
+	struct state_result r;
+
+	tmpdir_keep(&r);
+	clients_create(st, ws, body, now_ms, state_keep_cb, &r);
+	return tmpdir_kept(&r, out);
+}
+
+static int
+t_projects_create(struct state *st, const char *ws, const json_t *body,
+    int64_t now_ms, json_t **out, const char **field)
+{
+	struct state_result r;
+
+	tmpdir_keep(&r);
+	projects_create(st, ws, body, now_ms, state_keep_cb, &r);
+	*field = r.field;
+	return tmpdir_kept(&r, out);
+}
+
+static int
+t_packs_put(struct state *st, const struct packs_ctx *ctx, const char *ws,
+    const char *id, const json_t *body, int64_t now_ms, json_t **out)
+{
+	struct state_result r;
+
+	tmpdir_keep(&r);
+	packs_put(st, ctx, ws, id, body, now_ms, state_keep_cb, &r);
+	return tmpdir_kept(&r, out);
+}
+
+static int
+t_packs_send(struct state *st, const struct packs_ctx *ctx, const char *ws,
+    const char *id, const json_t *body, int64_t now_ms, json_t **out)
+{
+	struct state_result r;
+
+	tmpdir_keep(&r);
+	packs_send(st, ctx, ws, id, body, now_ms, state_keep_cb, &r);
+	return tmpdir_kept(&r, out);
+}
+
+static int
+t_portal_view(struct state *st, const struct packs_ctx *ctx,
+    const char *token, int64_t now_ms, json_t **out)
+{
+	struct state_result r;
+
+	tmpdir_keep(&r);
+	portal_view(st, ctx, token, now_ms, state_keep_cb, &r);
+	return tmpdir_kept(&r, out);
+}
+
+static int
+t_portal_signoff(struct state *st, const char *token, const json_t *body,
+    int64_t now_ms, json_t **out)
+{
+	struct state_result r;
+
+	tmpdir_keep(&r);
+	portal_signoff(st, token, body, now_ms, state_keep_cb, &r);
+	return tmpdir_kept(&r, out);
+}
+
 static json_t *
 new_project(struct fixture *f, const char *ws, const char *email)
 {
@@ -60,8 +133,8 @@ new_project(struct fixture *f, const char *ws, const char *email)
 	    "projectType", "Web Design", "launchDate", "2026-06-01",
 	    "clientName", "Jane", "clientEmail", email);
 	assert_non_null(body);
-	assert_int_equal(projects_create(f->t.st, ws, body, NOW, &out, &field),
-	    0);
+	assert_int_equal(t_projects_create(f->t.st, ws, body, NOW, &out,
+	    &field), 0);
 	json_decref(body);
 	return out;
 }
@@ -74,14 +147,14 @@ test_client_email_is_unique(void **state)
 
 	body = json_pack("{s:s, s:s}", "name", "Jane", "email",
 	    "jane@example.com");
-	assert_int_equal(clients_create(f->t.st, f->ws.id, body, NOW, &a), 0);
-	assert_int_equal(clients_create(f->t.st, f->ws.id, body, NOW, &b),
+	assert_int_equal(t_clients_create(f->t.st, f->ws.id, body, NOW, &a), 0);
+	assert_int_equal(t_clients_create(f->t.st, f->ws.id, body, NOW, &b),
 	    FZ_EEXIST);
 	assert_string_equal(json_string_value(json_object_get(a, "id")),
 	    json_string_value(json_object_get(b, "id")));
 	json_decref(b);
 	/* Another workspace may hold the same address. */
-	assert_int_equal(clients_create(f->t.st, f->other.id, body, NOW, &b),
+	assert_int_equal(t_clients_create(f->t.st, f->other.id, body, NOW, &b),
 	    0);
 	json_decref(a);
 	json_decref(b);
@@ -119,7 +192,7 @@ test_project_unknown_client_or_template(void **state)
 	body = json_pack("{s:s, s:s, s:s, s:s}", "name", "Site",
 	    "projectType", "SEO", "launchDate", "2026-06-01", "clientId",
 	    "client_NoSuchClient0000000");
-	assert_int_equal(projects_create(f->t.st, f->ws.id, body, NOW, &out,
+	assert_int_equal(t_projects_create(f->t.st, f->ws.id, body, NOW, &out,
 	    &field), FZ_ENOTFOUND);
 	assert_string_equal(field, "clientId");
 	assert_null(out);
@@ -127,7 +200,7 @@ test_project_unknown_client_or_template(void **state)
 	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", "Site",
 	    "projectType", "SEO", "launchDate", "2026-06-01", "clientName",
 	    "J", "clientEmail", "j@example.com", "templateId", "tpl_Nope");
-	assert_int_equal(projects_create(f->t.st, f->ws.id, body, NOW, &out,
+	assert_int_equal(t_projects_create(f->t.st, f->ws.id, body, NOW, &out,
 	    &field), FZ_ENOTFOUND);
 	assert_string_equal(field, "templateId");
 	json_decref(body);
@@ -212,7 +285,7 @@ put_credential(struct fixture *f, const char *id, const char *label,
 	    "title", "Access", "items", "type", "credential", "label", label,
 	    "username", "jane", "password", password);
 	assert_non_null(body);
-	assert_int_equal(packs_put(f->t.st, &f->ctx, f->ws.id, id, body, NOW,
+	assert_int_equal(t_packs_put(f->t.st, &f->ctx, f->ws.id, id, body, NOW,
 	    &out), 0);
 	json_decref(body);
 	return out;
@@ -273,7 +346,7 @@ test_send_view_signoff(void **state)
 	char token[64];
 
 	msg = json_pack("{s:s}", "personalMessage", "Ready");
-	assert_int_equal(packs_send(f->t.st, &f->ctx, f->ws.id, id, msg, NOW,
+	assert_int_equal(t_packs_send(f->t.st, &f->ctx, f->ws.id, id, msg, NOW,
 	    &out), 0);
 	assert_string_equal(json_string_value(json_object_get(out, "status")),
 	    "sent");
@@ -284,9 +357,9 @@ test_send_view_signoff(void **state)
 	assert_int_equal(strlen(token), 32);
 	json_decref(out);
 
-	assert_int_equal(portal_view(f->t.st, &f->ctx, "nosuchtoken", NOW,
+	assert_int_equal(t_portal_view(f->t.st, &f->ctx, "nosuchtoken", NOW,
 	    &view), FZ_ENOTFOUND);
-	assert_int_equal(portal_view(f->t.st, &f->ctx, token, NOW, &view), 0);
+	assert_int_equal(t_portal_view(f->t.st, &f->ctx, token, NOW, &view), 0);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    view, "project"), "status")), "viewed");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
@@ -295,18 +368,18 @@ test_send_view_signoff(void **state)
 
 	signer = json_pack("{s:s, s:s}", "name", "Jane", "email",
 	    "jane@example.com");
-	assert_int_equal(portal_signoff(f->t.st, token, signer, NOW, &so), 0);
+	assert_int_equal(t_portal_signoff(f->t.st, token, signer, NOW, &so), 0);
 	assert_string_equal(json_string_value(json_object_get(so,
 	    "signerName")), "Jane");
 	json_decref(so);
-	assert_int_equal(portal_signoff(f->t.st, token, signer, NOW, &so),
+	assert_int_equal(t_portal_signoff(f->t.st, token, signer, NOW, &so),
 	    FZ_ECONFLICT);
 	assert_int_equal(portal_signoff_get(f->t.st, f->ws.id, id, &so), 0);
 	json_decref(so);
 	assert_int_equal(portal_signoff_get(f->t.st, f->other.id, id, &so),
 	    FZ_ENOTFOUND);
 	/* A signed-off pack is final. */
-	assert_int_equal(packs_send(f->t.st, &f->ctx, f->ws.id, id, msg, NOW,
+	assert_int_equal(t_packs_send(f->t.st, &f->ctx, f->ws.id, id, msg, NOW,
 	    &out), FZ_ECONFLICT);
 	json_decref(signer);
 	json_decref(msg);
@@ -321,9 +394,9 @@ test_resend_unchanged_is_noop(void **state)
 	json_t *b = NULL, *msg = json_object();
 	const char *id = json_string_value(json_object_get(p, "id"));
 
-	assert_int_equal(packs_send(f->t.st, &f->ctx, f->ws.id, id, msg, NOW,
+	assert_int_equal(t_packs_send(f->t.st, &f->ctx, f->ws.id, id, msg, NOW,
 	    &a), 0);
-	assert_int_equal(packs_send(f->t.st, &f->ctx, f->ws.id, id, msg,
+	assert_int_equal(t_packs_send(f->t.st, &f->ctx, f->ws.id, id, msg,
 	    NOW + 5000, &b), 0);
 	/* Same share link and the first send's time: nothing was re-sent. */
 	assert_string_equal(json_string_value(json_object_get(a, "share_url")),
@@ -332,7 +405,7 @@ test_resend_unchanged_is_noop(void **state)
 	    json_string_value(json_object_get(b, "sentAt")));
 	json_decref(b);
 	json_decref(put_credential(f, id, "CMS", "changed"));
-	assert_int_equal(packs_send(f->t.st, &f->ctx, f->ws.id, id, msg,
+	assert_int_equal(t_packs_send(f->t.st, &f->ctx, f->ws.id, id, msg,
 	    NOW + 9000, &b), 0);
 	assert_string_not_equal(json_string_value(json_object_get(a,
 	    "sentAt")), json_string_value(json_object_get(b, "sentAt")));

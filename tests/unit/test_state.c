@@ -479,6 +479,18 @@ test_apikey_list(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* apikey_touch, a write: no writer thread runs, so its callback has run
+ * when it returns. Returns its outcome. */
+static int
+t_apikey_touch(struct state *st, const struct apikey_touch *t, size_t n)
+{
+	struct state_result r;
+
+	tmpdir_keep(&r);
+	apikey_touch(st, t, n, state_keep_cb, &r);
+	return tmpdir_kept(&r, NULL);
+}
+
 static void
 test_apikey_touch(void **state)
 {
@@ -499,7 +511,7 @@ test_apikey_touch(void **state)
 	t[1].used_ms = 5000;
 	snprintf(t[2].id, sizeof(t[2].id), "%s", b.id);
 	t[2].used_ms = 2000;
-	assert_int_equal(apikey_touch(f->st, t, 3), 0);
+	assert_int_equal(t_apikey_touch(f->st, t, 3), 0);
 	assert_int_equal(apikey_get(f->st, a.id, &got), 0);
 	assert_int_equal(got.last_used_ms, 1000);
 	assert_int_equal(apikey_get(f->st, b.id, &got), 0);
@@ -507,13 +519,13 @@ test_apikey_touch(void **state)
 
 	/* Never lowered. */
 	t[0].used_ms = 500;
-	assert_int_equal(apikey_touch(f->st, t, 1), 0);
+	assert_int_equal(t_apikey_touch(f->st, t, 1), 0);
 	assert_int_equal(apikey_get(f->st, a.id, &got), 0);
 	assert_int_equal(got.last_used_ms, 1000);
 
 	/* Raised. */
 	t[0].used_ms = 3000;
-	assert_int_equal(apikey_touch(f->st, t, 1), 0);
+	assert_int_equal(t_apikey_touch(f->st, t, 1), 0);
 	assert_int_equal(apikey_get(f->st, a.id, &got), 0);
 	assert_int_equal(got.last_used_ms, 3000);
 	/* Other fields are untouched. */
@@ -521,7 +533,7 @@ test_apikey_touch(void **state)
 	assert_memory_equal(got.hash, a.hash, sizeof(a.hash));
 	assert_int_equal(got.revoked_ms, 0);
 
-	assert_int_equal(apikey_touch(f->st, t, 0), 0);
+	assert_int_equal(t_apikey_touch(f->st, t, 0), 0);
 	assert_int_equal(apikey_get(f->st, a.id, &got), 0);
 	assert_int_equal(got.last_used_ms, 3000);
 }
@@ -619,48 +631,29 @@ test_read_nested(void **state)
 	assert_string_equal(buf, "two");
 }
 
-/* Another process grows the map while this one keeps a read transaction
- * for reuse: the next read adopts the new size and sees its writes. */
-static void
-test_map_grown_elsewhere(void **state)
-{
-	static const struct state_opts small = { 256 << 10, 0, 0 };
-	struct tmpdir_fixture *f = *state;
-	char buf[64], name[16];
-	int i, status;
-	pid_t pid;
+/* A map of 256 KiB, and a value bigger than it. */
+static const struct state_opts small = { 256 << 10, 0 };
+static char big[300 << 10];
 
+static void
+reopen_small(struct tmpdir_fixture *f)
+{
 	state_close(f->st);
 	f->st = NULL;
 	assert_int_equal(state_open_opts(f->dir, &small, &f->st), 0);
-	assert_int_equal(state_meta_put(f->st, "before", "1"), 0);
-	assert_int_equal(state_meta_get(f->st, "before", buf, sizeof(buf)),
-	    0);
-	if ((pid = fork()) == 0) {
-		static char big[16 << 10];
-		struct state *st;
-		int bad = 0;
+	memset(big, 'x', sizeof(big) - 1);
+}
 
-		memset(big, 'x', sizeof(big) - 1);
-		if (state_open_opts(f->dir, &small, &st) != 0)
-			_exit(2);
-		for (i = 0; i < 64 && !bad; i++) {
-			snprintf(name, sizeof(name), "big%d", i);
-			bad = state_meta_put(st, name, big) != 0;
-		}
-		bad |= state_meta_put(st, "after", "2") != 0;
-		state_close(st);
-		_exit(bad);
-	}
-	assert_true(pid > 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(state_meta_get(f->st, "after", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "2");
-	assert_int_equal(state_meta_put(f->st, "later", "3"), 0);
-	assert_int_equal(state_meta_get(f->st, "later", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "3");
+static int
+put_big_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	MDB_val k, v;
+
+	k.mv_data = "big";
+	k.mv_size = 3;
+	v.mv_data = arg;
+	v.mv_size = strlen(arg);
+	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_META), &k, &v, 0));
 }
 
 static int
@@ -670,28 +663,111 @@ write_inside(MDB_txn *txn, struct state *st, void *arg)
 	return state_meta_put(st, "big", arg);
 }
 
-/* The map is never resized under a live read of this process: a write
- * from inside a read's function that needs a bigger map fails instead,
- * and the same write succeeds outside. */
+/* The map never grows: a write that does not fit fails alone with
+ * FZ_ETOOBIG, whichever way it is made, and leaves what was there and a
+ * state that still reads and takes smaller writes. */
 static void
-test_grow_inside_read(void **state)
+test_map_full_fails_that_write(void **state)
 {
-	static const struct state_opts small = { 256 << 10, 0, 0 };
-	static char big[300 << 10];
 	struct tmpdir_fixture *f = *state;
+	struct workspace ws, got;
+	size_t map, used;
 	char buf[64];
 
-	state_close(f->st);
-	f->st = NULL;
-	assert_int_equal(state_open_opts(f->dir, &small, &f->st), 0);
-	memset(big, 'x', sizeof(big) - 1);
-	assert_int_equal(state_read(f->st, write_inside, big), FZ_ESTORE);
+	reopen_small(f);
+	state_usage(f->st, &map, &used);
+	assert_int_equal(map, small.map_bytes);
+	make_ws(f, "Before", PLAN_PRO, &ws);
+	assert_int_equal(state_meta_put(f->st, "before", "1"), 0);
+
+	/* Queued (state_submit), a transaction of its own (state_write),
+	 * and from inside a read's function. */
+	assert_int_equal(state_meta_put(f->st, "big", big), FZ_ETOOBIG);
+	assert_int_equal(state_write(f->st, put_big_fn, big), FZ_ETOOBIG);
+	assert_int_equal(state_read(f->st, write_inside, big), FZ_ETOOBIG);
 	assert_int_equal(state_meta_get(f->st, "big", buf, sizeof(buf)),
 	    FZ_ENOTFOUND);
-	assert_int_equal(state_meta_put(f->st, "big", big), 0);
+	state_usage(f->st, &map, &used);
+	assert_int_equal(map, small.map_bytes);
+
+	/* Earlier data intact; reads and smaller writes go on. */
+	assert_int_equal(state_ready(f->st), 0);
+	assert_int_equal(state_meta_get(f->st, "before", buf, sizeof(buf)),
+	    0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(workspace_get(f->st, ws.id, &got), 0);
+	assert_string_equal(got.name, "Before");
+	assert_int_equal(state_meta_put(f->st, "after", "2"), 0);
+	assert_int_equal(state_meta_get(f->st, "after", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2");
+	big[10 << 10] = '\0';
+	assert_int_equal(state_write(f->st, put_big_fn, big), 0);
+	big[10 << 10] = 'x';
 	assert_int_equal(state_meta_get(f->st, "big", buf, sizeof(buf)),
 	    FZ_ETOOBIG);
+	make_ws(f, "After", PLAN_PRO, &ws);
+	reopen(f);
+	assert_int_equal(workspace_get(f->st, ws.id, &got), 0);
+	assert_int_equal(state_meta_get(f->st, "before", buf, sizeof(buf)),
+	    0);
+}
+
+/* Another process opens the directory with a bigger map and fills it
+ * past this one's while this one keeps a read transaction for reuse:
+ * the next read adopts the new size and sees its writes. */
+static void
+test_map_grown_elsewhere(void **state)
+{
+	static const struct state_opts larger = { 4 << 20, 0 };
+	struct tmpdir_fixture *f = *state;
+	char buf[64], name[16], sub[96];
+	size_t map, used;
+	int i, status;
+	pid_t pid;
+
+	/* A directory of its own: the file records the largest map any
+	 * process gave it, and the fixture's was opened at the default. */
+	state_close(f->st);
+	f->st = NULL;
+	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
+	assert_int_equal(state_open_opts(sub, &small, &f->st), 0);
+	assert_int_equal(state_meta_put(f->st, "before", "1"), 0);
+	assert_int_equal(state_meta_get(f->st, "before", buf, sizeof(buf)),
+	    0);
+	if ((pid = fork()) == 0) {
+		static char chunk[16 << 10];
+		struct state *st;
+		int bad = 0;
+
+		memset(chunk, 'x', sizeof(chunk) - 1);
+		if (state_open_opts(sub, &larger, &st) != 0)
+			_exit(2);
+		for (i = 0; i < 64 && !bad; i++) {
+			snprintf(name, sizeof(name), "big%d", i);
+			bad = state_meta_put(st, name, chunk) != 0;
+		}
+		bad |= state_meta_put(st, "after", "2") != 0;
+		state_usage(st, &map, &used);
+		bad |= used <= small.map_bytes;
+		state_close(st);
+		_exit(bad);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(state_meta_get(f->st, "after", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2");
+	state_usage(f->st, &map, &used);
+	assert_int_equal(map, larger.map_bytes);
+	assert_true(used > small.map_bytes);
+	assert_int_equal(state_meta_put(f->st, "later", "3"), 0);
+	assert_int_equal(state_meta_get(f->st, "later", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "3");
 	assert_int_equal(state_ready(f->st), 0);
+	state_close(f->st);
+	f->st = NULL;
+	assert_int_equal(tmpdir_remove(sub), 0);
 }
 
 static void
@@ -851,8 +927,8 @@ main(void)
 		cmocka_unit_test(test_scope_parse),
 		T(test_meta),
 		T(test_read_nested),
+		T(test_map_full_fails_that_write),
 		T(test_map_grown_elsewhere),
-		T(test_grow_inside_read),
 		T(test_ready),
 		T(test_open_missing_dir_created),
 		T(test_reopen),
