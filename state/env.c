@@ -298,6 +298,9 @@ state_write(struct state *st, state_txn_fn *fn, void *arg)
 void
 state_submit(struct state *st, struct state_op *op)
 {
+	MDB_txn *txn = NULL;
+	int rc, err;
+
 	op->rider = st->rider;
 	op->rider_arg = st->rider_arg;
 	op->rider_committed = st->rider_committed;
@@ -305,10 +308,21 @@ state_submit(struct state *st, struct state_op *op)
 	st->rider_arg = NULL;
 	st->rider_committed = NULL;
 	memset(&op->res, 0, sizeof(op->res));
-	if (st->writer != NULL)
+	if (st->writer != NULL) {
 		writer_submit(st->writer, op);
+		return;
+	}
+	/* No writer thread: at once, in a transaction of its own. */
+	op->next = NULL;
+	if ((rc = state_begin(st, 0, &txn)) != 0)
+		err = state_mdb_err(rc);
+	else if ((err = writer_apply(txn, st, op)) == 0)
+		err = state_mdb_err(mdb_txn_commit(txn));
 	else
-		writer_run_now(st, st->env, op);
+		mdb_txn_abort(txn);
+	op->res.err = err;
+	state_wrote(st, err == FZ_ESTORE ? err : 0);
+	writer_finish(op);
 }
 
 void *

@@ -66,9 +66,10 @@ struct state_op {
 	state_txn_fn		*rider;
 	void			*rider_arg;
 	int			*rider_committed;
-	size_t			 batch_n;	/* > 0: first of a batch of n */
-	int64_t			 batch_us;
-	int			 batch_err;	/* the batch's commit failed */
+	int			 batch_head;	/* first of its batch */
+	size_t			 batch_ok;	/* head: ops the batch committed */
+	int64_t			 batch_us;	/* head: its commit's time */
+	int			 batch_err;	/* head: its commit failed */
 };
 
 /* Returns a zeroed op of size bytes (a module's op struct, which starts
@@ -122,8 +123,11 @@ int	state_read(struct state *st, state_txn_fn *fn, void *arg);
  * state_submit, after that op's own fn and before its commit, so both
  * reach the disk together or not at all; a rider that fails fails the
  * op. arg is taken (freed with free() once that op is done, or by
- * state_ride_end if no op took it); *committed is set to 1 on the loop,
- * before the op's callback, if the op committed. state_ride_end drops a
+ * state_ride_end if no op took it); *committed (which the caller zeroes)
+ * is set to 1 on the loop, before the op's callback, if the op
+ * committed. The rider goes with whatever write is queued next, so it
+ * is set just before the code whose write it belongs with, and ended
+ * right after. state_ride_end drops a
  * rider no op took. One rider at a time. Loop thread only.
  */
 void	state_ride(struct state *st, state_txn_fn *fn, void *arg,

@@ -70,16 +70,17 @@ struct journal_report {
 	size_t		 data_len;
 	int64_t		 now_ms;
 	uint64_t	 seq;		/* out: the new event's sequence */
-	int		 err;		/* out: see journal_ingest_batch */
+	int		 err;		/* out: see journal_ingest */
 };
 
 /*
  * Journals report r once: its source_id is remembered in the same
  * transaction, so a repeat of it journals nothing while the event is
  * kept, and for JOURNAL_INGEST_KEEP_MS at least (journal_prune). The
- * event gets a fresh evt_ id like any other. done gets r->err: 0
- * (journaled, r->seq and n set), FZ_EEXIST (a repeat), FZ_ENOTFOUND (no
- * such workspace), FZ_EINVAL, or the write's failure. A report may give
+ * event gets a fresh evt_ id like any other. done's res.err is the
+ * outcome: 0 (journaled, n the sequence), FZ_EEXIST (a repeat),
+ * FZ_ENOTFOUND (no such workspace), FZ_EINVAL, or the write's failure
+ * (r->err and r->seq are the report's own, before the commit). A report may give
  * its snapshot as data_text[0..data_len-1] instead of data: the compact
  * text of a JSON object as jansson would write it (common/jscan.h), used
  * as it is, so it is not parsed again. A write (state.h): r and what it

@@ -90,7 +90,9 @@ void	state_stop(struct state *st);
 size_t	state_pending(const struct state *st);
 
 /* Called on the loop after each batch the writer committed: ops writes
- * in it, took_us how long its durable commit took. */
+ * it committed (a batch whose every write failed commits nothing and is
+ * not reported), took_us how long its durable commit took. Set after
+ * state_start; state_stop drops it. */
 typedef void state_commit_cb(void *arg, size_t ops, int64_t took_us);
 void	state_on_commit(struct state *st, state_commit_cb *cb, void *arg);
 

@@ -45,9 +45,7 @@ writer_apply(MDB_txn *txn, struct state *st, struct state_op *op)
 	return err;
 }
 
-/* The loop's half of an op: what a committed write promised, then the
- * callback, then the op is gone. */
-static void
+void
 writer_finish(struct state_op *op)
 {
 	if (op->res.err == 0 && op->rider_committed != NULL)
@@ -79,16 +77,17 @@ writer_fail_all(struct state_op *list, int err)
 }
 
 /* Runs list, each op in a transaction nested in one, and commits them
- * durably together. Returns 0, or FZ_ESTORE if the batch could not be
- * committed (every op then failed). */
+ * durably together; *ok gets how many ops that committed. Returns 0, or
+ * FZ_ESTORE if the batch could not be committed (every op then
+ * failed). */
 static int
-writer_commit(struct writer *w, struct state_op *list)
+writer_commit(struct writer *w, struct state_op *list, size_t *ok)
 {
 	MDB_txn *txn = NULL, *child;
 	struct state_op *op;
-	size_t ok = 0;
 	int rc, err;
 
+	*ok = 0;
 	if ((rc = mdb_txn_begin(w->env, NULL, 0, &txn)) != 0) {
 		/* MDB_MAP_RESIZED among others: another process opened the
 		 * map larger, which only a restart may adopt. */
@@ -106,15 +105,16 @@ writer_commit(struct writer *w, struct state_op *list)
 		else
 			mdb_txn_abort(child);
 		if ((op->res.err = err) == 0)
-			ok++;
+			(*ok)++;
 	}
-	if (ok == 0) {
+	if (*ok == 0) {
 		mdb_txn_abort(txn);
 		return 0;
 	}
 	if ((rc = mdb_txn_commit(txn)) != 0) {
-		log_err("lmdb: commit of %zu writes: %s", ok, mdb_strerror(rc));
+		log_err("lmdb: commit of %zu writes: %s", *ok, mdb_strerror(rc));
 		writer_fail_all(list, FZ_ESTORE);
+		*ok = 0;
 		return FZ_ESTORE;
 	}
 	return 0;
@@ -145,8 +145,8 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 
 		t0 = clock_mono_us();
-		list->batch_err = writer_commit(w, list);
-		list->batch_n = n;
+		list->batch_err = writer_commit(w, list, &list->batch_ok);
+		list->batch_head = 1;
 		list->batch_us = clock_mono_us() - t0;
 
 		pthread_mutex_lock(&w->mu);
@@ -179,10 +179,10 @@ writer_drain(struct writer *w)
 	pthread_mutex_unlock(&w->mu);
 	for (op = list; op != NULL; op = next) {
 		next = op->next;
-		if (op->batch_n > 0) {
+		if (op->batch_head) {
 			if (n > 0 && w->commit_cb != NULL)
 				w->commit_cb(w->commit_arg, n, us);
-			n = op->batch_n;
+			n = op->batch_ok;
 			us = op->batch_us;
 			state_wrote(w->st, op->batch_err);
 		}
@@ -237,7 +237,8 @@ void
 writer_submit(struct writer *w, struct state_op *op)
 {
 	op->next = NULL;
-	op->batch_n = 0;
+	op->batch_head = 0;
+	op->batch_ok = 0;
 	op->batch_err = 0;
 	w->pending++;
 	pthread_mutex_lock(&w->mu);
@@ -282,22 +283,4 @@ writer_free(struct writer *w)
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	free(w);
-}
-
-void
-writer_run_now(struct state *st, MDB_env *env, struct state_op *op)
-{
-	MDB_txn *txn = NULL;
-	int rc, err;
-
-	op->next = NULL;
-	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0)
-		err = state_mdb_err(rc);
-	else if ((err = writer_apply(txn, st, op)) == 0)
-		err = state_mdb_err(mdb_txn_commit(txn));
-	else
-		mdb_txn_abort(txn);
-	op->res.err = err;
-	state_wrote(st, err == FZ_ESTORE ? err : 0);
-	writer_finish(op);
 }

@@ -38,12 +38,12 @@ void	writer_on_commit(struct writer *w, state_commit_cb *cb, void *arg);
  * and frees w; NULL is fine. Loop thread. */
 void	writer_free(struct writer *w);
 
-/* Runs op at once in a transaction of its own on the calling thread and
- * finishes it (no writer thread). */
-void	writer_run_now(struct state *st, MDB_env *env, struct state_op *op);
-
-/* Runs op's fn and rider in txn. Returns their status. */
+/* Runs op's fn and rider in txn. Returns their status. Any thread. */
 int	writer_apply(MDB_txn *txn, struct state *st, struct state_op *op);
+
+/* The loop's half of a finished op: the rider's flag if it committed,
+ * the callback, then op is freed. */
+void	writer_finish(struct state_op *op);
 
 /* Called by the writer on the loop after a batch: err is FZ_ESTORE if
  * its commit failed (state_ready then reports it), else 0. In env.c. */
