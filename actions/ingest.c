@@ -14,7 +14,7 @@
 #include "common/sign.h"
 #include "common/text.h"
 #include "relay/edge.h"
-#include "relay/http.h"
+#include "relay/http/http.h"
 #include "relay/reply.h"
 #include "state/journal.h"
 

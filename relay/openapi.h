@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "relay/router.h"
+#include "relay/http/router.h"
 
 struct rq;
 

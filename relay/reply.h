@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "relay/router.h"
+#include "relay/http/router.h"
 #include "state/idem.h"
 #include "state/store.h"
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_router.c: relay/router.h over the daemon's own route table.
+ * fuzz_router.c: relay/http/router.h over the daemon's own route table.
  *
  * The input is "METHOD PATH": everything before the first space is the
  * method, the rest the undecoded path as the HTTP layer hands it over (an
@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "common/fz.h"
-#include "relay/router.h"
+#include "relay/http/router.h"
 #include "relay/routes.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -1,5 +1,5 @@
 /*
- * test_router.c: relay/router.h, method + path-pattern routing.
+ * test_router.c: relay/http/router.h, method + path-pattern routing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "common/fz.h"
-#include "relay/router.h"
+#include "relay/http/router.h"
 
 #define ALLOW_SIZE	64
 

@@ -5,7 +5,7 @@
 
 #include "common/fz.h"
 #include "common/log.h"
-#include "relay/router.h"
+#include "relay/http/router.h"
 
 #define ROUTER_MAX_SEGS	16
 
