@@ -19,6 +19,7 @@
 #include "relay/metrics.h"
 #include "relay/reply.h"
 #include "relay/http/router.h"
+#include "relay/route.h"
 #include "relay/routes.h"
 #include "state/idem.h"
 #include "state/journal.h"
@@ -524,7 +525,7 @@ edge_request_cb(struct http_req *http, void *arg)
 		edge_read_failed(rq, err);
 		return;
 	}
-	err = router_match(e->router, http_req_method(http), http_req_path(http),
+	err = route_match(e->router, http_req_method(http), http_req_path(http),
 	    &rq->route, &rq->params, allow, sizeof(allow));
 	if (err == FZ_ENOTFOUND) {
 		reply_error(rq, API_NOT_FOUND, "no such endpoint", NULL);
@@ -625,7 +626,7 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 		return NULL;
 	}
 	edge_limits(cfg, &lim);
-	if ((e->router = router_new(table, n)) == NULL ||
+	if ((e->router = route_router_new(table, n)) == NULL ||
 	    (e->auth = auth_new(st, cfg)) == NULL ||
 	    (e->http = http_server_new(base, &lim, edge_request_cb, e)) ==
 	    NULL ||

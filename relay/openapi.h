@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "relay/http/router.h"
+#include "relay/route.h"
 
 struct rq;
 

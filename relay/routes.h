@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "relay/http/router.h"
+#include "relay/route.h"
 
 /* Returns the table and writes its length; static. */
 const struct route	*routes_table(size_t *n);
