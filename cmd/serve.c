@@ -9,6 +9,7 @@
 
 #include "cmd/demo.h"
 #include "cmd/notify.h"
+#include "cmd/routes.h"
 #include "cmd/serve.h"
 #include "common/cfg.h"
 #include "common/clock.h"
@@ -18,6 +19,7 @@
 #include "relay/edge.h"
 #include "relay/fetch.h"
 #include "relay/metrics.h"
+#include "relay/openapi.h"
 #include "relay/upstream.h"
 #include "triggers/deliver.h"
 #include "state/hooks.h"
@@ -315,8 +317,10 @@ serve_main(int argc, char *argv[])
 	unsigned char secret[SECRET_SIZE];
 	/* Group commit: answers that wrote wait for one shared sync. */
 	struct state_opts opts = { 0, 0, 1 };
+	const struct route *routes;
 	char **rest = NULL;
 	int i, nrest = 0, demo = 0, rc = 1, curl_ready = 0;
+	size_t nroutes;
 	uint16_t port;
 
 	memset(&d, 0, sizeof(d));
@@ -364,14 +368,18 @@ serve_main(int argc, char *argv[])
 		log_err("could not set up the demo workspace");
 		goto out;
 	}
+	/* The route table is handed down: to the edge that routes by it, and
+	 * to the API description that shows it. */
+	routes = routes_table(&nroutes);
+	openapi_set_routes(routes, nroutes);
 	if ((d.base = event_base_new()) == NULL ||
 	    (d.fetch = fetch_new(d.base)) == NULL ||
 	    (d.dfetch = fetch_new(d.base)) == NULL ||
 	    (d.store = d.cfg->store == CFG_STORE_HTTP ?
 	    upstream_new(d.fetch, d.st, d.cfg) :
 	    store_embedded_new(d.st, secret, "")) == NULL ||
-	    (d.edge = edge_new(d.base, d.cfg, d.st, d.store, secret)) ==
-	    NULL ||
+	    (d.edge = edge_new(d.base, d.cfg, d.st, d.store, secret, routes,
+	    nroutes)) == NULL ||
 	    (d.deliver = deliver_new(d.base, d.st, d.dfetch, d.cfg)) == NULL ||
 	    serve_events(&d) != 0) {
 		log_err("out of memory starting up");

@@ -20,7 +20,6 @@
 #include "relay/reply.h"
 #include "relay/http/router.h"
 #include "relay/route.h"
-#include "relay/routes.h"
 #include "state/idem.h"
 #include "state/journal.h"
 #include "state/outbox.h"
@@ -604,13 +603,12 @@ edge_flush_cb(evutil_socket_t fd, short what, void *arg)
 
 struct edge *
 edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
-    struct store *store, const unsigned char *secret)
+    struct store *store, const unsigned char *secret,
+    const struct route *routes, size_t nroutes)
 {
 	struct http_limits lim;
-	const struct route *table;
 	struct timeval tv = { EDGE_FLUSH_MS / 1000, 0 };
 	struct edge *e;
-	size_t n;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
@@ -620,13 +618,12 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 	e->store = store;
 	e->pending_tail = &e->pending;
 	e->jobs_tail = &e->jobs;
-	table = routes_table(&n);
 	if (secret_derive(secret, "journal-cursor", e->cursor_key) != 0) {
 		free(e);
 		return NULL;
 	}
 	edge_limits(cfg, &lim);
-	if ((e->router = route_router_new(table, n)) == NULL ||
+	if ((e->router = route_router_new(routes, nroutes)) == NULL ||
 	    (e->auth = auth_new(st, cfg)) == NULL ||
 	    (e->http = http_server_new(base, &lim, edge_request_cb, e)) ==
 	    NULL ||

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/routes.h"
 #include "common/fz.h"
 #include "relay/http/router.h"
 #include "relay/route.h"
-#include "relay/routes.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
