@@ -7,13 +7,13 @@
 #include <time.h>
 
 #include "actions/hooks.h"
-#include "actions/validate.h"
 #include "common/cfg.h"
 #include "common/clock.h"
 #include "common/cursor.h"
 #include "common/fz.h"
 #include "relay/edge.h"
 #include "relay/reply.h"
+#include "relay/validate.h"
 #include "state/hooks.h"
 #include "state/journal.h"
 #include "state/outbox.h"

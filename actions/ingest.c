@@ -5,7 +5,6 @@
 #include <openssl/crypto.h>
 
 #include "actions/ingest.h"
-#include "actions/validate.h"
 #include "common/cfg.h"
 #include "common/clock.h"
 #include "common/fz.h"
@@ -15,8 +14,9 @@
 #include "common/text.h"
 #include "relay/body.h"
 #include "relay/edge.h"
-#include "relay/http.h"
+#include "relay/http/http.h"
 #include "relay/reply.h"
+#include "relay/validate.h"
 #include "state/journal.h"
 
 #define INGEST_SKEW_S	300

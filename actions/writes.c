@@ -1,11 +1,11 @@
 #include <string.h>
 
-#include "actions/packcheck.h"
-#include "actions/validate.h"
 #include "actions/writes.h"
 #include "common/fz.h"
 #include "relay/call.h"
+#include "relay/packcheck.h"
 #include "relay/reply.h"
+#include "relay/validate.h"
 
 #define WRITES_NAME_MAX		200
 #define WRITES_TYPE_MAX		100

@@ -1,10 +1,10 @@
 #include <string.h>
 
-#include "actions/validate.h"
 #include "actions/writes.h"
 #include "actions/zapier.h"
 #include "relay/call.h"
 #include "relay/reply.h"
+#include "relay/validate.h"
 
 /* The flat snake_case view of a project (as the REST API renders it). */
 static json_t *

@@ -1,10 +1,12 @@
 /*
  * seed.c: fills a state directory's journal with pack.sent events of one
  * workspace, for the benchmarks. Not part of the default build: bench/run
- * compiles it against the build's libfz.a with the build's CC and flags:
+ * compiles it against the build's state/ and common/ archives with the
+ * build's CC and flags:
  *
  *   gcc -O2 -g -Wall -Wextra -Werror ... -I. -Ibuild/bench \
- *       -include build/bench/config.h bench/seed.c build/bench/libfz.a \
+ *       -include build/bench/config.h bench/seed.c \
+ *       build/bench/libstate.a build/bench/libcommon.a \
  *       $(pkg-config --libs libevent_core libevent_extra \
  *       libevent_openssl jansson lmdb libcurl libcrypto libssl) -lm \
  *       -o build/bench/seed

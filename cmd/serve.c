@@ -9,6 +9,7 @@
 
 #include "cmd/demo.h"
 #include "cmd/notify.h"
+#include "cmd/routes.h"
 #include "cmd/serve.h"
 #include "common/cfg.h"
 #include "common/clock.h"
@@ -16,10 +17,11 @@
 #include "common/fz.h"
 #include "common/log.h"
 #include "relay/edge.h"
+#include "relay/fetch.h"
 #include "relay/metrics.h"
+#include "relay/openapi.h"
 #include "relay/upstream.h"
 #include "triggers/deliver.h"
-#include "triggers/fetch.h"
 #include "state/hooks.h"
 #include "state/secret.h"
 #include "state/state.h"
@@ -317,8 +319,10 @@ serve_main(int argc, char *argv[])
 	char public_url[2200];
 	unsigned char secret[SECRET_SIZE];
 	struct state_opts opts = { 0, 1 };
+	const struct route *routes;
 	char **rest = NULL;
 	int i, nrest = 0, demo = 0, rc = 1, curl_ready = 0;
+	size_t nroutes;
 	uint16_t port;
 
 	memset(&d, 0, sizeof(d));
@@ -366,6 +370,10 @@ serve_main(int argc, char *argv[])
 		log_err("could not set up the demo workspace");
 		goto out;
 	}
+	/* The route table is handed down: to the edge that routes by it, and
+	 * to the API description that shows it. */
+	routes = routes_table(&nroutes);
+	openapi_set_routes(routes, nroutes);
 	/* From here on the writer thread owns every write transaction. */
 	if ((d.base = event_base_new()) == NULL ||
 	    state_start(d.st, d.base) != 0 ||
@@ -374,8 +382,8 @@ serve_main(int argc, char *argv[])
 	    (d.store = d.cfg->store == CFG_STORE_HTTP ?
 	    upstream_new(d.fetch, d.st, d.cfg) :
 	    store_embedded_new(d.st, secret, "")) == NULL ||
-	    (d.edge = edge_new(d.base, d.cfg, d.st, d.store, secret)) ==
-	    NULL ||
+	    (d.edge = edge_new(d.base, d.cfg, d.st, d.store, secret, routes,
+	    nroutes)) == NULL ||
 	    (d.deliver = deliver_new(d.base, d.st, d.dfetch, d.cfg)) == NULL ||
 	    serve_events(&d) != 0) {
 		log_err("out of memory starting up");

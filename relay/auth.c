@@ -9,8 +9,8 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "relay/auth.h"
-#include "relay/http.h"
-#include "relay/limits.h"
+#include "relay/http/http.h"
+#include "relay/http/limits.h"
 #include "relay/reply.h"
 #include "state/apikey.h"
 

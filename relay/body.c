@@ -3,7 +3,7 @@
 #include <strings.h>
 
 #include "relay/body.h"
-#include "relay/http.h"
+#include "relay/http/http.h"
 #include "relay/reply.h"
 
 /* Returns 1 if ctype is application/json, with or without parameters. */

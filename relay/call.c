@@ -11,7 +11,7 @@
 #include "common/fz.h"
 #include "relay/call.h"
 #include "relay/edge.h"
-#include "relay/http.h"
+#include "relay/http/http.h"
 #include "relay/reply.h"
 
 #define CALL_LIMIT_DEFAULT	50

@@ -14,12 +14,12 @@
 #include "relay/body.h"
 #include "relay/edge.h"
 #include "relay/housekeep.h"
+#include "relay/http/http.h"
+#include "relay/http/router.h"
 #include "relay/idemkey.h"
-#include "relay/http.h"
 #include "relay/metrics.h"
 #include "relay/reply.h"
-#include "relay/router.h"
-#include "relay/routes.h"
+#include "relay/route.h"
 #include "state/secret.h"
 #include "state/state.h"
 
@@ -104,7 +104,7 @@ edge_request_cb(struct http_req *http, void *arg)
 		edge_read_failed(rq, err);
 		return;
 	}
-	err = router_match(e->router, http_req_method(http), http_req_path(http),
+	err = route_match(e->router, http_req_method(http), http_req_path(http),
 	    &rq->route, &rq->params, allow, sizeof(allow));
 	if (err == FZ_ENOTFOUND) {
 		reply_error(rq, API_NOT_FOUND, "no such endpoint", NULL);
@@ -141,12 +141,11 @@ edge_refuse_cb(char *buf, size_t size, void *arg)
 
 struct edge *
 edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
-    struct store *store, const unsigned char *secret)
+    struct store *store, const unsigned char *secret,
+    const struct route *routes, size_t nroutes)
 {
 	struct http_limits lim;
-	const struct route *table;
 	struct edge *e;
-	size_t n;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
@@ -154,13 +153,12 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 	e->cfg = cfg;
 	e->st = st;
 	e->store = store;
-	table = routes_table(&n);
 	if (secret_derive(secret, "journal-cursor", e->cursor_key) != 0) {
 		free(e);
 		return NULL;
 	}
 	edge_limits(cfg, &lim);
-	if ((e->router = router_new(table, n)) == NULL ||
+	if ((e->router = route_router_new(routes, nroutes)) == NULL ||
 	    (e->auth = auth_new(st, cfg)) == NULL ||
 	    (e->http = http_server_new(base, &lim, edge_request_cb, e)) ==
 	    NULL ||

@@ -1,6 +1,6 @@
 /*
- * edge.h: the HTTP edge: the listener, the route table, and the pipeline
- * every request goes through before its handler:
+ * edge.h: the HTTP edge: the listener, the routes it is given, and the
+ * pipeline every request goes through before its handler:
  *
  *   read failure -> envelope error; route (404/405); API key (401) with
  *   failed attempts limited per address (429); plan (403 PLAN_LIMIT);
@@ -19,15 +19,18 @@ struct event_base;
 struct cfg;
 struct state;
 struct store;
+struct route;
 struct edge;
 
-/* Returns an edge serving the routes of relay/routes.h, or NULL. cfg,
- * st and store are borrowed and must outlive the edge (see
- * edge_reconfigure for cfg); the journal's cursor key is derived from
- * secret (SECRET_SIZE bytes). Caller frees with edge_free. Loop thread. */
+/* Returns an edge serving routes[0..nroutes-1] (the daemon's table,
+ * cmd/routes.h), or NULL. cfg, st, store and routes are borrowed and
+ * must outlive the edge (see edge_reconfigure for cfg); the journal's
+ * cursor key is derived from secret (SECRET_SIZE bytes). Caller frees
+ * with edge_free. Loop thread. */
 struct edge	*edge_new(struct event_base *base, const struct cfg *cfg,
 		    struct state *st, struct store *store,
-		    const unsigned char *secret);
+		    const unsigned char *secret, const struct route *routes,
+		    size_t nroutes);
 
 /* Binds cfg->listen; writes the bound port. Returns 0 or FZ_ESYS. */
 int	edge_listen(struct edge *e, uint16_t *port);

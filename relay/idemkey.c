@@ -7,7 +7,7 @@
 #include "common/hmap.h"
 #include "common/log.h"
 #include "common/secure.h"
-#include "relay/http.h"
+#include "relay/http/http.h"
 #include "relay/idemkey.h"
 #include "relay/reply.h"
 #include "state/idem.h"

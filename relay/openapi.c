@@ -4,7 +4,10 @@
 
 #include "relay/openapi.h"
 #include "relay/reply.h"
-#include "relay/routes.h"
+
+/* The daemon's routes, from openapi_set_routes. */
+static const struct route	*openapi_routes;
+static size_t			 openapi_nroutes;
 
 /* "/api/v1/projects/:id/pack" -> "/api/v1/projects/{id}/pack". */
 static char *
@@ -217,17 +220,22 @@ openapi_build(const struct route *routes, size_t n)
 }
 
 void
+openapi_set_routes(const struct route *routes, size_t n)
+{
+	openapi_routes = routes;
+	openapi_nroutes = n;
+}
+
+void
 openapi_serve(struct rq *rq)
 {
 	static char *cached;
-	const struct route *routes;
 	json_t *doc;
-	size_t n;
 
-	/* The table is static, so the document is built once. */
-	if (cached == NULL) {
-		routes = routes_table(&n);
-		if ((doc = openapi_build(routes, n)) != NULL)
+	/* The routes never change, so the document is built once. */
+	if (cached == NULL && openapi_routes != NULL) {
+		if ((doc = openapi_build(openapi_routes, openapi_nroutes)) !=
+		    NULL)
 			cached = json_dumps(doc, JSON_COMPACT);
 		json_decref(doc);
 	}

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "relay/router.h"
+#include "relay/route.h"
 
 struct rq;
 
@@ -20,7 +20,13 @@ struct rq;
  * decrefs), or NULL. */
 json_t	*openapi_build(const struct route *routes, size_t n);
 
-/* GET /api/v1/openapi.json: the document for the daemon's routes. */
+/* Gives the daemon's routes, routes[0..n-1] (cmd/routes.h), to
+ * openapi_serve: borrowed, they must outlive every request. Loop thread,
+ * at start-up. */
+void	openapi_set_routes(const struct route *routes, size_t n);
+
+/* GET /api/v1/openapi.json: the document for the daemon's routes, built
+ * at the first request (500 until openapi_set_routes gave them). */
 void	openapi_serve(struct rq *rq);
 
 /* The component schemas as JSON text (generated from

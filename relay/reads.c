@@ -1,9 +1,9 @@
 #include <string.h>
 
-#include "actions/validate.h"
 #include "relay/call.h"
 #include "relay/reads.h"
 #include "relay/reply.h"
+#include "relay/validate.h"
 
 /* Answers a list route. */
 static void

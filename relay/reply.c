@@ -6,7 +6,7 @@
 #include "common/log.h"
 #include "common/secure.h"
 #include "relay/edge.h"
-#include "relay/http.h"
+#include "relay/http/http.h"
 #include "relay/metrics.h"
 #include "relay/reply.h"
 

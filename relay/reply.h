@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "relay/router.h"
+#include "relay/route.h"
 #include "state/idem.h"
 #include "state/store.h"
 
@@ -53,7 +53,7 @@ struct rq {
 	struct http_req		*http;
 	struct edge		*edge;		/* borrowed */
 	const struct route	*route;		/* NULL before routing */
-	struct route_params	 params;
+	struct router_params	 params;
 	char			 id[REPLY_REQUEST_ID_MAX + 1];
 	json_t			*body;		/* ROUTE_JSON_BODY routes */
 	int			 authed;

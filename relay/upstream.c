@@ -6,10 +6,10 @@
 #include "common/clock.h"
 #include "common/fz.h"
 #include "common/log.h"
+#include "relay/fetch.h"
 #include "relay/upstream.h"
 #include "state/journal.h"
 #include "state/store_impl.h"
-#include "triggers/fetch.h"
 
 #define UPSTREAM_BODY_MAX	(8u << 20)
 

@@ -16,12 +16,12 @@
 #include "common/hmap.h"
 #include "common/log.h"
 #include "common/sign.h"
+#include "relay/fetch.h"
 #include "relay/metrics.h"
 #include "state/hooks.h"
 #include "state/journal.h"
 #include "state/outbox.h"
 #include "triggers/deliver.h"
-#include "triggers/fetch.h"
 
 #define DELIVER_SCAN_MS		250
 #define DELIVER_GLOBAL_CAP	256

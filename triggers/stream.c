@@ -11,7 +11,7 @@
 #include "common/cursor.h"
 #include "common/fz.h"
 #include "relay/edge.h"
-#include "relay/http.h"
+#include "relay/http/http.h"
 #include "relay/reply.h"
 #include "state/journal.h"
 #include "triggers/stream.h"

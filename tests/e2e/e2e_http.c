@@ -580,7 +580,7 @@ test_max_connections(void **state)
 
 /*
  * request_timeout_ms bounds a request "from first byte to end of body"
- * (README, relay/http.h). The head takes 1.5 s of a 2 s budget, then
+ * (README, relay/http/http.h). The head takes 1.5 s of a 2 s budget, then
  * the body trickles: the 408 must come about 0.5 s later, well before
  * the trickle ends 1.2 s later.
  */

@@ -1,6 +1,6 @@
 /*
- * fuzz_http.c: the HTTP/1.1 request reader of relay/http.c and
- * relay/http_parse.c.
+ * fuzz_http.c: the HTTP/1.1 request reader of relay/http/http.c and
+ * relay/http/http_parse.c.
  *
  * The parser is reached the way a client reaches it, with the
  * connection's whole life around it: through http_server_new and
@@ -31,7 +31,7 @@
 
 #include "common/fz.h"
 #include "common/log.h"
-#include "relay/http.h"
+#include "relay/http/http.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

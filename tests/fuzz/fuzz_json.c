@@ -3,9 +3,9 @@
  *
  * The bytes are parsed as relay/edge.c parses a body (json_loadb with
  * JSON_REJECT_DUPLICATES; only an object goes on), then meet every body
- * check of actions/: a project body through the handlers' own
+ * check of the handlers: a project body through the handlers' own
  * writes_project_check, the other writes, Zapier actions, hooks and
- * ingest through actions/validate.h as their handlers call it, and the
+ * ingest through relay/validate.h as their handlers call it, and the
  * pack through packcheck_sections. validate_end() needs a live request,
  * so the failures are checked for shape and dropped here instead.
  *
@@ -27,12 +27,12 @@
 
 #include <jansson.h>
 
-#include "actions/packcheck.h"
-#include "actions/validate.h"
 #include "actions/writes.h"
 #include "common/fz.h"
 #include "common/jscan.h"
 #include "common/text.h"
+#include "relay/packcheck.h"
+#include "relay/validate.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,9 +1,10 @@
 /*
- * fuzz_router.c: relay/router.h over the daemon's own route table.
+ * fuzz_router.c: relay/http/router.h over the daemon's own route table,
+ * as the edge builds and asks it (relay/route.h).
  *
  * The input is "METHOD PATH": everything before the first space is the
  * method, the rest the undecoded path as the HTTP layer hands it over (an
- * input without a space is a GET of the whole input). router_match must
+ * input without a space is a GET of the whole input). route_match must
  * answer 0, FZ_ENOTFOUND or FZ_ECONFLICT; a match names a route of the
  * table for that method (GET for HEAD) with every ":param" of its pattern
  * decoded and free of NULs; a wrong method lists the allowed ones.
@@ -14,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/routes.h"
 #include "common/fz.h"
-#include "relay/router.h"
-#include "relay/routes.h"
+#include "relay/http/router.h"
+#include "relay/route.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,8 +47,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	table = routes_table(&ntable);
-	if ((router = router_new(table, ntable)) == NULL) {
-		fprintf(stderr, "fuzz_router: router_new failed\n");
+	if ((router = route_router_new(table, ntable)) == NULL) {
+		fprintf(stderr, "fuzz_router: route_router_new failed\n");
 		exit(1);
 	}
 	atexit(fuzz_cleanup);
@@ -68,7 +70,7 @@ fuzz_nparams(const char *pattern)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct route_params params;
+	struct router_params params;
 	const struct route *rt = NULL;
 	char allow[64], *buf, *method, *path, *sp;
 	size_t i;
@@ -86,7 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		method = "GET";
 		path = buf;
 	}
-	err = router_match(router, method, path, &rt, &params, allow,
+	err = route_match(router, method, path, &rt, &params, allow,
 	    sizeof(allow));
 	switch (err) {
 	case 0:
@@ -94,8 +96,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strcmp(rt->method, strcmp(method, "HEAD") == 0 ?
 		    "GET" : method) == 0);
 		FUZZ_CHECK(params.n == fuzz_nparams(rt->pattern) ||
-		    (params.n == ROUTE_MAX_PARAMS &&
-		    fuzz_nparams(rt->pattern) > ROUTE_MAX_PARAMS));
+		    (params.n == ROUTER_MAX_PARAMS &&
+		    fuzz_nparams(rt->pattern) > ROUTER_MAX_PARAMS));
 		for (i = 0; i < params.n; i++) {
 			FUZZ_CHECK(params.value[i] != NULL);
 			FUZZ_CHECK(router_param(&params, params.name[i]) !=

@@ -1,5 +1,5 @@
 /*
- * test_limits.c: relay/limits.h, token-bucket rate limits.
+ * test_limits.c: relay/http/limits.h, token-bucket rate limits.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "relay/limits.h"
+#include "relay/http/limits.h"
 
 /* Monotonic clocks start anywhere: use an origin far from zero. */
 #define T0	1000000

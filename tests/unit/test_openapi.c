@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd/routes.h"
 #include "relay/openapi.h"
-#include "relay/routes.h"
 
 static void
 lower(const char *s, char *out)

@@ -1,5 +1,6 @@
 /*
- * test_router.c: relay/router.h, method + path-pattern routing.
+ * test_router.c: relay/http/router.h, method + path-pattern routing; a
+ * match hands back the data its entry was given.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,15 +12,9 @@
 #include <string.h>
 
 #include "common/fz.h"
-#include "relay/router.h"
+#include "relay/http/router.h"
 
 #define ALLOW_SIZE	64
-
-static void
-dummy(struct rq *rq)
-{
-	(void)rq;
-}
 
 enum {
 	R_HEALTH,
@@ -32,27 +27,35 @@ enum {
 	R_COUNT
 };
 
-static const struct route routes[R_COUNT] = {
+/* What each entry carries: the router hands it back on a match. */
+static const int which[R_COUNT] = {
+	R_HEALTH, R_WS_LIST, R_WS_CREATE, R_WS_GET, R_WS_DELETE, R_KEY_GET,
+	R_KEY_CREATE
+};
+
+static const struct router_entry routes[R_COUNT] = {
 	[R_HEALTH] = { .method = "GET", .pattern = "/v1/health",
-	    .handler = dummy },
+	    .data = &which[R_HEALTH] },
 	[R_WS_LIST] = { .method = "GET", .pattern = "/v1/workspaces",
-	    .handler = dummy },
+	    .data = &which[R_WS_LIST] },
 	[R_WS_CREATE] = { .method = "POST", .pattern = "/v1/workspaces",
-	    .handler = dummy, .flags = ROUTE_JSON_BODY },
+	    .data = &which[R_WS_CREATE] },
 	[R_WS_GET] = { .method = "GET", .pattern = "/v1/workspaces/:id",
-	    .handler = dummy },
+	    .data = &which[R_WS_GET] },
 	[R_WS_DELETE] = { .method = "DELETE", .pattern = "/v1/workspaces/:id",
-	    .handler = dummy },
+	    .data = &which[R_WS_DELETE] },
 	[R_KEY_GET] = { .method = "GET",
-	    .pattern = "/v1/workspaces/:ws/keys/:key", .handler = dummy },
+	    .pattern = "/v1/workspaces/:ws/keys/:key",
+	    .data = &which[R_KEY_GET] },
 	[R_KEY_CREATE] = { .method = "POST",
-	    .pattern = "/v1/workspaces/:ws/keys", .handler = dummy },
+	    .pattern = "/v1/workspaces/:ws/keys",
+	    .data = &which[R_KEY_CREATE] },
 };
 
 struct fixture {
 	struct router		*r;
-	const struct route	*out;
-	struct route_params	 params;
+	const void		*out;
+	struct router_params	 params;
 	char			 allow[ALLOW_SIZE];
 };
 
@@ -87,22 +90,23 @@ match(struct fixture *f, const char *method, const char *path)
 {
 	router_params_clear(&f->params);
 	memset(f->allow, 'Z', sizeof(f->allow));
-	f->out = (const struct route *)(const void *)f;	/* not NULL */
+	f->out = f;	/* not NULL */
 	return router_match(f->r, method, path, &f->out, &f->params,
 	    f->allow, sizeof(f->allow));
 }
 
 static void
 expect_route(struct fixture *f, const char *method, const char *path,
-    int which)
+    int want)
 {
 	int rc;
 
 	rc = match(f, method, path);
 	if (rc != 0)
 		fail_msg("%s %s: got %d, want route %d", method, path, rc,
-		    which);
-	assert_ptr_equal(f->out, &routes[which]);
+		    want);
+	assert_ptr_equal(f->out, routes[want].data);
+	assert_int_equal(*(const int *)f->out, want);
 }
 
 static void
@@ -156,7 +160,38 @@ test_literal(void **state)
 	assert_int_equal(f->params.n, 0);
 	expect_route(f, "GET", "/v1/workspaces", R_WS_LIST);
 	expect_route(f, "POST", "/v1/workspaces", R_WS_CREATE);
-	assert_int_equal(f->out->flags, ROUTE_JSON_BODY);
+}
+
+/* The entries are copied: the array may go once the router is made. An
+ * entry without data matches all the same, and hands back NULL. */
+static void
+test_entries_copied(void **state)
+{
+	struct router_entry ents[2] = {
+		{ .method = "GET", .pattern = "/a/:x",
+		    .data = &which[R_HEALTH] },
+		{ .method = "PUT", .pattern = "/a/:x", .data = NULL },
+	};
+	struct router_params params;
+	struct router *r;
+	const void *out;
+
+	(void)state;
+	assert_non_null(r = router_new(ents, FZ_NELEM(ents)));
+	memset(ents, 0, sizeof(ents));
+	out = NULL;
+	assert_int_equal(router_match(r, "GET", "/a/1", &out, &params, NULL,
+	    0), 0);
+	assert_ptr_equal(out, &which[R_HEALTH]);
+	assert_string_equal(router_param(&params, "x"), "1");
+	router_params_clear(&params);
+	out = r;
+	assert_int_equal(router_match(r, "PUT", "/a/2", &out, &params, NULL,
+	    0), 0);
+	assert_null(out);
+	assert_string_equal(router_param(&params, "x"), "2");
+	router_params_clear(&params);
+	router_free(r);
 }
 
 static void
@@ -300,8 +335,8 @@ static void
 test_allow_small_buffer(void **state)
 {
 	struct fixture *f = *state;
-	const struct route *out;
-	struct route_params params;
+	const void *out;
+	struct router_params params;
 	char allow[8];
 
 	memset(allow, 'Z', sizeof(allow));
@@ -333,17 +368,17 @@ test_params_clear(void **state)
 static void
 test_bad_patterns(void **state)
 {
-	static const struct route no_slash[] = {
-		{ .method = "GET", .pattern = "/ok", .handler = dummy },
-		{ .method = "GET", .pattern = "v1/health", .handler = dummy },
+	static const struct router_entry no_slash[] = {
+		{ .method = "GET", .pattern = "/ok" },
+		{ .method = "GET", .pattern = "v1/health" },
 	};
-	static const struct route empty_seg[] = {
-		{ .method = "GET", .pattern = "/ok", .handler = dummy },
-		{ .method = "GET", .pattern = "/ok/also", .handler = dummy },
-		{ .method = "GET", .pattern = "/v1//health", .handler = dummy },
+	static const struct router_entry empty_seg[] = {
+		{ .method = "GET", .pattern = "/ok" },
+		{ .method = "GET", .pattern = "/ok/also" },
+		{ .method = "GET", .pattern = "/v1//health" },
 	};
-	static const struct route empty[] = {
-		{ .method = "GET", .pattern = "", .handler = dummy },
+	static const struct router_entry empty[] = {
+		{ .method = "GET", .pattern = "" },
 	};
 
 	(void)state;
@@ -379,6 +414,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_params_clear, setup,
 		    teardown),
+		cmocka_unit_test(test_entries_copied),
 		cmocka_unit_test(test_bad_patterns),
 	};
 

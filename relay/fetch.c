@@ -4,7 +4,7 @@
 
 #include "common/fz.h"
 #include "common/log.h"
-#include "triggers/fetch.h"
+#include "relay/fetch.h"
 
 /* What a transfer carries through CURLOPT_PRIVATE. */
 struct transfer {

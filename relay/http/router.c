@@ -5,19 +5,20 @@
 
 #include "common/fz.h"
 #include "common/log.h"
-#include "relay/router.h"
+#include "relay/http/router.h"
 
 #define ROUTER_MAX_SEGS	16
 
-struct router_entry {
-	const struct route	*route;
+struct router_route {
+	const char		*method;
+	const void		*data;
 	size_t			 nsegs;
 	const char		*seg[ROUTER_MAX_SEGS];	/* into pattern copy */
 	char			*copy;
 };
 
 struct router {
-	struct router_entry	*ents;
+	struct router_route	*ents;
 	size_t			 n;
 };
 
@@ -47,7 +48,7 @@ router_split(char *path, const char **segs)
 }
 
 struct router *
-router_new(const struct route *routes, size_t n)
+router_new(const struct router_entry *ents, size_t n)
 {
 	struct router *r;
 	size_t i;
@@ -57,13 +58,14 @@ router_new(const struct route *routes, size_t n)
 	    (r->ents = calloc(n, sizeof(*r->ents))) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++, r->n++) {
-		struct router_entry *e = &r->ents[i];
+		struct router_route *e = &r->ents[i];
 
-		e->route = &routes[i];
-		if ((e->copy = strdup(routes[i].pattern)) == NULL)
+		e->method = ents[i].method;
+		e->data = ents[i].data;
+		if ((e->copy = strdup(ents[i].pattern)) == NULL)
 			goto fail;
 		if ((nsegs = router_split(e->copy, e->seg)) < 0) {
-			log_err("router: bad pattern %s", routes[i].pattern);
+			log_err("router: bad pattern %s", ents[i].pattern);
 			r->n++;
 			goto fail;
 		}
@@ -89,7 +91,7 @@ router_free(struct router *r)
 }
 
 void
-router_params_clear(struct route_params *params)
+router_params_clear(struct router_params *params)
 {
 	size_t i;
 
@@ -99,7 +101,7 @@ router_params_clear(struct route_params *params)
 }
 
 const char *
-router_param(const struct route_params *params, const char *name)
+router_param(const struct router_params *params, const char *name)
 {
 	size_t i;
 
@@ -110,7 +112,7 @@ router_param(const struct route_params *params, const char *name)
 }
 
 static int
-router_entry_matches(const struct router_entry *e, const char **segs,
+router_route_matches(const struct router_route *e, const char **segs,
     size_t nsegs)
 {
 	size_t i;
@@ -126,14 +128,14 @@ router_entry_matches(const struct router_entry *e, const char **segs,
 /* Returns 0, FZ_ENOMEM, or FZ_ENOTFOUND for a parameter that decodes to
  * something holding a NUL ("%00"): no record is named that way. */
 static int
-router_fill_params(const struct router_entry *e, const char **segs,
-    struct route_params *params)
+router_fill_params(const struct router_route *e, const char **segs,
+    struct router_params *params)
 {
 	size_t i, len;
 	char *v;
 
 	for (i = 0; i < e->nsegs; i++) {
-		if (e->seg[i][0] != ':' || params->n == ROUTE_MAX_PARAMS)
+		if (e->seg[i][0] != ':' || params->n == ROUTER_MAX_PARAMS)
 			continue;
 		if ((v = evhttp_uridecode(segs[i], 0, &len)) == NULL) {
 			router_params_clear(params);
@@ -168,16 +170,16 @@ router_allow_add(char *allow, size_t allowsz, const char *method)
 
 int
 router_match(const struct router *r, const char *method, const char *path,
-    const struct route **out, struct route_params *params, char *allow,
+    const void **data, struct router_params *params, char *allow,
     size_t allowsz)
 {
 	const char *segs[ROUTER_MAX_SEGS];
 	const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
 	char *copy;
 	size_t i;
-	int nsegs, err = FZ_ENOTFOUND, any = 0;
+	int nsegs, err = FZ_ENOTFOUND, any = 0, found = 0;
 
-	*out = NULL;
+	*data = NULL;
 	memset(params, 0, sizeof(*params));
 	if (allowsz > 0)
 		allow[0] = '\0';
@@ -186,21 +188,22 @@ router_match(const struct router *r, const char *method, const char *path,
 	if ((nsegs = router_split(copy, segs)) < 0)
 		goto out;
 	for (i = 0; i < r->n; i++) {
-		const struct router_entry *e = &r->ents[i];
+		const struct router_route *e = &r->ents[i];
 
-		if (!router_entry_matches(e, segs, (size_t)nsegs))
+		if (!router_route_matches(e, segs, (size_t)nsegs))
 			continue;
 		any = 1;
-		router_allow_add(allow, allowsz, e->route->method);
-		if (strcmp(e->route->method, "GET") == 0)
+		router_allow_add(allow, allowsz, e->method);
+		if (strcmp(e->method, "GET") == 0)
 			router_allow_add(allow, allowsz, "HEAD");
-		if (*out == NULL && strcmp(e->route->method, want) == 0) {
+		if (!found && strcmp(e->method, want) == 0) {
 			if ((err = router_fill_params(e, segs, params)) != 0)
 				goto out;
-			*out = e->route;
+			*data = e->data;
+			found = 1;
 		}
 	}
-	if (*out != NULL)
+	if (found)
 		err = 0;
 	else if (any)
 		err = FZ_ECONFLICT;

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "common/fz.h"
-#include "actions/validate.h"
 #include "relay/reply.h"
+#include "relay/validate.h"
 
 void
 validate_begin(struct vctx *v, const json_t *body)

@@ -7,8 +7,8 @@
 #include <event2/buffer.h>
 
 #include "common/clock.h"
-#include "relay/http.h"
-#include "relay/http_conn.h"
+#include "relay/http/http.h"
+#include "relay/http/http_conn.h"
 
 static int
 http_token_char(unsigned char ch)

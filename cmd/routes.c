@@ -2,12 +2,12 @@
 #include "actions/ingest.h"
 #include "actions/writes.h"
 #include "actions/zapier.h"
+#include "cmd/routes.h"
 #include "relay/account.h"
 #include "relay/health.h"
 #include "relay/metrics.h"
 #include "relay/openapi.h"
 #include "relay/reads.h"
-#include "relay/routes.h"
 #include "triggers/poll.h"
 #include "triggers/stream.h"
 

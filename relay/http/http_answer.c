@@ -9,8 +9,8 @@
 #include "common/fz.h"
 #include "common/log.h"
 #include "common/text.h"
-#include "relay/http.h"
-#include "relay/http_conn.h"
+#include "relay/http/http.h"
+#include "relay/http/http_conn.h"
 
 /* An answer's status line, Date, Server and Content-Length (http_head):
  * at most 9 + 3 + 1 + a reason of 40 + 8 + 29 + 35 + 20 + 2 bytes. */

@@ -1,7 +1,7 @@
 /*
- * http_conn.h: what relay/http.c, http_parse.c and http_answer.c share,
+ * http_conn.h: what relay/http/http.c, http_parse.c and http_answer.c share,
  * and nothing else may use: a connection, its request, the server. The
- * module's public face is relay/http.h.
+ * module's public face is relay/http/http.h.
  *
  * http.c owns connections: accepting, reading, timers, writing, closing.
  * http_parse.c turns a connection's input into its request: the request
@@ -24,7 +24,7 @@
 
 #include <event2/util.h>
 
-#include "relay/http.h"
+#include "relay/http/http.h"
 
 struct evbuffer;
 

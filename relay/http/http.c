@@ -19,8 +19,8 @@
 #include "common/clock.h"
 #include "common/fz.h"
 #include "common/log.h"
-#include "relay/http.h"
-#include "relay/http_conn.h"
+#include "relay/http/http.h"
+#include "relay/http/http_conn.h"
 
 #define HTTP_LINGER_MS		2000
 #define HTTP_LINGER_BYTES	((size_t)1 << 20)

@@ -3,7 +3,7 @@
 
 #include "common/hmap.h"
 #include "common/log.h"
-#include "relay/limits.h"
+#include "relay/http/limits.h"
 
 struct bucket {
 	double	tokens;

@@ -1,8 +1,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "actions/packcheck.h"
-#include "actions/validate.h"
+#include "relay/packcheck.h"
+#include "relay/validate.h"
 
 /* Copies field from item to out after checking it with a nested vctx. */
 static int
