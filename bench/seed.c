@@ -37,6 +37,7 @@
 #include "state/env.h"
 #include "state/journal.h"
 #include "state/state.h"
+#include "state/txn.h"
 
 #define SEED_PROJECTS	1000	/* distinct projects the events cycle over */
 #define SEED_BATCH	10000

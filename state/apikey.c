@@ -7,6 +7,7 @@
 #include "common/text.h"
 #include "state/apikey.h"
 #include "state/env.h"
+#include "state/txn.h"
 
 #define APIKEY_REC_VERSION	1
 

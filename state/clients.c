@@ -6,6 +6,7 @@
 #include "common/text.h"
 #include "state/clients.h"
 #include "state/docs.h"
+#include "state/txn.h"
 
 static void
 clients_email_key(char *buf, const char *ws, const char *email, MDB_val *k)

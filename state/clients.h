@@ -13,22 +13,7 @@
 
 #include "state/state.h"
 
-struct MDB_txn;
 struct state;
-
-/*
- * Creates a client, or finds the one with this email. email must be
- * normalized (text_email_normalize); company may be NULL. Sets *out to
- * the client (caller decrefs) and *created to 1 if it is new. Returns 0
- * or FZ_E*. Write transactions only.
- */
-int	clients_ensure_txn(struct MDB_txn *txn, struct state *st,
-	    const char *ws, const char *name, const char *email,
-	    const char *company, int64_t now_ms, json_t **out, int *created);
-
-/* Returns 0 and sets *out (caller decrefs), FZ_ENOTFOUND or FZ_E*. */
-int	clients_get_txn(struct MDB_txn *txn, struct state *st, const char *ws,
-	    const char *id, json_t **out);
 
 /* Creates a client from a validated body (name, email normalized,
  * optional company). done gets 0 with data the new client; FZ_EEXIST

@@ -12,6 +12,7 @@
 #include "state/hooks.h"
 #include "state/journal.h"
 #include "state/outbox.h"
+#include "state/txn.h"
 
 /* A read's inputs and output. */
 struct hooks_op {

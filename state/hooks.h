@@ -19,7 +19,6 @@
 
 #include "state/state.h"
 
-struct MDB_txn;
 struct state;
 
 #define HOOKS_KIND_ZAPIER	"zapier"
@@ -74,13 +73,6 @@ void	hooks_update(struct state *st, const char *ws, const char *id,
  * whsec_ secret, for pack.viewed and client.signed_off of every
  * workspace; url NULL removes it. Returns 0 or FZ_E*. */
 int	hooks_set_report(struct state *st, const char *url, const char *secret,
-	    int64_t now_ms);
-
-/* Called by journal_append_txn: enqueues event seq (event_id) of type
- * bit in ws for every enabled subscription that wants it. Returns 0 or
- * FZ_E*. */
-int	hooks_fanout_txn(struct MDB_txn *txn, struct state *st,
-	    const char *ws, unsigned bit, uint64_t seq, const char *event_id,
 	    int64_t now_ms);
 
 /* Returns the journal bit mask of a record's "events" array. */

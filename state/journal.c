@@ -7,6 +7,7 @@
 #include "state/env.h"
 #include "state/hooks.h"
 #include "state/outbox.h"
+#include "state/txn.h"
 #include "state/workspace.h"
 #include "state/journal.h"
 #include "state/journal_key.h"

@@ -27,7 +27,6 @@
 
 #include "state/state.h"
 
-struct MDB_txn;
 struct state;
 
 #define JOURNAL_PACK_SENT	"pack.sent"
@@ -42,16 +41,6 @@ struct state;
 
 /* Returns the bit of a type name, or 0 if it names no type. */
 unsigned	journal_type_bit(const char *type);
-
-/*
- * Appends an event of type for workspace ws: its fields are those of
- * data (borrowed, a flat object) plus id, type, occurred_at and
- * workspace_id. Returns 0 and sets *seq, or FZ_E*. Only inside a write
- * transaction.
- */
-int	journal_append_txn(struct MDB_txn *txn, struct state *st,
-	    const char *type, const char *ws, int64_t now_ms,
-	    const json_t *data, uint64_t *seq);
 
 /* Appends an event in a write of its own (for changes made elsewhere:
  * the upstream store). done gets 0 with n the sequence, or FZ_E*. A

@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "state/env.h"
 #include "state/outbox.h"
+#include "state/txn.h"
 
 /* Queue key: be64 due | hook id | NUL | be64 seq. */
 static size_t

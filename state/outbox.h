@@ -22,7 +22,6 @@
 
 #include "common/fz.h"
 
-struct MDB_txn;
 struct state;
 
 #define OUTBOX_HISTORY	10
@@ -33,16 +32,6 @@ struct outbox_item {
 	int64_t		due_ms;
 	unsigned	attempts;	/* made so far */
 };
-
-/* Queues seq for hook_id, due at due_ms, with a fresh delivery record.
- * An existing delivery (a replay) is reset to pending. */
-int	outbox_enqueue_txn(struct MDB_txn *txn, struct state *st,
-	    const char *hook_id, uint64_t seq, const char *event_id,
-	    int64_t due_ms, int64_t now_ms);
-
-/* Removes every delivery of hook_id, queued or done. */
-int	outbox_drop_hook_txn(struct MDB_txn *txn, struct state *st,
-	    const char *hook_id);
 
 /* Skips deliveries the worker already has in flight. */
 typedef int outbox_busy_cb(const char *hook_id, uint64_t seq, void *arg);
@@ -59,8 +48,6 @@ int	outbox_depth(struct state *st, size_t *n);
 
 /* Sets *seq to the lowest sequence still queued (UINT64_MAX if none). */
 int	outbox_min_seq(struct state *st, uint64_t *seq);
-int	outbox_min_seq_txn(struct MDB_txn *txn, struct state *st,
-	    uint64_t *seq);
 
 struct outbox_attempt {
 	int64_t		 at_ms;

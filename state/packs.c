@@ -10,6 +10,7 @@
 #include "state/packs.h"
 #include "state/projects.h"
 #include "state/seal.h"
+#include "state/txn.h"
 
 #define PACKS_MASK		"********"
 #define PACKS_SHARE_RANDOM	32

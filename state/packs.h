@@ -15,7 +15,6 @@
 
 #include "state/state.h"
 
-struct MDB_txn;
 struct state;
 
 /* What the pack operations need beyond the state. */
@@ -23,16 +22,6 @@ struct packs_ctx {
 	const unsigned char	*seal_key;	/* 32 bytes */
 	const char		*public_url;	/* share links: url/p/token */
 };
-
-/* Creates project_id's pack with sections (borrowed; template sections,
- * no passwords). */
-int	packs_init_txn(struct MDB_txn *txn, struct state *st,
-	    const char *project_id, const json_t *sections, int64_t now_ms);
-
-/* Renders the stored pack of project p (masked, share_url once sent).
- * Returns a new object or NULL. */
-json_t	*packs_render_txn(struct MDB_txn *txn, struct state *st,
-	    const struct packs_ctx *ctx, const json_t *p);
 
 /* GET /projects/:id/pack. Returns 0 with *out, FZ_ENOTFOUND or FZ_E*. */
 int	packs_get(struct state *st, const struct packs_ctx *ctx,

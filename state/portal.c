@@ -8,6 +8,7 @@
 #include "state/journal.h"
 #include "state/portal.h"
 #include "state/projects.h"
+#include "state/txn.h"
 #include "state/workspace.h"
 
 /* A read's inputs and outputs. */

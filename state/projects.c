@@ -8,6 +8,7 @@
 #include "state/packs.h"
 #include "state/projects.h"
 #include "state/templates.h"
+#include "state/txn.h"
 
 /* A read's inputs and outputs. */
 struct projects_op {

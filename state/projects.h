@@ -18,28 +18,7 @@
 
 #include "state/state.h"
 
-struct MDB_txn;
 struct state;
-
-/* Loads a project as stored. Returns 0 and sets *out (caller decrefs),
- * FZ_ENOTFOUND or FZ_E*. ws NULL skips the workspace check (portal). */
-int	projects_get_txn(struct MDB_txn *txn, struct state *st,
-	    const char *ws, const char *id, json_t **out);
-
-/* Stores p (its "id" and "workspaceId" name it) with updatedAt = now. */
-int	projects_put_txn(struct MDB_txn *txn, struct state *st, json_t *p,
-	    int64_t now_ms);
-
-/* Returns a new copy of p as the API shows it (client attached), or NULL
- * (caller decrefs). */
-json_t	*projects_render_txn(struct MDB_txn *txn, struct state *st,
-	    const json_t *p);
-
-/* Returns the flat event snapshot of p: project_id, project_name,
- * project_type, launch_date, status, client_id, client_name,
- * client_email. New object or NULL. */
-json_t	*projects_snapshot_txn(struct MDB_txn *txn, struct state *st,
-	    const json_t *p);
 
 /*
  * Creates a project from a validated body (name, projectType, launchDate,

@@ -6,6 +6,7 @@
 #include "common/secure.h"
 #include "common/text.h"
 #include "state/env.h"
+#include "state/txn.h"
 #include "state/workspace.h"
 
 /* Bumped when struct workspace changes; older rows are refused, never

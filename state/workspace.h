@@ -9,8 +9,6 @@
 #include "common/fz.h"
 #include "state/state.h"
 
-struct MDB_txn;
-
 enum plan {
 	PLAN_FREE = 1,
 	PLAN_PRO = 2,
@@ -46,10 +44,6 @@ int	workspace_create_id(struct state *st, const char *id, const char *name,
 
 /* Returns 0 and fills *out, FZ_ENOTFOUND or FZ_ESTORE. */
 int	workspace_get(struct state *st, const char *id, struct workspace *out);
-
-/* As workspace_get, inside txn (any kind); for state/ modules. */
-int	workspace_get_txn(struct MDB_txn *txn, struct state *st,
-	    const char *id, struct workspace *out);
 
 /* Called once per workspace in id order; a non-zero return stops the walk
  * and is returned by workspace_list. ws is borrowed for the call. */

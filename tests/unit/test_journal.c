@@ -22,6 +22,7 @@
 #include "state/hooks.h"
 #include "state/journal.h"
 #include "state/outbox.h"
+#include "state/txn.h"
 #include "state/workspace.h"
 #include "tests/unit/tmpdir.h"
 
