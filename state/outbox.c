@@ -229,9 +229,6 @@ outbox_due_fn(MDB_txn *txn, struct state *st, void *arg)
 		it->hook_id[hl] = '\0';
 		it->seq = state_be64_get(p + 8 + hl + 1);
 		it->due_ms = (int64_t)state_be64_get(p);
-		/* Not on disk yet: it could still vanish in a power loss. */
-		if (it->seq > op->seq)
-			continue;
 		if (op->busy != NULL && op->busy(it->hook_id, it->seq, op->arg))
 			continue;
 		it->attempts = 0;
@@ -257,16 +254,14 @@ outbox_due_fn(MDB_txn *txn, struct state *st, void *arg)
 }
 
 int
-outbox_due(struct state *st, int64_t now_ms, uint64_t max_seq,
-    struct outbox_item *items, size_t max, outbox_busy_cb *busy, void *arg,
-    size_t *n)
+outbox_due(struct state *st, int64_t now_ms, struct outbox_item *items,
+    size_t max, outbox_busy_cb *busy, void *arg, size_t *n)
 {
 	struct outbox_op op;
 	int err;
 
 	memset(&op, 0, sizeof(op));
 	op.now_ms = now_ms;
-	op.seq = max_seq;
 	op.items = items;
 	op.max = max;
 	op.busy = busy;

@@ -37,11 +37,10 @@ struct outbox_item {
 typedef int outbox_busy_cb(const char *hook_id, uint64_t seq, void *arg);
 
 /* Fills items[0..max-1] with deliveries due by now_ms, earliest first,
- * not busy, of events up to max_seq (those known to be on disk); sets
- * *n. Returns 0 or FZ_E*. */
-int	outbox_due(struct state *st, int64_t now_ms, uint64_t max_seq,
-	    struct outbox_item *items, size_t max, outbox_busy_cb *busy,
-	    void *arg, size_t *n);
+ * not busy; sets *n. Reads see only durable commits, so none is of an
+ * event a power cut could take back. Returns 0 or FZ_E*. */
+int	outbox_due(struct state *st, int64_t now_ms, struct outbox_item *items,
+	    size_t max, outbox_busy_cb *busy, void *arg, size_t *n);
 
 /* Sets *n to the number of deliveries queued. */
 int	outbox_depth(struct state *st, size_t *n);

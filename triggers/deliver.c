@@ -705,7 +705,7 @@ deliver_scan(struct deliver *d)
 	want = DELIVER_GLOBAL_CAP - d->inflight;
 	if (want > FZ_NELEM(items))
 		want = FZ_NELEM(items);
-	if (want == 0 || outbox_due(d->st, clock_now_ms(), UINT64_MAX,
+	if (want == 0 || outbox_due(d->st, clock_now_ms(),
 	    items, want, deliver_is_busy, d, &n) != 0)
 		return;
 	for (i = 0; i < n; i++) {

@@ -588,8 +588,8 @@ enqueue_fn(MDB_txn *txn, struct state *st, void *arg)
 	return 0;
 }
 
-/* Due deliveries stop at the last event known to be on disk, and carry
- * the attempts made so far. */
+/* Due deliveries come earliest first, and carry the attempts made so
+ * far. */
 static void
 test_outbox_due(void **state)
 {
@@ -599,17 +599,16 @@ test_outbox_due(void **state)
 	size_t n;
 
 	assert_int_equal(state_write(f->st, enqueue_fn, NULL), 0);
-	assert_int_equal(outbox_due(f->st, T0, 2, items, 8, NULL, NULL, &n),
-	    0);
+	assert_int_equal(outbox_due(f->st, T0, items, 2, NULL, NULL, &n), 0);
 	assert_int_equal(n, 2);
 	assert_true(items[0].seq == 1 && items[1].seq == 2);
 	assert_int_equal(items[0].attempts, 0);
-	assert_int_equal(outbox_due(f->st, T0 - 1, UINT64_MAX, items, 8, NULL,
+	assert_int_equal(outbox_due(f->st, T0 - 1, items, 8, NULL,
 	    NULL, &n), 0);
 	assert_int_equal(n, 0);
 	/* A failed attempt requeues it with one attempt made. */
 	outbox_record(f->st, &items[0], &a, 0, T0 + 10);
-	assert_int_equal(outbox_due(f->st, T0 + 10, UINT64_MAX, items, 8, NULL,
+	assert_int_equal(outbox_due(f->st, T0 + 10, items, 8, NULL,
 	    NULL, &n), 0);
 	assert_int_equal(n, 3);
 	assert_true(items[2].seq == 1);
