@@ -45,7 +45,7 @@ void	edge_drain(struct edge *e, void (*cb)(void *), void *arg);
  * retention), as before a stop. */
 void	edge_flush(struct edge *e);
 
-/* Frees e (flushing first); NULL is fine. */
+/* Frees e; NULL is fine. */
 void	edge_free(struct edge *e);
 
 /* Called by relay/reply.c as rq is answered with status and data (the

@@ -213,6 +213,9 @@ idemkey_finished(struct idemkey *g, struct rq *rq, int status,
 	if (!rq->idem)
 		return;
 	rq->idem = 0;
+	/* Answered without a write of its own: the claim must not ride the
+	 * record of this answer, nor any later write. */
+	idem_claim_end(g->st);
 	idemkey_name(rq, name, sizeof(name));
 	if (status >= 200 && status < 300 && data != NULL &&
 	    (slot = hmap_get(g->busy, name)) != NULL &&

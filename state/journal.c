@@ -693,30 +693,6 @@ journal_prune(struct state *st, int64_t cutoff_ms, int64_t ids_cutoff_ms,
 	state_submit(st, &op->op);
 }
 
-static int
-journal_last_fn(MDB_txn *txn, struct state *st, void *arg)
-{
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	uint64_t *seq = arg;
-	int rc;
-
-	*seq = 0;
-	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_JOURNAL), &cur)) != 0)
-		return state_mdb_err(rc);
-	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	if (rc == 0 && k.mv_size == sizeof(*seq))
-		memcpy(seq, k.mv_data, sizeof(*seq));
-	mdb_cursor_close(cur);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : state_mdb_err(rc);
-}
-
-int
-journal_last_seq(struct state *st, uint64_t *seq)
-{
-	return state_read(st, journal_last_fn, seq);
-}
-
 struct journal_stats_op {
 	struct journal_stats	*s;
 	unsigned		 n;

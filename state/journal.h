@@ -89,10 +89,6 @@ void	journal_replay(struct state *st, const char *hook_id, const char *ws,
 	    unsigned mask, uint64_t after, int64_t since_ms, size_t max,
 	    state_done_cb *done, void *arg);
 
-/* Sets *seq to the last event's sequence (0: the journal is empty).
- * Returns 0 or FZ_E*. */
-int	journal_last_seq(struct state *st, uint64_t *seq);
-
 /* Loads event seq as stored. Returns 0 with *json (caller frees, NUL-
  * terminated) and *len, FZ_ENOTFOUND (pruned or never) or FZ_E*. */
 int	journal_get(struct state *st, uint64_t seq, char **json, size_t *len);

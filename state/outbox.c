@@ -195,7 +195,6 @@ struct outbox_op {
 	size_t				 max, n;
 	outbox_busy_cb			*busy;
 	void				*arg;
-	uint64_t			 seq;
 	const char			*hook;
 	unsigned			 limit;
 	json_t				*out;
@@ -306,26 +305,6 @@ outbox_min_seq_txn(MDB_txn *txn, struct state *st, uint64_t *seq)
 		*seq = state_be64_get(k.mv_data);
 	mdb_cursor_close(cur);
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : state_mdb_err(rc);
-}
-
-static int
-outbox_min_fn(MDB_txn *txn, struct state *st, void *arg)
-{
-	struct outbox_op *op = arg;
-
-	return outbox_min_seq_txn(txn, st, &op->seq);
-}
-
-int
-outbox_min_seq(struct state *st, uint64_t *seq)
-{
-	struct outbox_op op;
-	int err;
-
-	memset(&op, 0, sizeof(op));
-	err = state_read(st, outbox_min_fn, &op);
-	*seq = op.seq;
-	return err;
 }
 
 static int

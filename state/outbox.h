@@ -45,8 +45,6 @@ int	outbox_due(struct state *st, int64_t now_ms, struct outbox_item *items,
 /* Sets *n to the number of deliveries queued. */
 int	outbox_depth(struct state *st, size_t *n);
 
-/* Sets *seq to the lowest sequence still queued (UINT64_MAX if none). */
-int	outbox_min_seq(struct state *st, uint64_t *seq);
 
 struct outbox_attempt {
 	int64_t		 at_ms;
@@ -60,7 +58,7 @@ struct outbox_attempt {
  * next_due_ms (> 0), or failed for good (dead-lettered). A delivery
  * whose queue entry is gone (its hook was deleted) is left alone. it and
  * a are copied (a->error up to OUTBOX_ERROR_MAX - 1 bytes). A write
- * (state.h) no one waits for: a failure is logged by the state.
+ * (state.h) no one waits for: the writer logs its failure.
  */
 #define OUTBOX_ERROR_MAX	256
 void	outbox_record(struct state *st, const struct outbox_item *it,

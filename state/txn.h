@@ -101,6 +101,8 @@ int	outbox_enqueue_txn(MDB_txn *txn, struct state *st,
 int	outbox_drop_hook_txn(MDB_txn *txn, struct state *st,
 	    const char *hook_id);
 
+/* Sets *seq to the lowest sequence still queued (UINT64_MAX if none):
+ * the first event a subscriber is still owed. */
 int	outbox_min_seq_txn(MDB_txn *txn, struct state *st,
 	    uint64_t *seq);
 

@@ -54,6 +54,9 @@ writer_finish(struct state_op *op)
 	op->rider_arg = NULL;
 	if (op->done != NULL)
 		op->done(&op->res, op->done_arg);
+	else if (op->res.err != 0)
+		log_warn("a background write failed: %s",
+		    fz_strerror(op->res.err));
 	json_decref(op->res.data);
 	op->res.data = NULL;
 	if (op->free_fn != NULL)
@@ -62,18 +65,21 @@ writer_finish(struct state_op *op)
 		free(op);
 }
 
-/* Marks every op of list that had succeeded as failed with err. */
+/* Marks every op of list failed with err: when a batch is not
+ * committed, even an op's own refusal may rest on an earlier op of the
+ * batch (a repeat of a report the batch journaled), so none of their
+ * outcomes stands. */
 static void
 writer_fail_all(struct state_op *list, int err)
 {
 	struct state_op *op;
 
-	for (op = list; op != NULL; op = op->next)
-		if (op->res.err == 0) {
-			op->res.err = err;
-			json_decref(op->res.data);
-			op->res.data = NULL;
-		}
+	for (op = list; op != NULL; op = op->next) {
+		op->res.err = err;
+		op->res.field = NULL;
+		json_decref(op->res.data);
+		op->res.data = NULL;
+	}
 }
 
 /* Runs list, each op in a transaction nested in one, and commits them

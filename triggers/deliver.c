@@ -347,7 +347,9 @@ static void
 deliver_health_done_cb(struct state_result *res, void *arg)
 {
 	(void)arg;
-	if (res->err != 0 && res->err != FZ_ENOTFOUND)
+	/* FZ_EEXIST: the health was already what the attempt said. */
+	if (res->err != 0 && res->err != FZ_ENOTFOUND &&
+	    res->err != FZ_EEXIST)
 		log_warn("could not record a webhook's health: %s",
 		    fz_strerror(res->err));
 }
@@ -410,6 +412,25 @@ deliver_settled_cb(struct state_result *res, void *arg)
 		deliver_kick(d);
 }
 
+/* Without memory to record them, the outcomes are dropped and their
+ * deliveries let go: still queued, they are sent again. */
+static void
+deliver_unsettled(struct deliver *d)
+{
+	struct attempt *at, *next;
+
+	log_warn("could not record %u delivery outcomes: they will be sent "
+	    "again", d->ndone);
+	for (at = d->done; at != NULL; at = next) {
+		next = at->next;
+		deliver_release(d, at);
+		attempt_free(at);
+	}
+	d->done = NULL;
+	d->done_tail = &d->done;
+	d->ndone = 0;
+}
+
 /*
  * Records the outcomes of the attempts that ended in this loop pass, in
  * one write. Until it is durable their deliveries stay busy, so no scan
@@ -427,7 +448,7 @@ deliver_settle(struct deliver *d)
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->r = calloc(d->ndone, sizeof(*s->r))) == NULL) {
 		free(s);
-		/* Kept busy until the next pass tries again. */
+		deliver_unsettled(d);
 		return;
 	}
 	s->d = d;
