@@ -211,16 +211,6 @@ auth_forget_cb(const char *key, void *value, void *arg)
 	return 1;
 }
 
-/* Last-used times are a hint: one lost to a failed write is not
- * retried, the next use records a newer one. */
-static void
-auth_touched_cb(struct state_result *res, void *arg)
-{
-	(void)arg;
-	if (res->err != 0)
-		log_warn("could not record key last-used times");
-}
-
 void
 auth_flush(struct auth *a)
 {
@@ -234,7 +224,10 @@ auth_flush(struct auth *a)
 	if ((b.t = calloc(n, sizeof(*b.t))) == NULL)
 		return;		/* kept for the next flush */
 	hmap_each(a->touched, auth_collect_cb, &b);
-	apikey_touch(a->st, b.t, b.n, auth_touched_cb, NULL);
+	/* Last-used times are a hint: one lost to a failed write is not
+	 * retried, the next use records a newer one. */
+	apikey_touch(a->st, b.t, b.n, state_warn_cb, "record key last-used "
+	    "times");
 	hmap_each(a->touched, auth_forget_cb, NULL);
 	free(b.t);
 }

@@ -4,8 +4,6 @@
 
 #include "common/cfg.h"
 #include "common/clock.h"
-#include "common/fz.h"
-#include "common/log.h"
 #include "relay/auth.h"
 #include "relay/housekeep.h"
 #include "state/idem.h"
@@ -22,31 +20,14 @@ struct housekeep {
 	struct event		*timer;
 };
 
-static void
-housekeep_idem_cb(struct state_result *res, void *arg)
-{
-	(void)arg;
-	if (res->err != 0)
-		log_warn("could not expire idempotency records: %s",
-		    fz_strerror(res->err));
-}
-
-static void
-housekeep_journal_cb(struct state_result *res, void *arg)
-{
-	(void)arg;
-	if (res->err != 0)
-		log_warn("could not prune the journal: %s",
-		    fz_strerror(res->err));
-}
-
 void
 housekeep_run(struct housekeep *h)
 {
 	int64_t now = clock_now_ms(), cutoff;
 
 	auth_flush(h->auth);
-	idem_prune(h->st, now, HOUSEKEEP_PRUNE_MAX, housekeep_idem_cb, NULL);
+	idem_prune(h->st, now, HOUSEKEEP_PRUNE_MAX, state_warn_cb,
+	    "expire idempotency records");
 	if (h->cfg->journal_retention_days == 0)
 		return;
 	/* Events a subscriber is still owed are kept whatever their age
@@ -54,7 +35,7 @@ housekeep_run(struct housekeep *h)
 	cutoff = now - (int64_t)h->cfg->journal_retention_days * 86400000;
 	journal_prune(h->st, cutoff, cutoff < now - JOURNAL_INGEST_KEEP_MS ?
 	    cutoff : now - JOURNAL_INGEST_KEEP_MS, UINT64_MAX,
-	    HOUSEKEEP_PRUNE_MAX, housekeep_journal_cb, NULL);
+	    HOUSEKEEP_PRUNE_MAX, state_warn_cb, "prune the journal");
 }
 
 static void

@@ -395,6 +395,14 @@ state_submit_rec(struct state *st, state_txn_fn *fn, const char *ws,
 }
 
 void
+state_warn_cb(struct state_result *res, void *what)
+{
+	if (res->err != 0)
+		log_warn("could not %s: %s", (const char *)what,
+		    fz_strerror(res->err));
+}
+
+void
 state_keep_cb(struct state_result *res, void *arg)
 {
 	struct state_result *keep = arg;

@@ -69,6 +69,10 @@ struct state_result {
  * the caller's, before the write call returns). */
 typedef void state_done_cb(struct state_result *res, void *arg);
 
+/* For writes nothing waits for: logs a failure as "could not <what>:
+ * <error>", what being the static string passed as arg. */
+void	state_warn_cb(struct state_result *res, void *what);
+
 /* Copies res into arg (a struct state_result), data included (caller
  * decrefs): for callers with no writer thread, whose callback has run
  * by the time the write call returns (admin commands, tests). */
