@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "actions/hooks.h"
 #include "common/cfg.h"
@@ -389,30 +388,6 @@ hooks_webhook_deliveries(struct rq *rq)
 	hooks_answer(rq, err, 200, list);
 }
 
-/* "2026-05-27T12:00:00Z" or with .mmm: UTC only, as the API writes. */
-static int
-hooks_parse_time(const char *s, int64_t *ms)
-{
-	struct tm tm;
-	const char *p;
-	int frac = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	if ((p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-		return -1;
-	if (*p == '.') {
-		if (p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' ||
-		    p[3] < '0' || p[3] > '9')
-			return -1;
-		frac = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
-		p += 4;
-	}
-	if (strcmp(p, "Z") != 0)
-		return -1;
-	*ms = (int64_t)timegm(&tm) * 1000 + frac;
-	return 0;
-}
-
 void
 hooks_webhook_replay(struct rq *rq)
 {
@@ -431,8 +406,8 @@ hooks_webhook_replay(struct rq *rq)
 	since = validate_string(&v, "since", 0, 40, 0);
 	after = validate_string(&v, "after", 0, 128, 0);
 	snprintf(scope, sizeof(scope), "%s:events", rq->ws.id);
-	if (since != NULL && *since && hooks_parse_time(since, &since_ms) != 0)
-		validate_fail(&v, "since", "want an RFC 3339 UTC time such as "
+	if (since != NULL && *since && clock_parse_rfc3339(since, &since_ms) != 0)
+		validate_fail(&v, "since", "want an RFC 3339 time such as "
 		    "2026-05-27T12:00:00.000Z");
 	if (after != NULL && *after && cursor_decode(key, scope, after,
 	    &from) != 0)

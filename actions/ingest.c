@@ -26,6 +26,29 @@
  * full parser. */
 #define INGEST_MEMBERS	16
 
+/*
+ * Reads webhook-timestamp: decimal seconds since the epoch, within
+ * INGEST_SKEW_S of now. Any other text, a sign, or a value that would
+ * overflow is refused before any arithmetic on it.
+ */
+static int
+ingest_timestamp(const char *s, int64_t now_s, int64_t *t)
+{
+	int64_t v = 0;
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len > 12 || strspn(s, "0123456789") != len)
+		return -1;
+	for (i = 0; i < len; i++)
+		v = v * 10 + (s[i] - '0');
+	if (v < now_s - INGEST_SKEW_S || v > now_s + INGEST_SKEW_S)
+		return -1;
+	*t = v;
+	return 0;
+}
+
+/* Checks the Standard Webhooks signature over the raw body, before any
+ * of it is parsed: an unsigned body costs a hash, never a parse. */
 static int
 ingest_authentic(struct rq *rq, const char *cfg_secret)
 {
@@ -33,16 +56,13 @@ ingest_authentic(struct rq *rq, const char *cfg_secret)
 	const char *ts = http_req_header(rq->http, "webhook-timestamp");
 	const char *sig = http_req_header(rq->http, "webhook-signature");
 	const char *body;
-	char *secret, *end;
-	long long t;
+	char *secret;
+	int64_t t;
 	size_t len;
 	int ok;
 
-	if (id == NULL || ts == NULL || sig == NULL)
-		return 0;
-	t = strtoll(ts, &end, 10);
-	if (*ts == '\0' || *end != '\0' ||
-	    llabs(t - clock_now_ms() / 1000) > INGEST_SKEW_S)
+	if (id == NULL || ts == NULL || sig == NULL ||
+	    ingest_timestamp(ts, clock_now_ms() / 1000, &t) != 0)
 		return 0;
 	if ((secret = sign_secret(cfg_secret)) == NULL)
 		return 0;
@@ -211,20 +231,22 @@ ingest_events(struct rq *rq)
 	const struct cfg *cfg = edge_cfg(rq->edge);
 	struct ingest_job *ij;
 
-	/* Parse errors come first, as on every JSON route. */
-	if ((ij = ingest_plain(rq)) == NULL && body_parse(rq) != 0)
-		return;
 	if (cfg->ingest_secret == NULL) {
 		reply_error(rq, API_NOT_FOUND, "event ingest is not configured "
 		    "(ingest_secret)", NULL);
-		goto fail;
+		return;
 	}
 	if (!ingest_authentic(rq, cfg->ingest_secret)) {
+		reply_header(rq, "WWW-Authenticate", "Standard-Webhooks "
+		    "realm=\"fzrelay-ingest\", headers=\"webhook-id "
+		    "webhook-timestamp webhook-signature\"");
 		reply_error(rq, API_UNAUTHORIZED, "missing, stale or wrong "
 		    "webhook signature", NULL);
-		goto fail;
+		return;
 	}
-	if (ij == NULL && (ij = ingest_parsed(rq)) == NULL)
+	/* Only a signed body is parsed. */
+	if ((ij = ingest_plain(rq)) == NULL &&
+	    (body_parse(rq) != 0 || (ij = ingest_parsed(rq)) == NULL))
 		return;
 	ij->rq = rq;
 	ij->r.type = ij->type;
@@ -232,7 +254,4 @@ ingest_events(struct rq *rq)
 	ij->r.source_id = ij->id;
 	ij->r.now_ms = clock_now_ms();
 	journal_ingest(edge_state(rq->edge), &ij->r, ingest_done_cb, ij);
-	return;
-fail:
-	free(ij);
 }

@@ -18,6 +18,7 @@ enum cfg_type {
 	CFG_T_LEVEL,
 	CFG_T_STORE,
 	CFG_T_SCHEDULE,
+	CFG_T_NETS,		/* comma-separated addresses or networks */
 };
 
 struct cfg_key {
@@ -30,6 +31,7 @@ struct cfg_key {
 
 /* retry_schedule has no single field: its entry's offset is unused. */
 #define retry_schedule	retry_count
+#define trusted_proxies	trusted_proxies_count
 #define K(n, t, lo, hi, d) { #n, t, offsetof(struct cfg, n), lo, hi, d }
 static const struct cfg_key cfg_keys[] = {
 	K(listen, CFG_T_LISTEN, 0, 0, "127.0.0.1:8080"),
@@ -44,6 +46,7 @@ static const struct cfg_key cfg_keys[] = {
 	K(max_body_bytes, CFG_T_U32, 1024, 64u << 20, "1048576"),
 	K(rate_limit_per_minute, CFG_T_U32, 1, 1000000, "600"),
 	K(auth_fail_limit_per_minute, CFG_T_U32, 1, 100000, "30"),
+	K(trusted_proxies, CFG_T_NETS, 0, 0, ""),
 	K(allow_private_targets, CFG_T_BOOL, 0, 0, "false"),
 	K(public_url, CFG_T_URL, 0, 0, NULL),
 	K(retry_schedule, CFG_T_SCHEDULE, 0, 0, "0,5s,5m,30m,2h,5h,10h,10h"),
@@ -59,6 +62,7 @@ static const struct cfg_key cfg_keys[] = {
 };
 #undef K
 #undef retry_schedule
+#undef trusted_proxies
 
 struct cfg_parser {
 	char		 where[512];	/* "file:line", "FZRELAY_X", "--x" */
@@ -279,6 +283,30 @@ cfg_schedule(struct cfg_parser *p, struct cfg *c, const char *s)
 }
 
 static int
+cfg_nets(struct cfg_parser *p, struct cfg *c, const char *s)
+{
+	char buf[2048], *tok, *save = NULL;
+	size_t n = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return cfg_error(p, "trusted_proxies: too long");
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if (n == CFG_PROXIES_MAX)
+			return cfg_error(p, "trusted_proxies: at most %d "
+			    "addresses or networks", CFG_PROXIES_MAX);
+		if (cidr_parse(tok, &c->trusted_proxies[n]) != 0)
+			return cfg_error(p, "trusted_proxies: \"%s\" is not an "
+			    "address or network such as 10.0.0.1, "
+			    "10.0.0.0/8 or fd00::/8", tok);
+		n++;
+	}
+	c->trusted_proxies_count = n;
+	return 0;
+}
+
+static int
 cfg_strdup(struct cfg_parser *p, char **field, const char *s)
 {
 	char *d;
@@ -340,6 +368,8 @@ cfg_set(struct cfg_parser *p, struct cfg *c, const struct cfg_key *k,
 		return 0;
 	case CFG_T_SCHEDULE:
 		return cfg_schedule(p, c, v);
+	case CFG_T_NETS:
+		return cfg_nets(p, c, v);
 	}
 	return -1;
 }

@@ -14,9 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/cidr.h"
 #include "common/log.h"
 
 #define CFG_RETRY_MAX	20
+#define CFG_PROXIES_MAX	32
 
 enum cfg_store {
 	CFG_STORE_EMBEDDED,
@@ -36,6 +38,9 @@ struct cfg {
 	uint32_t	 max_body_bytes;
 	uint32_t	 rate_limit_per_minute;
 	uint32_t	 auth_fail_limit_per_minute;
+	/* Peers whose X-Forwarded-For names the client (relay/peer.h). */
+	struct cidr	 trusted_proxies[CFG_PROXIES_MAX];
+	size_t		 trusted_proxies_count;
 	int		 allow_private_targets;
 	char		*public_url;
 	uint64_t	 retry_schedule_ms[CFG_RETRY_MAX];

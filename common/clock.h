@@ -23,4 +23,13 @@ int64_t	clock_mono_us(void);
  * CLOCK_RFC3339_SIZE bytes. Returns buf. Any thread. */
 char	*clock_rfc3339(int64_t ms, char *buf);
 
+/*
+ * Reads an RFC 3339 time, "2026-05-27T12:00:00Z" with an optional
+ * fraction (1 to 9 digits, kept to the millisecond) and "Z" or an offset
+ * ("+02:00"), into milliseconds since the epoch. Every field is range
+ * checked, the day against its month, and years run 1970 to 9999, so no
+ * input overflows. Returns 0 or -1. Any thread.
+ */
+int	clock_parse_rfc3339(const char *s, int64_t *ms);
+
 #endif

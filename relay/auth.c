@@ -11,6 +11,7 @@
 #include "relay/auth.h"
 #include "relay/http/http.h"
 #include "relay/http/limits.h"
+#include "relay/peer.h"
 #include "relay/reply.h"
 #include "state/apikey.h"
 
@@ -18,6 +19,7 @@
 
 struct auth {
 	struct state	*st;
+	const struct cfg *cfg;		/* borrowed; swapped on reload */
 	struct limiter	*per_key;
 	struct limiter	*per_addr;	/* failed attempts */
 	struct hmap	*touched;	/* key id -> int64_t last use (ms) */
@@ -31,6 +33,7 @@ auth_new(struct state *st, const struct cfg *cfg)
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
 	a->st = st;
+	a->cfg = cfg;
 	a->per_key = limiter_new(cfg->rate_limit_per_minute, AUTH_MAX_BUCKETS);
 	a->per_addr = limiter_new(cfg->auth_fail_limit_per_minute,
 	    AUTH_MAX_BUCKETS);
@@ -45,6 +48,7 @@ auth_new(struct state *st, const struct cfg *cfg)
 void
 auth_reconfigure(struct auth *a, const struct cfg *cfg)
 {
+	a->cfg = cfg;
 	limiter_set_rate(a->per_key, cfg->rate_limit_per_minute);
 	limiter_set_rate(a->per_addr, cfg->auth_fail_limit_per_minute);
 }
@@ -86,12 +90,37 @@ auth_bearer(const char *h, size_t *len)
 	return h;
 }
 
+/* RFC 6750: a 401 names the scheme, and says when the token itself was
+ * the problem. */
+static void
+auth_unauthorized(struct rq *rq, int bad_token, const char *msg)
+{
+	reply_header(rq, "WWW-Authenticate", bad_token ?
+	    "Bearer realm=\"fzrelay\", error=\"invalid_token\"" :
+	    "Bearer realm=\"fzrelay\"");
+	reply_error(rq, API_UNAUTHORIZED, msg, NULL);
+}
+
+/*
+ * Counts a wrong token against the client's address. Only failures are
+ * limited: a valid key is never refused for what others sharing its
+ * address (a NAT, Zapier's egress, a proxy) got wrong, and a token
+ * cannot be guessed in the attempts the limit allows anyway.
+ */
 static void
 auth_failed(struct auth *a, struct rq *rq, const char *msg)
 {
-	limiter_take(a->per_addr, http_req_peer(rq->http), clock_mono_ms(),
-	    NULL);
-	reply_error(rq, API_UNAUTHORIZED, msg, NULL);
+	char addr[PEER_ADDR_SIZE];
+	struct limit_info li;
+
+	if (!limiter_take(a->per_addr, peer_client(a->cfg, rq->http, addr),
+	    clock_mono_ms(), &li)) {
+		auth_retry_after(rq, &li);
+		reply_error(rq, API_RATE_LIMITED, "too many failed "
+		    "authentication attempts from this address", NULL);
+		return;
+	}
+	auth_unauthorized(rq, 1, msg);
 }
 
 static void
@@ -126,7 +155,7 @@ int
 auth_check(struct auth *a, struct rq *rq)
 {
 	const struct route *r = rq->route;
-	const char *tok, *peer = http_req_peer(rq->http);
+	const char *tok;
 	struct limit_info li;
 	char msg[160];
 	size_t len;
@@ -134,14 +163,8 @@ auth_check(struct auth *a, struct rq *rq)
 
 	tok = auth_bearer(http_req_header(rq->http, "Authorization"), &len);
 	if (tok == NULL) {
-		reply_error(rq, API_UNAUTHORIZED, "missing API key: send "
-		    "Authorization: Bearer fz_live_...", NULL);
-		return -1;
-	}
-	if (!limiter_check(a->per_addr, peer, clock_mono_ms(), &li)) {
-		auth_retry_after(rq, &li);
-		reply_error(rq, API_RATE_LIMITED, "too many failed "
-		    "authentication attempts from this address", NULL);
+		auth_unauthorized(rq, 0, "missing API key: send "
+		    "Authorization: Bearer fz_live_...");
 		return -1;
 	}
 	err = apikey_authenticate(a->st, tok, len, &rq->key, &rq->ws);

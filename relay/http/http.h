@@ -88,6 +88,10 @@ const char	*http_req_path(const struct http_req *req);
 const char	*http_req_query(const struct http_req *req);
 /* A request header, matched case-insensitively, or NULL. */
 const char	*http_req_header(const struct http_req *req, const char *name);
+/* Each line of a repeated header in turn: start with *pos = 0; NULL
+ * after the last. */
+const char	*http_req_header_next(const struct http_req *req,
+		    const char *name, int *pos);
 /* The body, NUL-terminated (it may hold NULs); *len excludes the NUL. */
 const char	*http_req_body(const struct http_req *req, size_t *len);
 /* The peer's numeric address. */

@@ -52,6 +52,15 @@ http_req_header(const struct http_req *req, const char *name)
 }
 
 const char *
+http_req_header_next(const struct http_req *req, const char *name, int *pos)
+{
+	for (; *pos < req->nheaders; (*pos)++)
+		if (strcasecmp(req->in[*pos].name, name) == 0)
+			return req->in[(*pos)++].value;
+	return NULL;
+}
+
+const char *
 http_req_body(const struct http_req *req, size_t *len)
 {
 	*len = req->body_len;

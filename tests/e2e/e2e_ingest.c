@@ -326,9 +326,93 @@ test_ingest_body_refused(void **state)
 	assert_non_null(strstr(json_string_value(fzh_json_get(&res,
 	    "error.message")), "id"));
 	fzh_res_free(&res);
-	/* Plain JSON declared as something else. */
+	/* Unsigned, whatever it is declared as: nothing is read. */
 	assert_int_equal(fzh_http(d, "POST", "/internal/events", hdrs,
-	    "{}", 2, &res), 415);
+	    "{}", 2, &res), 401);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+/* Posts body with exactly these webhook-* values (no real signature). */
+static int
+post_raw(struct fzd *d, const char *ts, const char *body,
+    struct fzh_res *res)
+{
+	char h_ts[160];
+	const char *hdrs[] = { "webhook-id: msg_raw", h_ts,
+	    "webhook-signature: v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "Content-Type: application/json", NULL };
+
+	snprintf(h_ts, sizeof(h_ts), "webhook-timestamp: %s", ts);
+	return fzh_http(d, "POST", "/internal/events", hdrs, body,
+	    strlen(body), res);
+}
+
+/* Timestamps that overflow a subtraction, or are not decimal seconds,
+ * are refused like stale ones: no crash in the sanitizer build, no pass
+ * through the window in the plain one. */
+static void
+test_ingest_timestamp_range(void **state)
+{
+	static const char *const bad[] = {
+		"-9223372036854775808", "9223372036854775807",
+		"-9223372036854775807", "18446744073709551616",
+		"99999999999999999999999", "+1700000000", " 1700000000",
+		"1700000000 ", "1e9", "0x65000000", "-1", "0", "",
+	};
+	struct fzd *d = *state;
+	char ws[64], body[512], now[32];
+	struct fzh_res res;
+	size_t i;
+
+	fzh_start(d, ingest_args, NULL);
+	fzh_workspace(d->dir, "Ingest", "agency", ws, sizeof(ws));
+	event_body(body, sizeof(body), ws, "up_ts", "pack.viewed");
+	memset(&res, 0, sizeof(res));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (post_raw(d, bad[i], body, &res) != 401)
+			fail_msg("timestamp \"%s\": %d", bad[i], res.status);
+		fzh_assert_envelope(&res, 401, "UNAUTHORIZED");
+		fzh_res_free(&res);
+	}
+	/* A good timestamp with a wrong signature is refused the same. */
+	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	assert_int_equal(post_raw(d, now, body, &res), 401);
+	fzh_res_free(&res);
+	assert_int_equal(post_signed(d, SECRET, "msg_ts", 0, body, &res), 201);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
+/* The signature is checked, and that ingest is configured, before the
+ * body is parsed: a malformed body unsigned is 401, not 400, and 404
+ * when no ingest_secret is set. */
+static void
+test_ingest_signature_first(void **state)
+{
+	struct fzd *d = *state;
+	const char *hdrs[] = { "Content-Type: application/json", NULL };
+	const char *www;
+	struct fzh_res res;
+
+	fzh_start(d, ingest_args, NULL);
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(fzh_http(d, "POST", "/internal/events", hdrs,
+	    "[[[[[[", 6, &res), 401);
+	fzh_assert_envelope(&res, 401, "UNAUTHORIZED");
+	www = fzh_header(&res, "WWW-Authenticate");
+	assert_non_null(www);
+	assert_true(fzh_match("^Standard-Webhooks realm=\"[^\"]+\"", www));
+	assert_non_null(strstr(www, "webhook-signature"));
+	fzh_res_free(&res);
+	assert_int_equal(post_raw(d, "1700000000", "{\"id\":", &res), 401);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+
+	fzh_start(d, NULL, NULL);
+	assert_int_equal(fzh_http(d, "POST", "/internal/events", hdrs,
+	    "[[[[[[", 6, &res), 404);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
 	fzh_res_free(&res);
 	fzh_stop_ok(d);
 }
@@ -346,6 +430,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ingest_body_forms,
 		    fzh_setup, fzh_teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_body_refused,
+		    fzh_setup, fzh_teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_timestamp_range,
+		    fzh_setup, fzh_teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_signature_first,
 		    fzh_setup, fzh_teardown),
 	};
 

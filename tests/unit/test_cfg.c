@@ -148,12 +148,44 @@ test_defaults(void **state)
 	assert_null(c->credentials_key_file);
 	assert_int_equal(c->max_body_bytes, 1048576);
 	assert_int_equal(c->allow_private_targets, 0);
+	assert_int_equal(c->trusted_proxies_count, 0);
 	assert_int_equal(c->log_level, LOG_LVL_INFO);
 	assert_true(c->header_timeout_ms <= c->request_timeout_ms);
 	assert_int_equal(c->retry_count, FZ_NELEM(sched));
 	for (i = 0; i < FZ_NELEM(sched); i++)
 		assert_int_equal(c->retry_schedule_ms[i], sched[i]);
 	cfg_free(c);
+}
+
+static void
+test_trusted_proxies(void **state)
+{
+	char path[CONF_PATH_SIZE], many[1024], *errors;
+	char *argv[] = { "--trusted-proxies", many };
+	struct cfg *c;
+	size_t i, o = 0;
+
+	(void)state;
+	conf_write(path, "trusted_proxies = 10.0.0.0/8, 192.168.1.7 "
+	    "fd00::/8\n");
+	c = load_ok(path, 0, NULL);
+	assert_int_equal(c->trusted_proxies_count, 3);
+	assert_true(cidr_any(c->trusted_proxies, 3, "10.2.3.4"));
+	assert_true(cidr_any(c->trusted_proxies, 3, "192.168.1.7"));
+	assert_false(cidr_any(c->trusted_proxies, 3, "192.168.1.8"));
+	assert_true(cidr_any(c->trusted_proxies, 3, "fd00::5"));
+	cfg_free(c);
+	unlink(path);
+	expect_file_error("trusted_proxies = 10.0.0.1/8\n", "trusted_proxies");
+	expect_file_error("trusted_proxies = proxy.internal\n",
+	    "trusted_proxies");
+	expect_file_error("trusted_proxies = 127.1\n", "trusted_proxies");
+	for (i = 0; i <= CFG_PROXIES_MAX; i++)
+		o += (size_t)snprintf(many + o, sizeof(many) - o, "10.0.0.%zu,",
+		    i);
+	errors = load_err(NULL, 2, argv);
+	assert_non_null(strstr(errors, "at most"));
+	free(errors);
 }
 
 static void
@@ -753,6 +785,7 @@ main(void)
 		cmocka_unit_test(test_store_http_needs_upstream),
 		cmocka_unit_test(test_header_timeout_over_request),
 		cmocka_unit_test(test_ingest_secret_short),
+		cmocka_unit_test(test_trusted_proxies),
 		cmocka_unit_test(test_listen_split),
 		cmocka_unit_test(test_listen_split_rejects),
 		cmocka_unit_test(test_listen_split_small_buffer),
