@@ -131,21 +131,6 @@ limiter_take(struct limiter *l, const char *name, int64_t now_ms,
 	return ok;
 }
 
-int
-limiter_check(struct limiter *l, const char *name, int64_t now_ms,
-    struct limit_info *info)
-{
-	struct bucket *b;
-
-	if ((b = hmap_get(l->map, name)) == NULL) {
-		limiter_open_info(l, info);
-		return 1;
-	}
-	bucket_refill(l, b, now_ms);
-	bucket_info(l, b, info);
-	return b->tokens >= 1;
-}
-
 struct sweep_arg {
 	const struct limiter	*l;
 	int64_t			 now_ms;

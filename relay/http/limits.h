@@ -38,11 +38,6 @@ void	limiter_set_rate(struct limiter *l, unsigned per_minute);
 int	limiter_take(struct limiter *l, const char *name, int64_t now_ms,
 	    struct limit_info *info);
 
-/* Returns 1 if name has at least one token at now_ms, else 0; takes
- * nothing. Fills *info when not NULL. */
-int	limiter_check(struct limiter *l, const char *name, int64_t now_ms,
-	    struct limit_info *info);
-
 /* Forgets every bucket that has refilled by now_ms. */
 void	limiter_sweep(struct limiter *l, int64_t now_ms);
 

@@ -94,35 +94,11 @@ test_full_after_a_minute(void **state)
 
 	take_n(l, "key_a", T0, 60);
 	assert_int_equal(limiter_take(l, "key_a", T0, &info), 0);
-	assert_int_equal(limiter_check(l, "key_a", T0 + 60000, &info), 1);
-	assert_int_equal(info.remaining, 60);
-	assert_int_equal(info.reset_s, 0);
+	assert_int_equal(limiter_take(l, "key_a", T0 + 60000, &info), 1);
+	assert_int_equal(info.remaining, 59);
 	/* Idle time beyond a minute does not overfill the bucket. */
 	take_n(l, "key_a", T0 + 600000, 60);
 	assert_int_equal(limiter_take(l, "key_a", T0 + 600000, &info), 0);
-}
-
-static void
-test_check_does_not_consume(void **state)
-{
-	struct limiter *l = *state;
-	struct limit_info info;
-	int i;
-
-	/* Unknown name: open, and still nothing consumed. */
-	assert_int_equal(limiter_check(l, "key_c", T0, &info), 1);
-	assert_int_equal(info.remaining, 60);
-	assert_int_equal(limiter_take(l, "key_c", T0, &info), 1);
-	assert_int_equal(info.remaining, 59);
-	for (i = 0; i < 100; i++) {
-		assert_int_equal(limiter_check(l, "key_c", T0, &info), 1);
-		assert_int_equal(info.remaining, 59);
-	}
-	take_n(l, "key_c", T0, 59);
-	assert_int_equal(limiter_check(l, "key_c", T0, &info), 0);
-	assert_int_equal(info.remaining, 0);
-	assert_true(info.retry_after_s >= 1);
-	assert_int_equal(limiter_check(l, "key_c", T0, NULL), 0);
 }
 
 static void
@@ -157,7 +133,6 @@ test_sweep(void **state)
 	 * a minute. */
 	limiter_sweep(l, T0 + 1000);
 	assert_int_equal(limiter_count(l), 2);
-	assert_int_equal(limiter_check(l, "key_c", T0 + 1000, NULL), 1);
 	limiter_sweep(l, T0 + 29000);
 	assert_int_equal(limiter_count(l), 2);
 	limiter_sweep(l, T0 + 30000);
@@ -166,7 +141,6 @@ test_sweep(void **state)
 	assert_int_equal(limiter_count(l), 0);
 
 	/* A swept name comes back with a full bucket. */
-	assert_int_equal(limiter_check(l, "key_b", T0 + 60000, NULL), 1);
 	take_n(l, "key_b", T0 + 60000, 60);
 	assert_int_equal(limiter_take(l, "key_b", T0 + 60000, NULL), 0);
 }
@@ -230,7 +204,6 @@ test_info_null(void **state)
 	struct limiter *l = *state;
 
 	assert_int_equal(limiter_take(l, "key_a", T0, NULL), 1);
-	assert_int_equal(limiter_check(l, "key_a", T0, NULL), 1);
 	limiter_free(NULL);
 }
 
@@ -243,8 +216,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refill_one_per_second,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_after_a_minute,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_check_does_not_consume,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_independent, setup,
 		    teardown),
