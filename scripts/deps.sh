@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential autoconf automake pkg-config ca-certificates curl
 libevent-dev libjansson-dev liblmdb-dev libcurl4-openssl-dev libssl-dev
-libcmocka-dev systemd python3"
+libcmocka-dev systemd python3 chromium"
 
 missing=""
 for p in $PKGS; do
