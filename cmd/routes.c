@@ -1,5 +1,6 @@
 #include "actions/hooks.h"
 #include "actions/ingest.h"
+#include "actions/keys.h"
 #include "actions/writes.h"
 #include "actions/zapier.h"
 #include "cmd/routes.h"
@@ -34,6 +35,16 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/me", account_me, P, R, 0,
 	    "The workspace and a label for the connection", "Account", NULL,
 	    "Me" },
+	{ "GET", "/api/v1/keys", keys_list, P, SCOPE_ADMIN, 0,
+	    "List the workspace's API keys, newest first (never a token)",
+	    "Keys", NULL, "KeyList" },
+	{ "POST", "/api/v1/keys", keys_create, P, SCOPE_ADMIN,
+	    BODY | ROUTE_CREATES, "Create an API key; the answer holds its "
+	    "token, shown this once (scopes at most the caller's own)",
+	    "Keys", "KeyInput", "NewKey" },
+	{ "DELETE", "/api/v1/keys/:id", keys_revoke, P, SCOPE_ADMIN, 0,
+	    "Revoke an API key: its token is refused from the next request",
+	    "Keys", NULL, "Key" },
 	{ "GET", "/api/v1/clients", reads_clients, A, R, ROUTE_LIST,
 	    "List clients, newest first", "Clients", NULL, "ClientList" },
 	{ "POST", "/api/v1/clients", writes_client_create, A, W,

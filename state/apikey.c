@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,8 +128,8 @@ apikey_create_fn(MDB_txn *txn, struct state *st, void *arg)
 }
 
 int
-apikey_create(struct state *st, const char *ws_id, const char *name,
-    enum scope scope, struct apikey *out, char *token)
+apikey_mint(const char *ws_id, const char *name, enum scope scope,
+    struct apikey *out, char *token)
 {
 	struct apikey key;
 	int err;
@@ -145,14 +146,52 @@ apikey_create(struct state *st, const char *ws_id, const char *name,
 	key.scope = scope;
 	memcpy(key.prefix, token, APIKEY_PREFIX_SIZE - 1);
 	key.created_ms = clock_now_ms();
-	if ((err = secure_sha256(token, strlen(token), key.hash)) != 0 ||
-	    (err = state_write(st, apikey_create_fn, &key)) != 0)
+	if ((err = secure_sha256(token, strlen(token), key.hash)) != 0)
 		goto out;
 	*out = key;
 out:
 	if (err != 0)
 		memset(token, 0, SECURE_TOKEN_SIZE);
 	return err;
+}
+
+int
+apikey_create(struct state *st, const char *ws_id, const char *name,
+    enum scope scope, struct apikey *out, char *token)
+{
+	int err;
+
+	if ((err = apikey_mint(ws_id, name, scope, out, token)) != 0)
+		return err;
+	if ((err = state_write(st, apikey_create_fn, out)) != 0)
+		memset(token, 0, SECURE_TOKEN_SIZE);
+	return err;
+}
+
+struct apikey_store_op {
+	struct state_op	 op;	/* first */
+	struct apikey	 key;
+};
+
+static int
+apikey_store_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct apikey_store_op *a = arg;
+
+	return apikey_create_fn(txn, st, &a->key);
+}
+
+void
+apikey_store(struct state *st, const struct apikey *key, state_done_cb *done,
+    void *arg)
+{
+	struct apikey_store_op *a;
+
+	if ((a = state_op_new(sizeof(*a), apikey_store_fn, done, arg)) ==
+	    NULL)
+		return;
+	a->key = *key;
+	state_submit(st, &a->op);
 }
 
 struct apikey_auth_arg {
@@ -266,7 +305,9 @@ apikey_list(struct state *st, const char *ws_id, apikey_each_cb *cb,
 }
 
 struct apikey_revoke_arg {
-	const char	*id;
+	struct state_op	 op;		/* first; unused by apikey_revoke */
+	char		 ws[FZ_ID_SIZE];	/* "": any workspace */
+	char		 id[FZ_ID_SIZE];
 	int64_t		 now_ms;
 };
 
@@ -279,18 +320,57 @@ apikey_revoke_fn(MDB_txn *txn, struct state *st, void *arg)
 
 	if ((err = apikey_get_txn(txn, st, a->id, &key)) != 0)
 		return err;
+	/* Another workspace's key is not there for this caller. */
+	if (a->ws[0] != '\0' && strcmp(key.workspace_id, a->ws) != 0)
+		return FZ_ENOTFOUND;
 	if (key.revoked_ms != 0)
 		return FZ_ECONFLICT;
 	key.revoked_ms = a->now_ms;
 	return apikey_put_txn(txn, st, &key, 0);
 }
 
+/* Fills a; returns 0, or FZ_ENOTFOUND for ids no key can have. */
+static int
+apikey_revoke_arg(struct apikey_revoke_arg *a, const char *ws_id,
+    const char *id, int64_t now_ms)
+{
+	if (strlen(id) >= sizeof(a->id) ||
+	    (ws_id != NULL && strlen(ws_id) >= sizeof(a->ws)))
+		return FZ_ENOTFOUND;
+	snprintf(a->ws, sizeof(a->ws), "%s", ws_id != NULL ? ws_id : "");
+	snprintf(a->id, sizeof(a->id), "%s", id);
+	a->now_ms = now_ms;
+	return 0;
+}
+
 int
 apikey_revoke(struct state *st, const char *id, int64_t now_ms)
 {
-	struct apikey_revoke_arg a = { id, now_ms };
+	struct apikey_revoke_arg a;
+	int err;
 
+	memset(&a, 0, sizeof(a));
+	if ((err = apikey_revoke_arg(&a, NULL, id, now_ms)) != 0)
+		return err;
 	return state_write(st, apikey_revoke_fn, &a);
+}
+
+void
+apikey_revoke_in(struct state *st, const char *ws_id, const char *id,
+    int64_t now_ms, state_done_cb *done, void *arg)
+{
+	struct apikey_revoke_arg *a;
+	int err;
+
+	if ((a = state_op_new(sizeof(*a), apikey_revoke_fn, done, arg)) ==
+	    NULL)
+		return;
+	if ((err = apikey_revoke_arg(a, ws_id, id, now_ms)) != 0) {
+		free(a);
+		state_answer(done, arg, err, NULL);
+		return;
+	}
+	state_submit(st, &a->op);
 }
 
 struct apikey_touch_arg {

@@ -50,11 +50,25 @@ int	apikey_scope_parse(const char *s, enum scope *out);
 const char	*apikey_scope_name(enum scope scope);
 
 /*
- * Creates a key in workspace ws_id (which must exist). Writes the token,
- * NUL-terminated, into token (SECURE_TOKEN_SIZE bytes); it is the only
- * copy. Returns 0 and fills *out, FZ_EINVAL (bad name, scope or id),
- * FZ_ENOTFOUND (no such workspace), FZ_ECRYPTO or FZ_ESTORE. Durable when
- * it returns. Loop thread only.
+ * Makes a new key for workspace ws_id without storing it: fills *out and
+ * writes the token, NUL-terminated, into token (SECURE_TOKEN_SIZE bytes),
+ * its only copy. Returns 0, FZ_EINVAL (bad name, scope or id) or
+ * FZ_ECRYPTO. Any thread.
+ */
+int	apikey_mint(const char *ws_id, const char *name, enum scope scope,
+	    struct apikey *out, char *token);
+
+/* Stores a minted key (copied). done gets 0, FZ_ENOTFOUND (no such
+ * workspace) or another FZ_E*. A write (state.h). */
+void	apikey_store(struct state *st, const struct apikey *key,
+	    state_done_cb *done, void *arg);
+
+/*
+ * apikey_mint and a synchronous store, for start-up and the admin
+ * commands (state_write): creates a key in workspace ws_id (which must
+ * exist). Returns 0 and fills *out and token, FZ_EINVAL, FZ_ENOTFOUND
+ * (no such workspace), FZ_ECRYPTO or FZ_ESTORE. Durable when it returns.
+ * Loop thread only.
  */
 int	apikey_create(struct state *st, const char *ws_id, const char *name,
 	    enum scope scope, struct apikey *out, char *token);
@@ -81,8 +95,14 @@ int	apikey_list(struct state *st, const char *ws_id, apikey_each_cb *cb,
 	    void *arg);
 
 /* Marks the key revoked at now_ms. Returns 0, FZ_ENOTFOUND, FZ_ECONFLICT
- * (already revoked) or FZ_ESTORE. Durable when it returns. */
+ * (already revoked) or FZ_ESTORE. Durable when it returns. For start-up
+ * and the admin commands (state_write). */
 int	apikey_revoke(struct state *st, const char *id, int64_t now_ms);
+
+/* As apikey_revoke for a key of workspace ws_id (another workspace's key
+ * is FZ_ENOTFOUND), as a write (state.h): done gets the status. */
+void	apikey_revoke_in(struct state *st, const char *ws_id, const char *id,
+	    int64_t now_ms, state_done_cb *done, void *arg);
 
 struct apikey_touch {
 	char	id[FZ_ID_SIZE];
