@@ -5,6 +5,7 @@
 #include "actions/zapier.h"
 #include "cmd/routes.h"
 #include "relay/account.h"
+#include "relay/console.h"
 #include "relay/health.h"
 #include "relay/metrics.h"
 #include "relay/openapi.h"
@@ -140,6 +141,11 @@ static const struct route routes[] = {
 	    BODY, "Queue the endpoint's events again, from a time (since) or "
 	    "an event cursor (after)", "Webhooks", "ReplayInput",
 	    "ReplayResult" },
+	{ "GET", "/console", console_serve, 0, 0, ROUTE_RAW | ROUTE_PAGE,
+	    "The workspace console (a web page)", NULL, NULL, NULL },
+	{ "GET", "/console/:file", console_serve, 0, 0,
+	    ROUTE_RAW | ROUTE_PAGE, "The console's script and style", NULL,
+	    NULL, NULL },
 	{ "GET", "/p/:token", reads_portal, 0, 0, 0,
 	    "The client's view of a sent pack (records pack.viewed once)",
 	    "Portal", NULL, "PortalView" },

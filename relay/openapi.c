@@ -198,6 +198,8 @@ openapi_build(const struct route *routes, size_t n)
 		return NULL;
 	paths = json_object_get(doc, "paths");
 	for (i = 0; i < n; i++) {
+		if (routes[i].flags & ROUTE_PAGE)
+			continue;
 		if ((path = openapi_path(routes[i].pattern)) == NULL ||
 		    (op = openapi_operation(&routes[i])) == NULL) {
 			free(path);

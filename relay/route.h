@@ -26,6 +26,8 @@ typedef void route_handler(struct rq *rq);
 #define ROUTE_TEXT	0x10	/* with ROUTE_RAW: text/plain */
 #define ROUTE_OWN_BODY	0x20	/* with ROUTE_JSON_BODY: the handler parses
 				   it (body_parse), after a fast path */
+#define ROUTE_PAGE	0x40	/* a web page or its asset: outside the API
+				   and its description */
 
 struct route {
 	const char	*method;
