@@ -1,8 +1,13 @@
+#include <arpa/inet.h>
+
+#include <stdio.h>
 #include <string.h>
 
 #include "actions/writes.h"
 #include "common/fz.h"
+#include "common/text.h"
 #include "relay/call.h"
+#include "relay/http/http.h"
 #include "relay/packcheck.h"
 #include "relay/reply.h"
 #include "relay/validate.h"
@@ -10,6 +15,8 @@
 #define WRITES_NAME_MAX		200
 #define WRITES_TYPE_MAX		100
 #define WRITES_MESSAGE_MAX	5000
+/* A user agent kept as evidence: real ones are a few hundred bytes. */
+#define WRITES_AGENT_MAX	512
 
 static void
 writes_submit(struct rq *rq, enum store_op op, const char *id, json_t *body)
@@ -212,27 +219,94 @@ writes_pack_send(struct rq *rq)
 	writes_submit(rq, STORE_OP_PACK_SEND, id, in);
 }
 
+/* Returns the portal's share token, or NULL after answering 404. */
+static const char *
+writes_token(struct rq *rq)
+{
+	const char *token = router_param(&rq->params, "token");
+
+	if (token == NULL || strlen(token) > 64) {
+		reply_error(rq, API_NOT_FOUND, "no such pack", NULL);
+		return NULL;
+	}
+	return token;
+}
+
+void
+writes_view(struct rq *rq)
+{
+	const char *token;
+
+	if ((token = writes_token(rq)) != NULL)
+		writes_submit(rq, STORE_OP_PORTAL_VIEWED, token, NULL);
+}
+
+/* The address a sign-off came from, into buf (INET6_ADDRSTRLEN bytes):
+ * the one place to change when addresses are taken from a trusted
+ * proxy's X-Forwarded-For. */
+static const char *
+writes_client_addr(const struct rq *rq, char *buf)
+{
+	snprintf(buf, INET6_ADDRSTRLEN, "%s", http_req_peer(rq->http));
+	return buf;
+}
+
+/* The User-Agent as evidence, into out (WRITES_AGENT_MAX + 1 bytes):
+ * whole UTF-8 characters, one '?' for each control character and for
+ * each byte that starts none, at most WRITES_AGENT_MAX bytes. Returns
+ * out, or NULL if the request has none. */
+static const char *
+writes_user_agent(const struct rq *rq, char *out)
+{
+	const char *s = http_req_header(rq->http, "User-Agent");
+	unsigned char c;
+	size_t i, o, n;
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	for (i = o = 0; s[i] != '\0'; i += n) {
+		c = (unsigned char)s[i];
+		n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (strnlen(s + i, n) < n || !text_utf8_valid(s + i, n))
+			n = 1;
+		else if (!text_has_control(s + i, n, 0)) {
+			if (o + n > WRITES_AGENT_MAX)
+				break;
+			memcpy(out + o, s + i, n);
+			o += n;
+			continue;
+		}
+		if (o == WRITES_AGENT_MAX)
+			break;
+		out[o++] = '?';
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void
 writes_signoff(struct rq *rq)
 {
 	char email[TEXT_EMAIL_SIZE];
-	const char *token = router_param(&rq->params, "token");
-	const char *name, *em, *comment;
+	char addr[INET6_ADDRSTRLEN], agent[WRITES_AGENT_MAX + 1];
+	const char *token, *name, *em, *comment;
 	struct vctx v;
 	json_t *in;
 
-	if (token == NULL || strlen(token) > 64) {
-		reply_error(rq, API_NOT_FOUND, "no such pack", NULL);
+	if ((token = writes_token(rq)) == NULL)
 		return;
-	}
 	validate_begin(&v, rq->body);
 	name = validate_name(&v, "name", 1, WRITES_NAME_MAX);
+	/* Matched against the project's client's (the store checks): the
+	 * link alone is not enough to sign in the client's name. */
 	em = validate_email(&v, "email", 1, email);
 	comment = validate_string(&v, "comment", 0, WRITES_MESSAGE_MAX, 1);
 	if (validate_end(&v, rq) != 0)
 		return;
-	in = json_pack("{s:s, s:s, s:s?}", "name", name, "email", em,
-	    "comment", comment != NULL && *comment ? comment : NULL);
+	in = json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "name", name,
+	    "email", em, "comment", comment != NULL && *comment ? comment :
+	    NULL, "ipAddress", writes_client_addr(rq, addr),
+	    "userAgent", writes_user_agent(rq, agent));
 	if (in == NULL) {
 		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
 		return;

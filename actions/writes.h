@@ -1,5 +1,6 @@
 /*
- * writes.h: the write endpoints of the core API and the portal sign-off.
+ * writes.h: the write endpoints of the core API and the portal's view
+ * and sign-off.
  * Each validates its body completely (every bad field named at once),
  * builds the store's normalized input, and asks the store.
  */
@@ -16,6 +17,7 @@ void	writes_project_create(struct rq *rq);	/* POST /projects */
 void	writes_project_update(struct rq *rq);	/* PATCH /projects/:id */
 void	writes_pack_put(struct rq *rq);		/* PUT /projects/:id/pack */
 void	writes_pack_send(struct rq *rq);	/* POST .../pack/send */
+void	writes_view(struct rq *rq);		/* POST /p/:token/view */
 void	writes_signoff(struct rq *rq);		/* POST /p/:token/signoff */
 
 /* Field names of a project-creating body: the REST API's camelCase or

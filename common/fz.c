@@ -19,6 +19,7 @@ fz_strerror(int err)
 	case FZ_EUNAVAIL:	return "upstream unavailable";
 	case FZ_ETIMEOUT:	return "upstream timeout";
 	case FZ_EBADGW:		return "bad upstream answer";
+	case FZ_EDENIED:	return "not allowed";
 	}
 	return "unknown error";
 }

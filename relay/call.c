@@ -118,6 +118,11 @@ call_done_cb(struct store_res *res, void *arg)
 		    res->message : "the record's state does not allow this",
 		    NULL);
 		break;
+	case FZ_EDENIED:
+		reply_error(rq, API_FORBIDDEN, res->message != NULL ?
+		    res->message : "not allowed", res->field != NULL ?
+		    reply_detail(NULL, res->field, "does not match") : NULL);
+		break;
 	case FZ_EUPSTREAM:
 		reply_error_raw(rq, res->status, res->code, res->text,
 		    res->details);

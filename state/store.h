@@ -38,6 +38,7 @@ enum store_op {
 	STORE_OP_SIGNOFF_LIST,		/* GET /signoffs */
 	STORE_OP_TEMPLATE_LIST,		/* GET /templates */
 	STORE_OP_PORTAL_VIEW,		/* GET /p/:token (id = token) */
+	STORE_OP_PORTAL_VIEWED,		/* POST /p/:token/view */
 	STORE_OP_PORTAL_SIGNOFF,	/* POST /p/:token/signoff */
 };
 

@@ -93,6 +93,10 @@ embedded_explain(enum store_op op, struct store_res *res)
 		res->created = res->err == 0;
 		if (res->err == FZ_ECONFLICT)
 			res->message = "this pack is already signed off";
+		/* Says nothing of the address that would match. */
+		if (res->err == FZ_EDENIED)
+			res->message = "email does not match the client "
+			    "this pack was sent to";
 		break;
 	default:
 		break;
@@ -153,9 +157,9 @@ embedded_write(struct embedded *em, const struct store_req *req,
 		packs_send(em->st, &em->packs, ws, req->id, req->body, now,
 		    embedded_done_cb, c);
 		break;
-	case STORE_OP_PORTAL_VIEW:
-		portal_view(em->st, &em->packs, req->id, now, embedded_done_cb,
-		    c);
+	case STORE_OP_PORTAL_VIEWED:
+		portal_view_record(em->st, &em->packs, req->id, now,
+		    embedded_done_cb, c);
 		break;
 	case STORE_OP_PORTAL_SIGNOFF:
 		portal_signoff(em->st, req->id, req->body, now,
@@ -205,6 +209,9 @@ embedded_submit(void *impl, const struct store_req *req, store_cb *cb,
 		break;
 	case STORE_OP_TEMPLATE_LIST:
 		embedded_templates(&res);
+		break;
+	case STORE_OP_PORTAL_VIEW:
+		res.err = portal_view(em->st, &em->packs, req->id, &res.data);
 		break;
 	default:
 		return embedded_write(em, req, cb, arg);

@@ -330,6 +330,53 @@ status_of(const struct fzd *d, const struct env *e, const char *pid,
 	return out;
 }
 
+/* Writes into out (>= 64 bytes) a key that reads the events of the
+ * daemon serving the portal: the test's own, or in http mode one of the
+ * upstream's, whose journal records what happens on its portal. */
+static void
+portal_key(const struct fzd *d, const struct env *e, char *out)
+{
+	if (fzh_portal(d) == d)
+		snprintf(out, 64, "%s", e->tok);
+	else
+		fzh_key(fzh_portal(d)->dir, e->ws, "read", "portal", out, 64);
+}
+
+/* Writes the types of the portal's journal, oldest first, one
+ * comma-separated string, into out; returns out. The whole page is left
+ * in *page (caller frees) when page is not NULL. */
+static const char *
+event_types(const struct fzd *d, const char *tok, char *out, size_t size,
+    struct fzh_res *page)
+{
+	struct fzh_res res;
+	const json_t *ev;
+	size_t i, n = 0;
+
+	fzh_get(fzh_portal(d), "/api/v1/events?limit=100", tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	out[0] = '\0';
+	json_array_foreach(fzh_json_get(&res, "data"), i, ev)
+		n += (size_t)snprintf(out + n, size - n, "%s%s", i ? "," : "",
+		    json_string_value(json_object_get(ev, "type")));
+	if (n >= size)
+		fail_msg("events do not fit: %s", res.body);
+	if (page != NULL)
+		*page = res;
+	else
+		fzh_res_free(&res);
+	return out;
+}
+
+/* Asserts the portal's journal holds exactly want (event_types). */
+static void
+assert_events(const struct fzd *d, const char *tok, const char *want)
+{
+	char got[512];
+
+	fzh_assert_str(event_types(d, tok, got, sizeof(got), NULL), want);
+}
+
 /* Compares a pack's sections with a template's: titles, item types and
  * labels in order. */
 static void
@@ -722,7 +769,7 @@ test_portal_view(void **state)
 	/* No API key: the share token is the credential. */
 	fzh_get(fzh_portal(d), portal, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
-	fzh_assert_str(fzh_json_str(&res, "data.project.status"), "viewed");
+	fzh_assert_str(fzh_json_str(&res, "data.project.status"), "sent");
 	fzh_assert_str(fzh_json_str(&res, "data.project.name"),
 	    "Website closeout");
 	fzh_assert_str(fzh_json_str(&res, "data.agency.name"), "Acme Agency");
@@ -735,12 +782,16 @@ test_portal_view(void **state)
 	/* What the client sees holds nothing of the workspace's keys. */
 	assert_false(fzh_contains(res.body, res.len, e.tok));
 	fzh_res_free(&res);
-	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
 
-	/* A second view changes nothing. */
-	fzh_get(fzh_portal(d), portal, NULL, &res);
+	/* The page reports a person: the view, as the page shows it. */
+	snprintf(path, sizeof(path), "%s/view", portal);
+	api(fzh_portal(d), "POST", path, NULL, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_assert_str(fzh_json_str(&res, "data.project.status"), "viewed");
+	assert_true(fzh_match(rfc3339_re, fzh_json_str(&res,
+	    "data.project.viewedAt")));
+	assert_masked(&res, "data.sections", "Access", "CMS", 1);
+	assert_no_secret(&res, secret);
 	fzh_res_free(&res);
 	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
 
@@ -756,24 +807,111 @@ test_portal_view(void **state)
 	fzh_stop_ok(d);
 }
 
+/*
+ * Link scanners and chat unfurlers fetch a share link before any person
+ * does: GET and HEAD record nothing and change nothing. The page's POST
+ * .../view records pack.viewed, once per project.
+ */
+static void
+test_portal_fetch_records_nothing(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], path[256], portal[128], sent[64], st[32], rtok[64];
+	char before[64], at[64], bad[160];
+	struct fzh_res res, again;
+	const char *methods[] = { "GET", "HEAD", "GET", "HEAD" };
+	size_t i;
+
+	boot(d, &e);
+	portal_key(d, &e, rtok);
+	new_project(d, &e, "Web Design", pid);
+	send_pack(d, &e, pid, "{\"personalMessage\":\"Ready\"}", portal,
+	    sent);
+	fzh_get(d, ppath(path, sizeof(path), pid, ""), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	copy_str(&res, "data.updatedAt", before, sizeof(before));
+	fzh_res_free(&res);
+	nap_ms(5);
+
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		assert_int_equal(api_x(fzh_portal(d), methods[i], portal, NULL,
+		    "User-Agent: Slackbot-LinkExpanding 1.0", NULL, &res),
+		    200);
+		fzh_res_free(&res);
+	}
+	fzh_get(d, ppath(path, sizeof(path), pid, ""), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.status"), "sent");
+	assert_true(json_is_null(fzh_json_get(&res, "data.viewedAt")));
+	fzh_assert_str(fzh_json_str(&res, "data.updatedAt"), before);
+	fzh_res_free(&res);
+	fzh_get(d, ppath(path, sizeof(path), pid, "/pack"), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_true(json_is_null(fzh_json_get(&res, "data.viewedAt")));
+	fzh_res_free(&res);
+	assert_events(d, rtok, "pack.sent");
+
+	/* The page's report: recorded once. */
+	snprintf(path, sizeof(path), "%s/view", portal);
+	api(fzh_portal(d), "POST", path, NULL, NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.project.status"), "viewed");
+	copy_str(&res, "data.project.viewedAt", at, sizeof(at));
+	assert_events(d, rtok, "pack.sent,pack.viewed");
+	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
+
+	/* A repeat is the same answer and no second event. */
+	nap_ms(5);
+	api(fzh_portal(d), "POST", path, NULL, "{}", &again);
+	fzh_assert_envelope(&again, 200, NULL);
+	if (!json_equal(fzh_json_get(&res, "data"), fzh_json_get(&again,
+	    "data")))
+		fail_msg("a repeated view answers otherwise: %s then %s",
+		    res.body, again.body);
+	fzh_res_free(&res);
+	fzh_res_free(&again);
+	assert_events(d, rtok, "pack.sent,pack.viewed");
+
+	/* The agency sees when. */
+	fzh_get(d, ppath(path, sizeof(path), pid, ""), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.viewedAt"), at);
+	fzh_res_free(&res);
+	fzh_get(d, ppath(path, sizeof(path), pid, "/pack"), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.viewedAt"), at);
+	fzh_res_free(&res);
+
+	/* An unknown token, or the real one altered, as for GET. */
+	api(fzh_portal(d), "POST", "/p/unknowntoken/view", NULL, NULL, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	snprintf(bad, sizeof(bad), "%s/view", portal);
+	bad[3] = bad[3] == 'a' ? 'b' : 'a';
+	api(fzh_portal(d), "POST", bad, NULL, NULL, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	assert_events(d, rtok, "pack.sent,pack.viewed");
+	fzh_stop_ok(d);
+}
+
 static void
 test_signoff(void **state)
 {
 	struct fzd *d = *state;
 	struct env e;
 	char pid[64], path[256], portal[128], sent[64], so[160], sid[64];
-	char st[32], before[64];
+	char st[32], before[64], rtok[64];
 	const char *s;
 	struct fzh_res res;
 	json_t *arr;
 
 	boot(d, &e);
+	portal_key(d, &e, rtok);
 	new_project(d, &e, "Web Design", pid);
 	send_pack(d, &e, pid, "{\"personalMessage\":\"Ready\"}", portal,
 	    sent);
-	fzh_get(fzh_portal(d), portal, NULL, &res);
-	fzh_assert_envelope(&res, 200, NULL);
-	fzh_res_free(&res);
 	snprintf(so, sizeof(so), "%s/signoff", portal);
 
 	/* Refused sign-offs name their fields and sign nothing. */
@@ -793,13 +931,36 @@ test_signoff(void **state)
 		assert_invalid(&res, want);
 	}
 	fzh_res_free(&res);
-	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
+	api(fzh_portal(d), "POST", so, NULL, "{\"name\":\"Jane\"}", &res);
+	{
+		const char *want[] = { "email", NULL };
+
+		assert_invalid(&res, want);
+	}
+	fzh_res_free(&res);
+	/* Holding the link is not enough: another address is refused,
+	 * and the answer does not tell the right one. */
+	api(fzh_portal(d), "POST", so, NULL, "{\"name\":\"Jane\",\"email\":"
+	    "\"jane+x@example.com\"}", &res);
+	fzh_assert_envelope(&res, 403, "FORBIDDEN");
+	assert_true(names_field(&res, "email"));
+	assert_false(fzh_contains(res.body, res.len, "jane@example.com"));
+	fzh_res_free(&res);
+	fzh_assert_str(status_of(d, &e, pid, st), "sent");
 	fzh_get(d, ppath(path, sizeof(path), pid, "/signoff"), e.tok, &res);
 	fzh_assert_envelope(&res, 404, "NOT_FOUND");
 	fzh_res_free(&res);
+	assert_events(d, rtok, "pack.sent");
 
-	api(fzh_portal(d), "POST", so, NULL, "{\"name\":\"Jane\",\"email\":"
-	    "\"jane@example.com\",\"comment\":\"All good\"}", &res);
+	snprintf(path, sizeof(path), "%s/view", portal);
+	api(fzh_portal(d), "POST", path, NULL, NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_res_free(&res);
+
+	/* The client's address as they type it: spaces and capitals. */
+	api_x(fzh_portal(d), "POST", so, NULL, "User-Agent: Mozilla/5.0 "
+	    "(e2e) Firefox/128.0", "{\"name\":\"Jane\",\"email\":"
+	    "\"  Jane@Example.COM \",\"comment\":\"All good\"}", &res);
 	fzh_assert_envelope(&res, 201, NULL);
 	assert_true(fzh_match("^signoff_[0-9A-Za-z]+$", fzh_json_str(&res,
 	    "data.id")));
@@ -822,11 +983,19 @@ test_signoff(void **state)
 	fzh_assert_envelope(&res, 404, "NOT_FOUND");
 	fzh_res_free(&res);
 
+	/* The evidence, to the agency. */
 	fzh_get(d, ppath(path, sizeof(path), pid, "/signoff"), e.tok, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_assert_str(fzh_json_str(&res, "data.id"), sid);
 	fzh_assert_str(fzh_json_str(&res, "data.signerName"), "Jane");
+	fzh_assert_str(fzh_json_str(&res, "data.signerEmail"),
+	    "jane@example.com");
 	fzh_assert_str(fzh_json_str(&res, "data.comment"), "All good");
+	fzh_assert_str(fzh_json_str(&res, "data.ipAddress"), "127.0.0.1");
+	fzh_assert_str(fzh_json_str(&res, "data.userAgent"),
+	    "Mozilla/5.0 (e2e) Firefox/128.0");
+	assert_true(fzh_match(rfc3339_re, fzh_json_str(&res,
+	    "data.signedAt")));
 	fzh_res_free(&res);
 
 	fzh_get(d, "/api/v1/signoffs", e.tok, &res);
@@ -838,6 +1007,23 @@ test_signoff(void **state)
 	s = json_string_value(json_object_get(json_array_get(arr, 0),
 	    "projectId"));
 	fzh_assert_str(s, pid);
+	s = json_string_value(json_object_get(json_array_get(arr, 0),
+	    "userAgent"));
+	fzh_assert_str(s, "Mozilla/5.0 (e2e) Firefox/128.0");
+	s = json_string_value(json_object_get(json_array_get(arr, 0),
+	    "ipAddress"));
+	fzh_assert_str(s, "127.0.0.1");
+	fzh_res_free(&res);
+
+	/* Events go to every subscriber: the evidence stays out of them. */
+	event_types(d, rtok, before, sizeof(before), &res);
+	fzh_assert_str(before, "pack.sent,pack.viewed,client.signed_off");
+	arr = json_array_get(fzh_json_get(&res, "data"), 2);
+	fzh_assert_str(json_string_value(json_object_get(arr,
+	    "signed_by_email")), "jane@example.com");
+	assert_null(json_object_get(arr, "ipAddress"));
+	assert_null(json_object_get(arr, "ip_address"));
+	assert_false(fzh_contains(res.body, res.len, "Firefox/128.0"));
 	fzh_res_free(&res);
 
 	fzh_get(d, ppath(path, sizeof(path), pid, ""), e.tok, &res);
@@ -847,12 +1033,17 @@ test_signoff(void **state)
 	    "data.signedOffAt")));
 	fzh_res_free(&res);
 
-	/* The portal shows the sign-off. */
+	/* The portal shows the sign-off, but not to whom the link went
+	 * nor the evidence. */
 	fzh_get(fzh_portal(d), portal, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_assert_str(fzh_json_str(&res, "data.project.status"),
 	    "signed_off");
 	fzh_assert_str(fzh_json_str(&res, "data.signoff.id"), sid);
+	fzh_assert_str(fzh_json_str(&res, "data.signoff.signerName"), "Jane");
+	assert_false(fzh_contains(res.body, res.len, "jane@example.com"));
+	assert_false(fzh_contains(res.body, res.len, "Firefox"));
+	assert_null(fzh_json_get(&res, "data.signoff.ipAddress"));
 	fzh_res_free(&res);
 
 	/* A signed-off pack is final. */
@@ -936,7 +1127,8 @@ test_resend_after_view_status(void **state)
 	boot(d, &e);
 	new_project(d, &e, "Web Design", pid);
 	send_pack(d, &e, pid, "{\"personalMessage\":\"v1\"}", portal, sent);
-	fzh_get(fzh_portal(d), portal, NULL, &res);
+	snprintf(path, sizeof(path), "%s/view", portal);
+	api(fzh_portal(d), "POST", path, NULL, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_res_free(&res);
 	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
@@ -961,6 +1153,95 @@ test_resend_after_view_status(void **state)
 		    "portal reads status \"%s\" and the API \"%s\"", shown, st);
 }
 
+/* A client who signs without the page having reported a view acted on
+ * the pack: pack.viewed comes first, in the same write. */
+static void
+test_signoff_records_view(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], path[256], portal[128], sent[64], rtok[64], at[64];
+	struct fzh_res res;
+
+	boot(d, &e);
+	portal_key(d, &e, rtok);
+	new_project(d, &e, "SEO", pid);
+	send_pack(d, &e, pid, "{}", portal, sent);
+	snprintf(path, sizeof(path), "%s/signoff", portal);
+	api(fzh_portal(d), "POST", path, NULL, "{\"name\":\"Jane\","
+	    "\"email\":\"jane@example.com\"}", &res);
+	fzh_assert_envelope(&res, 201, NULL);
+	copy_str(&res, "data.signedAt", at, sizeof(at));
+	fzh_res_free(&res);
+	assert_events(d, rtok, "pack.sent,pack.viewed,client.signed_off");
+	fzh_get(d, ppath(path, sizeof(path), pid, ""), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.status"), "signed_off");
+	fzh_assert_str(fzh_json_str(&res, "data.viewedAt"), at);
+	fzh_res_free(&res);
+
+	/* A view reported afterwards records nothing more. */
+	snprintf(path, sizeof(path), "%s/view", portal);
+	api(fzh_portal(d), "POST", path, NULL, NULL, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.project.status"),
+	    "signed_off");
+	fzh_res_free(&res);
+	assert_events(d, rtok, "pack.sent,pack.viewed,client.signed_off");
+	fzh_stop_ok(d);
+}
+
+/* The user agent kept as evidence is bounded, valid UTF-8 text. */
+static void
+test_signoff_user_agent(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pids[3][64], path[256], portal[128], sent[64], ua[1200];
+	char hdr[1300], want[600];
+	const char *got;
+	struct fzh_res res;
+	size_t i;
+
+	boot(d, &e);
+	for (i = 0; i < 3; i++)
+		new_project(d, &e, "SEO", pids[i]);
+
+	/* Too long: cut at 512 bytes, never inside a character. */
+	memset(ua, 'a', 511);
+	for (i = 511; i + 2 < 1100; i += 2)
+		memcpy(ua + i, "\xc3\xa9", 2);		/* U+00E9 */
+	ua[i] = '\0';
+	snprintf(want, sizeof(want), "%.511s", ua);
+	for (i = 0; i < 3; i++) {
+		send_pack(d, &e, pids[i], "{}", portal, sent);
+		snprintf(path, sizeof(path), "%s/signoff", portal);
+		if (i == 0)
+			snprintf(hdr, sizeof(hdr), "User-Agent: %s", ua);
+		else if (i == 1)	/* no UTF-8, C1, tab, cut short */
+			snprintf(hdr, sizeof(hdr), "User-Agent: Bot/1 \xff\xfe"
+			    "\xc2\x85\tend \xe2\x82");
+		else
+			snprintf(hdr, sizeof(hdr), "X-None: 1");
+		api_x(fzh_portal(d), "POST", path, NULL, hdr, "{\"name\":"
+		    "\"Jane\",\"email\":\"jane@example.com\"}", &res);
+		fzh_assert_envelope(&res, 201, NULL);
+		fzh_res_free(&res);
+		fzh_get(d, ppath(path, sizeof(path), pids[i], "/signoff"),
+		    e.tok, &res);
+		fzh_assert_envelope(&res, 200, NULL);
+		got = fzh_json_str(&res, "data.userAgent");
+		if (i == 0)
+			fzh_assert_str(got, want);
+		else if (i == 1)
+			fzh_assert_str(got, "Bot/1 ????end ??");
+		else if (!json_is_null(fzh_json_get(&res, "data.userAgent")))
+			fail_msg("no User-Agent, yet one kept: %s", res.body);
+		fzh_res_free(&res);
+	}
+	fzh_stop_ok(d);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, fzh_setup, fzh_teardown)
 
 int
@@ -973,7 +1254,10 @@ main(void)
 		T(test_password_kept),
 		T(test_send),
 		T(test_portal_view),
+		T(test_portal_fetch_records_nothing),
 		T(test_signoff),
+		T(test_signoff_records_view),
+		T(test_signoff_user_agent),
 		T(test_signoff_absent),
 		T(test_resend_after_view_status),
 	};

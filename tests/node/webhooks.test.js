@@ -188,7 +188,7 @@ h.test('CRM webhook: pack.sent delivered, Standard Webhooks signature ' +
 
     // pack.viewed is not subscribed; client.signed_off is.
     const token2 = new URL(sent.share_url).pathname.split('/').pop();
-    const view = await fetch(`${d.base}/p/${token2}`);
+    const view = await fetch(`${d.base}/p/${token2}/view`, { method: 'POST' });
     assert.equal(view.status, 200);
     const so = await fetch(`${d.base}/p/${token2}/signoff`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' },

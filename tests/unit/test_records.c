@@ -102,13 +102,13 @@ t_packs_send(struct state *st, const struct packs_ctx *ctx, const char *ws,
 }
 
 static int
-t_portal_view(struct state *st, const struct packs_ctx *ctx,
+t_portal_view_record(struct state *st, const struct packs_ctx *ctx,
     const char *token, int64_t now_ms, json_t **out)
 {
 	struct state_result r;
 
 	tmpdir_keep(&r);
-	portal_view(st, ctx, token, now_ms, state_keep_cb, &r);
+	portal_view_record(st, ctx, token, now_ms, state_keep_cb, &r);
 	return tmpdir_kept(&r, out);
 }
 
@@ -357,18 +357,39 @@ test_send_view_signoff(void **state)
 	assert_int_equal(strlen(token), 32);
 	json_decref(out);
 
-	assert_int_equal(t_portal_view(f->t.st, &f->ctx, "nosuchtoken", NOW,
-	    &view), FZ_ENOTFOUND);
-	assert_int_equal(t_portal_view(f->t.st, &f->ctx, token, NOW, &view), 0);
+	assert_int_equal(portal_view(f->t.st, &f->ctx, "nosuchtoken", &view),
+	    FZ_ENOTFOUND);
+	assert_int_equal(t_portal_view_record(f->t.st, &f->ctx, "nosuchtoken",
+	    NOW, &view), FZ_ENOTFOUND);
+	/* Reading the page records nothing. */
+	assert_int_equal(portal_view(f->t.st, &f->ctx, token, &view), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    view, "project"), "status")), "sent");
+	assert_true(json_is_null(json_object_get(json_object_get(view,
+	    "project"), "viewedAt")));
+	json_decref(view);
+	assert_int_equal(t_portal_view_record(f->t.st, &f->ctx, token, NOW,
+	    &view), 0);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    view, "project"), "status")), "viewed");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    view, "agency"), "name")), "Agency");
 	json_decref(view);
 
+	/* Only the project's client signs. */
 	signer = json_pack("{s:s, s:s}", "name", "Jane", "email",
 	    "jane@example.com");
+	assert_int_equal(t_portal_signoff(f->t.st, token, signer, NOW, &so),
+	    FZ_EDENIED);
+	assert_int_equal(portal_signoff_get(f->t.st, f->ws.id, id, &so),
+	    FZ_ENOTFOUND);
+	json_decref(signer);
+	signer = json_pack("{s:s, s:s, s:s}", "name", "Jane", "email",
+	    "flow@example.com", "ipAddress", "192.0.2.7");
 	assert_int_equal(t_portal_signoff(f->t.st, token, signer, NOW, &so), 0);
+	assert_string_equal(json_string_value(json_object_get(so,
+	    "ipAddress")), "192.0.2.7");
+	assert_true(json_is_null(json_object_get(so, "userAgent")));
 	assert_string_equal(json_string_value(json_object_get(so,
 	    "signerName")), "Jane");
 	json_decref(so);

@@ -153,6 +153,7 @@ async function main() {
   let free;
   let auth; // bundle.authData of the agency key
   const produced = { sent: [], viewed: [], signed: [] }; // project ids
+  const clientEmail = {}; // project id -> its client's email
 
   async function rest(method, p, body) {
     const res = await plainFetch(`${d.base}/api/v1${p}`, {
@@ -312,6 +313,7 @@ async function main() {
       assert.deepEqual(keysOf(out), keysOf(op.sample));
       assert.deepEqual(keysOf(out), fieldKeys(op.outputFields));
       produced.sent.push(out.id);
+      clientEmail[out.id] = out.client_email;
     });
 
   h.test('create_project keeps the date of an ISO date-time; names every ' +
@@ -340,6 +342,7 @@ async function main() {
       client_email: 'ann@example.com', project_type: 'Branding',
       launch_date: '2026-06-15' } });
     produced.sent.push(other.id);
+    clientEmail[other.id] = other.client_email;
     const op = App.creates.send_pack.operation;
     for (const id of produced.sent) {
       const out = await appTester(op.perform, { authData: auth,
@@ -391,15 +394,25 @@ async function main() {
   });
 
   h.test('pack_viewed returns the portal views newest first', async () => {
-    assert.deepEqual(await poll('pack_viewed'), []);
+    // Fetching a link (a mail scanner, a chat unfurler) is no view.
     for (const id of produced.sent) {
-      const res = await plainFetch(produced[id]);
+      for (const method of ['GET', 'HEAD']) {
+        const res = await plainFetch(produced[id], { method });
+        assert.equal(res.status, 200);
+        await res.arrayBuffer();
+      }
+    }
+    assert.deepEqual(await poll('pack_viewed'), []);
+    // The page reports a person.
+    for (const id of produced.sent) {
+      const res = await plainFetch(`${produced[id]}/view`, { method: 'POST' });
       assert.equal(res.status, 200);
       await res.arrayBuffer();
       produced.viewed.push(id);
     }
     // A second view records nothing.
-    await (await plainFetch(produced[produced.sent[0]])).arrayBuffer();
+    await (await plainFetch(`${produced[produced.sent[0]]}/view`,
+      { method: 'POST' })).arrayBuffer();
     const events = await pollPortal('pack_viewed', produced.viewed.length);
     checkEvents('pack_viewed', events, 'pack.viewed', produced.viewed);
     assert.ok(events[0].viewed_at);
@@ -410,7 +423,7 @@ async function main() {
     for (const id of produced.sent) {
       const res = await plainFetch(`${produced[id]}/signoff`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ name: 'Jane Smith', email: 'jane@example.com',
+        body: JSON.stringify({ name: 'Jane Smith', email: clientEmail[id],
           comment: `ok ${id}` }) });
       assert.equal(res.status, 201, await res.text());
       produced.signed.push(id);
@@ -420,7 +433,8 @@ async function main() {
     checkEvents('client_signed_off', events, 'client.signed_off',
       produced.signed);
     assert.equal(events[0].signed_by_name, 'Jane Smith');
-    assert.equal(events[0].signed_by_email, 'jane@example.com');
+    assert.equal(events[0].signed_by_email,
+      clientEmail[produced.signed[1]]);
     assert.equal(events[0].comment, `ok ${produced.signed[1]}`);
   });
 
@@ -570,7 +584,8 @@ async function main() {
   const produce = {
     pack_sent: async () => { produced.hookSend = await sendNewPack('Hooked'); },
     pack_viewed: async () => {
-      const res = await plainFetch(produced.hookSend.share_url);
+      const res = await plainFetch(`${produced.hookSend.share_url}/view`,
+        { method: 'POST' });
       assert.equal(res.status, 200);
       await res.arrayBuffer();
     },
