@@ -1,14 +1,13 @@
-#include <arpa/inet.h>
-
-#include <stdio.h>
 #include <string.h>
 
 #include "actions/writes.h"
 #include "common/fz.h"
 #include "common/text.h"
 #include "relay/call.h"
+#include "relay/edge.h"
 #include "relay/http/http.h"
 #include "relay/packcheck.h"
+#include "relay/peer.h"
 #include "relay/reply.h"
 #include "relay/validate.h"
 
@@ -241,16 +240,6 @@ writes_view(struct rq *rq)
 		writes_submit(rq, STORE_OP_PORTAL_VIEWED, token, NULL);
 }
 
-/* The address a sign-off came from, into buf (INET6_ADDRSTRLEN bytes):
- * the one place to change when addresses are taken from a trusted
- * proxy's X-Forwarded-For. */
-static const char *
-writes_client_addr(const struct rq *rq, char *buf)
-{
-	snprintf(buf, INET6_ADDRSTRLEN, "%s", http_req_peer(rq->http));
-	return buf;
-}
-
 /* The User-Agent as evidence, into out (WRITES_AGENT_MAX + 1 bytes):
  * whole UTF-8 characters, one '?' for each control character and for
  * each byte that starts none, at most WRITES_AGENT_MAX bytes. Returns
@@ -288,7 +277,7 @@ void
 writes_signoff(struct rq *rq)
 {
 	char email[TEXT_EMAIL_SIZE];
-	char addr[INET6_ADDRSTRLEN], agent[WRITES_AGENT_MAX + 1];
+	char addr[PEER_ADDR_SIZE], agent[WRITES_AGENT_MAX + 1];
 	const char *token, *name, *em, *comment;
 	struct vctx v;
 	json_t *in;
@@ -305,7 +294,7 @@ writes_signoff(struct rq *rq)
 		return;
 	in = json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "name", name,
 	    "email", em, "comment", comment != NULL && *comment ? comment :
-	    NULL, "ipAddress", writes_client_addr(rq, addr),
+	    NULL, "ipAddress", peer_client(edge_cfg(rq->edge), rq->http, addr),
 	    "userAgent", writes_user_agent(rq, agent));
 	if (in == NULL) {
 		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);

@@ -6,7 +6,7 @@ set -eu
 dir=$1
 echo '#include "relay/console_assets.h"'
 n=0
-for f in index.html:text/html console.js:text/javascript console.css:text/css; do
+for f in index.html:text/html console.js:text/javascript console.css:text/css icon.svg:image/svg+xml; do
 	name=${f%%:*}
 	echo "static const char asset$n[] ="
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$/\\n"/' \
@@ -16,7 +16,7 @@ for f in index.html:text/html console.js:text/javascript console.css:text/css; d
 done
 echo 'const struct console_asset console_assets[] = {'
 n=0
-for f in index.html:text/html console.js:text/javascript console.css:text/css; do
+for f in index.html:text/html console.js:text/javascript console.css:text/css icon.svg:image/svg+xml; do
 	name=${f%%:*}
 	ctype=${f#*:}
 	echo "	{ \"$name\", \"$ctype; charset=utf-8\", asset$n, sizeof(asset$n) - 1 },"
