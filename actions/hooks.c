@@ -1,9 +1,6 @@
-#include <arpa/inet.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "actions/hooks.h"
 #include "common/cfg.h"
@@ -12,6 +9,7 @@
 #include "common/fz.h"
 #include "relay/edge.h"
 #include "relay/reply.h"
+#include "relay/target.h"
 #include "relay/validate.h"
 #include "state/hooks.h"
 #include "state/journal.h"
@@ -21,63 +19,6 @@
 #define HOOKS_DESC_MAX		500
 #define HOOKS_ROTATE_GRACE_MS	(24LL * 3600 * 1000)
 #define HOOKS_REPLAY_MAX	10000
-
-/*
- * The subscription-time half of the SSRF guard: http(s) only, and no
- * loopback, private, link-local or multicast literal (or "localhost")
- * unless allow_private_targets. A name is checked again where it
- * resolves, at connect time (triggers/deliver.c).
- */
-static const char *
-hooks_url_problem(const char *url, int allow_private)
-{
-	const char *host, *end;
-	char h[256];
-	unsigned char a[16];
-	size_t n;
-
-	if (strncasecmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else if (strncasecmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else
-		return "must be an http:// or https:// URL";
-	if (strchr(url, ' ') != NULL || strchr(host, '@') != NULL)
-		return "must be a plain URL without credentials";
-	if (*host == '[') {
-		end = strchr(host, ']');
-		host++;
-	} else
-		end = host + strcspn(host, ":/?#");
-	if (end == NULL || (n = (size_t)(end - host)) == 0 || n >= sizeof(h))
-		return "must name a host";
-	memcpy(h, host, n);
-	h[n] = '\0';
-	if (allow_private)
-		return NULL;
-	if (strcasecmp(h, "localhost") == 0 ||
-	    (n > 10 && strcasecmp(h + n - 10, ".localhost") == 0))
-		return "targets a private address (allow_private_targets is off)";
-	if (inet_pton(AF_INET, h, a) == 1) {
-		if (a[0] == 0 || a[0] == 10 || a[0] == 127 ||
-		    (a[0] == 169 && a[1] == 254) ||
-		    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
-		    (a[0] == 192 && a[1] == 168) ||
-		    (a[0] == 100 && (a[1] & 0xc0) == 64) || a[0] >= 224)
-			return "targets a private address "
-			    "(allow_private_targets is off)";
-	} else if (inet_pton(AF_INET6, h, a) == 1) {
-		static const unsigned char zero[16];
-
-		if (memcmp(a, zero, 15) == 0 || (a[0] & 0xfe) == 0xfc ||
-		    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || a[0] == 0xff ||
-		    (memcmp(a, zero, 10) == 0 && a[10] == 0xff &&
-		    a[11] == 0xff))
-			return "targets a private address "
-			    "(allow_private_targets is off)";
-	}
-	return NULL;
-}
 
 /* Accepts "pack_sent" as well as "pack.sent". Returns the bit or 0. */
 static unsigned
@@ -220,7 +161,7 @@ hooks_zapier_subscribe(struct rq *rq)
 	field = json_object_get(rq->body, "hookUrl") != NULL ? "hookUrl" :
 	    "target_url";
 	url = validate_string(&v, field, 1, HOOKS_URL_MAX, 0);
-	if (url != NULL && (why = hooks_url_problem(url,
+	if (url != NULL && (why = target_url_problem(url,
 	    cfg->allow_private_targets)) != NULL)
 		validate_fail(&v, field, why);
 	event = validate_string(&v, "event", 1, 64, 0);
@@ -257,7 +198,7 @@ hooks_webhook_create(struct rq *rq)
 
 	validate_begin(&v, rq->body);
 	url = validate_string(&v, "url", 1, HOOKS_URL_MAX, 0);
-	if (url != NULL && (why = hooks_url_problem(url,
+	if (url != NULL && (why = target_url_problem(url,
 	    cfg->allow_private_targets)) != NULL)
 		validate_fail(&v, "url", why);
 	desc = validate_string(&v, "description", 0, HOOKS_DESC_MAX, 0);

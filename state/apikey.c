@@ -69,6 +69,7 @@ apikey_decode(const MDB_val *v, struct apikey *out)
 	if (rec.version != APIKEY_REC_VERSION)
 		return FZ_ESTORE;
 	*out = rec.key;
+	out->prefix[strlen(SECURE_TOKEN_PREFIX)] = '\0';
 	return 0;
 }
 
@@ -144,7 +145,7 @@ apikey_mint(const char *ws_id, const char *name, enum scope scope,
 	strcpy(key.workspace_id, ws_id);
 	strcpy(key.name, name);
 	key.scope = scope;
-	memcpy(key.prefix, token, APIKEY_PREFIX_SIZE - 1);
+	memcpy(key.prefix, token, strlen(SECURE_TOKEN_PREFIX));
 	key.created_ms = clock_now_ms();
 	if ((err = secure_sha256(token, strlen(token), key.hash)) != 0)
 		goto out;

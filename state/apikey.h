@@ -2,8 +2,8 @@
  * apikey.h: scoped API keys.
  *
  * A key's token ("fz_live_" + 40 base62) exists only in the creating
- * call's output buffer: the state keeps its SHA-256, a short visible
- * prefix and the key's metadata. Lookup goes through the hash and the
+ * call's output buffer: the state keeps its SHA-256, its public prefix
+ * and the key's metadata. Lookup goes through the hash and the
  * stored hash is compared in constant time.
  */
 #ifndef FZ_STATE_APIKEY_H
@@ -27,7 +27,10 @@ enum scope {
 	SCOPE_SERVICE = 4,
 };
 
-/* "fz_live_" and the first six random characters, NUL. */
+/* Room for the visible prefix: the token's public part ("fz_live_",
+ * the same for every key, no secret character), NUL. Records are
+ * stored as they are laid out, and older ones kept six random characters
+ * after it: they are dropped when read, so none is ever shown. */
 #define APIKEY_PREFIX_SIZE	15
 
 struct apikey {

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -171,6 +172,73 @@ state_lock(struct state *st)
 	return 0;
 }
 
+/*
+ * The state holds key hashes and webhook signing secrets, and beside it
+ * the key that seals passwords: its owner alone may reach it. A directory
+ * others may enter, or a file in it they may read or write (as a copy or
+ * an unpacked backup leaves them under a loose umask), is tightened to
+ * 0700 and 0600, and said so; when that cannot be done (another user's
+ * directory), the state is not opened. Symbolic links and directories
+ * inside are not the state's and are left alone.
+ */
+static int
+state_tighten(const char *dir)
+{
+	struct dirent *de;
+	struct stat sb;
+	DIR *dp = NULL;
+	int fd, err = FZ_ESYS;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (dp = fdopendir(fd)) == NULL) {
+		log_err("state_dir %s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return FZ_ESYS;
+	}
+	if (fstat(fd, &sb) != 0) {
+		log_err("state_dir %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		if (fchmod(fd, sb.st_mode & 0700) != 0) {
+			log_err("state_dir %s has mode %04o, open to others, and "
+			    "cannot be tightened to 0700 (%s): chmod 700 it as "
+			    "its owner", dir, (unsigned)sb.st_mode & 07777,
+			    strerror(errno));
+			goto out;
+		}
+		log_warn("state_dir %s had mode %04o, open to others: "
+		    "tightened to %04o", dir, (unsigned)sb.st_mode & 07777,
+		    (unsigned)sb.st_mode & 0700);
+	}
+	/* Past the directory's own tightening only its owner can swap a
+	 * file for a link between the look and the chmod. */
+	while ((errno = 0, de = readdir(dp)) != NULL) {
+		if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(sb.st_mode) || (sb.st_mode & 077) == 0)
+			continue;
+		if (fchmodat(fd, de->d_name, sb.st_mode & 0600, 0) != 0) {
+			log_err("%s/%s has mode %04o, open to others, and cannot "
+			    "be tightened to 0600 (%s): chmod 600 it as its "
+			    "owner", dir, de->d_name,
+			    (unsigned)sb.st_mode & 07777, strerror(errno));
+			goto out;
+		}
+		log_warn("%s/%s had mode %04o, open to others: tightened to "
+		    "%04o", dir, de->d_name, (unsigned)sb.st_mode & 07777,
+		    (unsigned)sb.st_mode & 0600);
+	}
+	if (errno != 0) {
+		log_err("state_dir %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	err = 0;
+out:
+	closedir(dp);
+	return err;
+}
+
 int
 state_open_opts(const char *dir, const struct state_opts *opts,
     struct state **out)
@@ -183,6 +251,8 @@ state_open_opts(const char *dir, const struct state_opts *opts,
 		log_err("state_dir %s: %s", dir, strerror(errno));
 		return FZ_ESYS;
 	}
+	if ((err = state_tighten(dir)) != 0)
+		return err;
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return FZ_ENOMEM;
 	st->lock_fd = -1;

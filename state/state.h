@@ -24,11 +24,13 @@ struct event_base;
 struct state;
 
 /*
- * Opens (creating with mode 0700 if needed) the environment in dir.
+ * Opens (creating with mode 0700 if needed) the environment in dir. An
+ * existing dir open to group or others is tightened to 0700, and the
+ * files in it to 0600, with a warning logged for each.
  * Returns 0 and sets *out (caller frees with state_close), FZ_ESYS (dir
- * could not be made; errno set), FZ_ECONFLICT (opts->exclusive, and
- * another process holds dir so) or FZ_ESTORE. Loop thread only: one
- * struct state per process.
+ * could not be made, read or tightened; logged), FZ_ECONFLICT
+ * (opts->exclusive, and another process holds dir so) or FZ_ESTORE.
+ * Loop thread only: one struct state per process.
  */
 int	state_open(const char *dir, struct state **out);
 

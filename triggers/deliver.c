@@ -18,6 +18,7 @@
 #include "common/sign.h"
 #include "relay/fetch.h"
 #include "relay/metrics.h"
+#include "relay/target.h"
 #include "state/hooks.h"
 #include "state/journal.h"
 #include "state/outbox.h"
@@ -71,7 +72,7 @@ struct attempt {
 	int64_t			 retry_after_ms;
 	int64_t			 start_us;
 	char			 error[CURL_ERROR_SIZE];	/* curl's */
-	const char		*refused;	/* why the guard stopped it */
+	int			 refused;	/* the guard stopped it */
 	int			 trusted;	/* the operator's report_url */
 };
 
@@ -96,58 +97,18 @@ deliver_is_busy(const char *hook, uint64_t seq, void *arg)
 	return ep != NULL && ep->inflight >= ep->cap;
 }
 
-/* The connect-time half of the SSRF guard: the address curl resolved. */
-static int
-deliver_private(const struct sockaddr *sa)
-{
-	const unsigned char *a;
-
-	if (sa->sa_family == AF_INET) {
-		a = (const unsigned char *)&((const struct sockaddr_in *)
-		    (const void *)sa)->sin_addr;
-		return a[0] == 0 || a[0] == 10 || a[0] == 127 ||
-		    (a[0] == 169 && a[1] == 254) ||
-		    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
-		    (a[0] == 192 && a[1] == 168) ||
-		    (a[0] == 100 && (a[1] & 0xc0) == 64) ||
-		    (a[0] == 198 && (a[1] & 0xfe) == 18) ||
-		    (a[0] == 192 && a[1] == 0 && a[2] == 0) || a[0] >= 224;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *in = &((const struct sockaddr_in6 *)
-		    (const void *)sa)->sin6_addr;
-
-		a = in->s6_addr;
-		/* An IPv4 address inside IPv6 (mapped, compatible, NAT64,
-		 * 6to4) is judged as that IPv4 address. */
-		if (IN6_IS_ADDR_V4MAPPED(in) || IN6_IS_ADDR_V4COMPAT(in) ||
-		    (a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff &&
-		    a[3] == 0x9b) || (a[0] == 0x20 && a[1] == 0x02)) {
-			struct sockaddr_in v4;
-
-			memset(&v4, 0, sizeof(v4));
-			v4.sin_family = AF_INET;
-			memcpy(&v4.sin_addr, a[0] == 0x20 ? a + 2 : a + 12, 4);
-			return deliver_private((struct sockaddr *)&v4);
-		}
-		return IN6_IS_ADDR_LOOPBACK(in) || IN6_IS_ADDR_UNSPECIFIED(in) ||
-		    IN6_IS_ADDR_LINKLOCAL(in) || IN6_IS_ADDR_MULTICAST(in) ||
-		    (a[0] & 0xfe) == 0xfc;
-	}
-	return 1;
-}
-
 static curl_socket_t
 deliver_open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 {
 	struct attempt *at = arg;
 
 	(void)purpose;
-	/* The report target is the operator's own edge, not a user's. */
+	/* The connect-time half of the SSRF guard, on the address curl
+	 * resolved. The report target is the operator's own edge, not a
+	 * user's. */
 	if (!at->d->cfg->allow_private_targets && !at->trusted &&
-	    deliver_private(&addr->addr)) {
-		at->refused = "target resolves to a private address "
-		    "(allow_private_targets is off)";
+	    !target_addr_public(&addr->addr)) {
+		at->refused = 1;
 		return CURL_SOCKET_BAD;
 	}
 	return socket(addr->family, addr->socktype, addr->protocol);
@@ -176,10 +137,9 @@ deliver_prereq_cb(void *arg, char *primary_ip, char *local_ip,
 	else if (inet_pton(AF_INET6, primary_ip, &sin6->sin6_addr) == 1)
 		ss.ss_family = AF_INET6;
 	if (ss.ss_family != AF_UNSPEC &&
-	    !deliver_private((struct sockaddr *)&ss))
+	    target_addr_public((struct sockaddr *)&ss))
 		return CURL_PREREQFUNC_OK;
-	at->refused = "target is a private address (allow_private_targets is "
-	    "off)";
+	at->refused = 1;
 	return CURL_PREREQFUNC_ABORT;
 }
 
@@ -513,12 +473,18 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 	struct endpoint *ep;
 	long code = 0;
 	int64_t now = clock_now_ms(), delay, us;
-	int ok, gone, throttled, settle = 0;
+	int ok, gone, throttled, denied, settle = 0;
 
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_cleanup(easy);
 	ok = rc == CURLE_OK && code >= 200 && code < 300;
+	/* Stopped by the guard, or a name that did not resolve while the
+	 * guard is on: one outcome for both, so no record tells what an
+	 * internal name resolves to; neither is retried. */
+	denied = rc != CURLE_OK && (at->refused ||
+	    (rc == CURLE_COULDNT_RESOLVE_HOST &&
+	    !d->cfg->allow_private_targets && !at->trusted));
 	gone = rc == CURLE_OK && code == 410 &&
 	    strcmp(at->kind, HOOKS_KIND_ZAPIER) == 0;
 	throttled = code == 429 || code == 502 || code == 503 || code == 504;
@@ -526,25 +492,28 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 	at->oa.at_ms = now;
 	at->oa.status = (int)code;
 	us = clock_mono_us() - at->start_us;
-	at->oa.latency_ms = us / 1000;
-	if (rc != CURLE_OK) {
-		snprintf(at->why, sizeof(at->why), "%s", at->refused != NULL ?
-		    at->refused : at->error[0] ? at->error :
-		    curl_easy_strerror(rc));
+	at->oa.latency_ms = denied ? 0 : us / 1000;
+	if (denied) {
+		snprintf(at->why, sizeof(at->why), "%s", TARGET_NOT_ALLOWED);
+		at->oa.error = at->why;
+	} else if (rc != CURLE_OK) {
+		snprintf(at->why, sizeof(at->why), "%s", at->error[0] ?
+		    at->error : curl_easy_strerror(rc));
 		at->oa.error = at->why;
 	} else if (!ok) {
 		snprintf(at->why, sizeof(at->why), "HTTP %ld", code);
 		at->oa.error = at->why;
 	}
-	/* Shutting down (rc == CURLE_ABORTED_BY_CALLBACK): it stays queued. */
-	if (rc != CURLE_ABORTED_BY_CALLBACK) {
-		metrics_delivery(gone ? "gone" : ok ? "delivered" :
+	/* Shutting down (CURLE_ABORTED_BY_CALLBACK, not from the guard's
+	 * check of a reused connection): it stays queued. */
+	if (denied || rc != CURLE_ABORTED_BY_CALLBACK) {
+		metrics_delivery(gone ? "gone" : ok ? "delivered" : denied ||
 		    deliver_delay(d, at->it.attempts + 1, 0) < 0 ? "failed" :
 		    "retry", us);
-		delay = ok ? 0 : deliver_delay(d, at->it.attempts + 1,
+		delay = ok || denied ? 0 : deliver_delay(d, at->it.attempts + 1,
 		    throttled ? at->retry_after_ms : 0);
 		at->ok = ok;
-		at->next_due_ms = ok || delay < 0 ? 0 : now + delay;
+		at->next_due_ms = ok || denied || delay < 0 ? 0 : now + delay;
 		settle = !gone;
 	}
 	if ((ep = hmap_get(d->endpoints, at->it.hook_id)) != NULL) {

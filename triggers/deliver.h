@@ -9,9 +9,11 @@
  * jitter, honouring a receiver's Retry-After (at most an hour), and
  * dead-lettered after the last delay. 429, 502, 503 and 504 also halve
  * the endpoint's in-flight cap until it answers well again. A
- * subscription failing for five days straight is disabled. Targets that
- * resolve to loopback, private, link-local or multicast addresses are
- * refused at connect time unless allow_private_targets is set.
+ * subscription failing for five days straight is disabled. Unless
+ * allow_private_targets is set, an address that is not public
+ * (relay/target.h) is refused at connect time, and the delivery fails at
+ * once, for good, with "target not allowed"; so does a name that does
+ * not resolve, lest the record tell the two apart.
  */
 #ifndef FZ_DELIVER_H
 #define FZ_DELIVER_H

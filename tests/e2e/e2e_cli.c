@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -153,27 +154,53 @@ test_key_create_refused(void **state)
 	assert_null(strstr(out, "key_"));
 }
 
+/* Writes into needle the end of the key list line of the key named
+ * name (the last field). */
+static const char *
+name_needle(char *needle, size_t size, const char *name)
+{
+	snprintf(needle, size, "\t%s\n", name);
+	return needle;
+}
+
+/* key list shows the token's public part and not one character of its
+ * secret part (no run of six, where earlier versions showed its first
+ * six). */
 static void
 test_key_list(void **state)
 {
 	struct fzd *d = *state;
 	const char *args[] = { "key", "list", NULL };
-	char ws[64], tok[64], id[64], prefix[32], line[1024];
+	char ws[64], tok[64], id[64], needle[32], window[7], line[1024];
 	char out[OUT_MAX], err[OUT_MAX];
+	const char *f;
+	size_t i;
+	int n;
 
 	fzh_workspace(d->dir, "A", "agency", ws, sizeof(ws));
 	fzh_key(d->dir, ws, "read,write", "zapier", tok, sizeof(tok));
 	assert_int_equal(cli(d, out, err, args), 0);
-	/* The visible prefix: fz_live_ and a few characters. */
-	snprintf(prefix, sizeof(prefix), "%.12s", tok);
-	key_id_of(out, prefix, id, sizeof(id));
+	key_id_of(out, name_needle(needle, sizeof(needle), "zapier"), id,
+	    sizeof(id));
 	line_of(out, id, line, sizeof(line));
 	assert_non_null(strstr(line, ws));
 	assert_non_null(strstr(line, "\twrite\t"));
 	assert_non_null(strstr(line, "zapier"));
-	if (fzh_contains(out, strlen(out), tok) ||
-	    fzh_contains(out, strlen(out), tok + 8))
-		fail_msg("key list shows the token: %s", out);
+	/* The fourth field, the prefix. */
+	for (f = line, n = 0; n < 3 && f != NULL; n++)
+		if ((f = strchr(f, '\t')) != NULL)
+			f++;
+	assert_non_null(f);
+	if (strncmp(f, "fz_live_\xe2\x80\xa6\t", 12) != 0)
+		fail_msg("prefix field of %s", line);
+	assert_int_equal(strlen(tok), 48);
+	for (i = 8; i + 6 <= strlen(tok); i++) {
+		snprintf(window, sizeof(window), "%.6s", tok + i);
+		if (fzh_contains(out, strlen(out), window) ||
+		    fzh_contains(err, strlen(err), window))
+			fail_msg("key list shows \"%s\" of the token: %s",
+			    window, out);
+	}
 }
 
 static void
@@ -181,7 +208,7 @@ test_key_list_filter(void **state)
 {
 	struct fzd *d = *state;
 	char ws1[64], ws2[64], tok1[64], tok2[64], id1[64], id2[64];
-	char out[OUT_MAX], err[OUT_MAX], p1[32], p2[32];
+	char out[OUT_MAX], err[OUT_MAX], n1[32], n2[32];
 	const char *all[] = { "key", "list", NULL };
 	const char *only1[] = { "key", "list", "--workspace", ws1, NULL };
 
@@ -189,11 +216,9 @@ test_key_list_filter(void **state)
 	fzh_workspace(d->dir, "Two", "pro", ws2, sizeof(ws2));
 	fzh_key(d->dir, ws1, "read", "k1", tok1, sizeof(tok1));
 	fzh_key(d->dir, ws2, "read", "k2", tok2, sizeof(tok2));
-	snprintf(p1, sizeof(p1), "%.12s", tok1);
-	snprintf(p2, sizeof(p2), "%.12s", tok2);
 	assert_int_equal(cli(d, out, err, all), 0);
-	key_id_of(out, p1, id1, sizeof(id1));
-	key_id_of(out, p2, id2, sizeof(id2));
+	key_id_of(out, name_needle(n1, sizeof(n1), "k1"), id1, sizeof(id1));
+	key_id_of(out, name_needle(n2, sizeof(n2), "k2"), id2, sizeof(id2));
 	assert_string_not_equal(id1, id2);
 	assert_int_equal(cli(d, out, err, only1), 0);
 	assert_non_null(strstr(out, id1));
@@ -205,7 +230,7 @@ static void
 test_key_revoke(void **state)
 {
 	struct fzd *d = *state;
-	char ws[64], tok[64], id[64], p[32], line[1024];
+	char ws[64], tok[64], id[64], needle[32], line[1024];
 	char out[OUT_MAX], err[OUT_MAX];
 	const char *list[] = { "key", "list", NULL };
 	const char *revoke[] = { "key", "revoke", id, NULL };
@@ -216,9 +241,9 @@ test_key_revoke(void **state)
 
 	fzh_workspace(d->dir, "A", "agency", ws, sizeof(ws));
 	fzh_key(d->dir, ws, "read", "k", tok, sizeof(tok));
-	snprintf(p, sizeof(p), "%.12s", tok);
 	assert_int_equal(cli(d, out, err, list), 0);
-	key_id_of(out, p, id, sizeof(id));
+	key_id_of(out, name_needle(needle, sizeof(needle), "k"), id,
+	    sizeof(id));
 
 	assert_int_equal(cli(d, out, err, revoke), 0);
 	fzh_assert_str(out, "");
@@ -353,6 +378,53 @@ test_token_not_stored(void **state)
 	scan_dir(d->dir, tok + 8);
 }
 
+/* Fails the test unless path has mode want (permission bits). */
+static void
+assert_mode(const char *path, unsigned want)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0)
+		fail_msg("%s: %s", path, strerror(errno));
+	if ((sb.st_mode & 07777) != want)
+		fail_msg("%s has mode %04o, want %04o", path,
+		    (unsigned)sb.st_mode & 07777, want);
+}
+
+/* A state directory others can reach (a copy under a loose umask) is
+ * tightened by the admin commands too, and they say so. */
+static void
+test_cli_tightens_state_dir(void **state)
+{
+	struct fzd *d = *state;
+	const char *list[] = { "key", "list", NULL };
+	char ws[64], tok[64], path[256], out[OUT_MAX], err[OUT_MAX];
+	static const char *const files[] = { "data.mdb", "lock.mdb" };
+	size_t i;
+
+	fzh_workspace(d->dir, "A", "agency", ws, sizeof(ws));
+	fzh_key(d->dir, ws, "read", "k", tok, sizeof(tok));
+	assert_int_equal(chmod(d->dir, 0755), 0);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", d->dir, files[i]);
+		assert_int_equal(chmod(path, 0644), 0);
+	}
+	assert_int_equal(cli(d, out, err, list), 0);
+	assert_non_null(strstr(out, "\tk\n"));
+	assert_mode(d->dir, 0700);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", d->dir, files[i]);
+		assert_mode(path, 0600);
+		if (strstr(err, path) == NULL)
+			fail_msg("no word of %s: %s", path, err);
+	}
+	assert_non_null(strstr(err, "tightened to 0700"));
+
+	/* Tight already: nothing more is said. */
+	assert_int_equal(cli(d, out, err, list), 0);
+	assert_null(strstr(err, "tightened"));
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, fzh_setup, fzh_teardown)
 
 int
@@ -367,6 +439,7 @@ main(void)
 		T(test_key_list),
 		T(test_key_list_filter),
 		T(test_key_revoke),
+		T(test_cli_tightens_state_dir),
 		T(test_unknown_subcommand),
 		T(test_cli_beside_daemon),
 		T(test_token_not_stored),

@@ -1,16 +1,18 @@
 /*
  * e2e_daemon.c: fzrelay as a process: configuration errors at start-up,
  * log format, the systemd notify protocol, SIGTERM draining, SIGHUP
- * reloads and --demo.
+ * reloads, --demo and the state directory's modes.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -641,6 +643,145 @@ test_demo_rerun_revokes(void **state)
 	fzh_stop_ok(d);
 }
 
+/*
+ * The state directory's modes.
+ */
+static void
+assert_mode(const char *path, unsigned want)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0)
+		fail_msg("%s: %s", path, strerror(errno));
+	if ((sb.st_mode & 07777) != want)
+		fail_msg("%s has mode %04o, want %04o", path,
+		    (unsigned)sb.st_mode & 07777, want);
+}
+
+/* A state directory others can reach, with files they can read (a
+ * restore under a loose umask), is tightened at start-up to 0700 and
+ * 0600, each change logged as a warning; a link out of it and a
+ * directory in it are left alone. */
+static void
+test_state_dir_tightened(void **state)
+{
+	struct fzd *d = *state;
+	static const char *const files[] = { "data.mdb", "lock.mdb",
+	    "secret.key", "serve.lock", "notes.txt" };
+	char path[256], outside[] = "/tmp/fzrelay-e2e-outside.XXXXXX";
+	char line[320];
+	size_t i;
+	int fd;
+
+	fzh_start(d, NULL, NULL);
+	fzh_stop_ok(d);
+	snprintf(path, sizeof(path), "%s/notes.txt", d->dir);
+	write_file(path, "kept beside the state\n");
+	assert_true((fd = mkstemp(outside)) >= 0);
+	close(fd);
+	assert_int_equal(chmod(outside, 0644), 0);
+	snprintf(path, sizeof(path), "%s/link", d->dir);
+	assert_int_equal(symlink(outside, path), 0);
+	snprintf(path, sizeof(path), "%s/sub", d->dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(chmod(path, 0755), 0);
+	assert_int_equal(chmod(d->dir, 0755), 0);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", d->dir, files[i]);
+		assert_int_equal(chmod(path, i == 1 ? 0666 : 0644), 0);
+	}
+
+	fzh_start(d, NULL, NULL);
+	assert_mode(d->dir, 0700);
+	snprintf(line, sizeof(line), "<4>state_dir %s had mode 0755, open to "
+	    "others: tightened to 0700", d->dir);
+	if (fzh_log_count(d, line) != 1)
+		fail_msg("no \"%s\" in the log", line);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", d->dir, files[i]);
+		assert_mode(path, 0600);
+		snprintf(line, sizeof(line), "<4>%s had mode %s, open to "
+		    "others: tightened to 0600", path, i == 1 ? "0666" : "0644");
+		if (fzh_log_count(d, line) != 1)
+			fail_msg("no \"%s\" in the log", line);
+	}
+	assert_mode(outside, 0644);
+	snprintf(path, sizeof(path), "%s/sub", d->dir);
+	assert_mode(path, 0755);
+	fzh_stop_ok(d);
+	assert_int_equal(unlink(outside), 0);
+
+	/* Tight now: the next start has nothing to say. */
+	fzh_start(d, NULL, NULL);
+	fzh_stop_ok(d);
+	assert_int_equal(fzh_log_count(d, "tightened"), 0);
+}
+
+/* Runs fzrelay serve on d's state dir as nobody, with stderr in log,
+ * and returns its wait status. */
+static int
+serve_as_nobody(const struct fzd *d, const char *log)
+{
+	long long end = fzh_now_ms() + FZH_WAIT_MS;
+	pid_t pid;
+	int fd, status;
+
+	if ((pid = fork()) < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0) {
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
+		    dup2(fd, 2) < 0)
+			_exit(126);
+		execl("/usr/bin/setpriv", "setpriv", "--reuid=65534",
+		    "--regid=65534", "--clear-groups", fzh_bin(), "serve",
+		    "--listen", "127.0.0.1:0", "--state-dir", d->dir,
+		    (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (fzh_now_ms() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			fail_msg("fzrelay as nobody did not exit");
+		}
+		usleep(20 * 1000);
+	}
+	return status;
+}
+
+/* A state directory open to others that this user cannot tighten (not
+ * its owner) is refused at start-up, saying why. */
+static void
+test_state_dir_not_owner(void **state)
+{
+	struct fzd *d = *state;
+	char log[] = "/tmp/fzrelay-e2e-nobody.XXXXXX", *text;
+	int fd, status;
+
+	if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) {
+		print_message("# skipped: needs root and setpriv to run as "
+		    "another user\n");
+		skip();
+	}
+	fzh_start(d, NULL, NULL);
+	fzh_stop_ok(d);
+	assert_int_equal(chmod(d->dir, 0755), 0);
+	assert_true((fd = mkstemp(log)) >= 0);
+	close(fd);
+	status = serve_as_nobody(d, log);
+	text = fzh_slurp(log, NULL);
+	assert_non_null(text);
+	unlink(log);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) == 0 ||
+	    WEXITSTATUS(status) >= 126 || strstr(text, "cannot be tightened "
+	    "to 0700") == NULL || strstr(text, d->dir) == NULL)
+		fail_msg("status %d: %s", status, text);
+	assert_null(strstr(text, "listening on"));
+	free(text);
+	assert_mode(d->dir, 0755);
+	assert_int_equal(chmod(d->dir, 0700), 0);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, fzh_setup, fzh_teardown)
 
 int
@@ -663,6 +804,8 @@ main(void)
 		T(test_sighup_keeps_flags),
 		T(test_demo),
 		T(test_demo_rerun_revokes),
+		T(test_state_dir_tightened),
+		T(test_state_dir_not_owner),
 	};
 
 	return cmocka_run_group_tests_name("e2e_daemon", tests,

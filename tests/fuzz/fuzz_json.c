@@ -5,8 +5,9 @@
  * JSON_REJECT_DUPLICATES; only an object goes on), then meet every body
  * check of the handlers: a project body through the handlers' own
  * writes_project_check, the other writes, Zapier actions, hooks and
- * ingest through relay/validate.h as their handlers call it, and the
- * pack through packcheck_sections. validate_end() needs a live request,
+ * ingest through relay/validate.h as their handlers call it (a hook's
+ * URL through relay/target.h too), and the pack through
+ * packcheck_sections. validate_end() needs a live request,
  * so the failures are checked for shape and dropped here instead.
  *
  * Beyond "no crash, no leak" it checks what callers rely on: a value a
@@ -32,6 +33,7 @@
 #include "common/jscan.h"
 #include "common/text.h"
 #include "relay/packcheck.h"
+#include "relay/target.h"
 #include "relay/validate.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -236,6 +238,10 @@ fuzz_misc(const json_t *body)
 	fuzz_str_ok(s, URL_MAX_, 0);
 	s = validate_string(&v, "url", 1, URL_MAX_, 0);
 	fuzz_str_ok(s, URL_MAX_, 0);
+	/* The SSRF guard's subscription half: allow_private_targets only
+	 * ever lets more through. */
+	if (s != NULL && target_url_problem(s, 0) == NULL)
+		FUZZ_CHECK(target_url_problem(s, 1) == NULL);
 	s = validate_string(&v, "description", 0, DESC_MAX_, 0);
 	fuzz_str_ok(s, DESC_MAX_, 0);
 	s = validate_string(&v, "event", 1, 64, 0);

@@ -500,6 +500,9 @@ h.test('private targets are refused without --allow-private-targets, ' +
       for (const url of ['http://127.0.0.1:9/x', 'http://localhost/x',
         'http://[::1]/x', 'http://10.0.0.1/x', 'http://169.254.169.254/x',
         'http://[::ffff:127.0.0.1]/x', 'http://sub.localhost/x',
+        'http://127.1/x', 'http://2130706433/x', 'http://0x7f.0.0.1/x',
+        'http://%31%32%37.0.0.1/x', 'http://[::1%25lo]/x',
+        'http://localhost./x', 'http://198.18.0.1/x',
         'ftp://127.0.0.1/x', 'not a url', 'http:///x']) {
         const r = await api(dp, token, 'POST', '/api/v1/webhooks',
           { url, events: ['pack.sent'] });
@@ -515,27 +518,38 @@ h.test('private targets are refused without --allow-private-targets, ' +
       const l = await ok(dp, token, 'GET', '/api/v1/webhooks', undefined,
         200);
       assert.deepEqual(l.body.data, []);
-
-      // A form the subscription check lets through (127.1 is 127.0.0.1)
-      // is stopped where it resolves, at connect time: nothing arrives.
-      const s = await sink();
-      try {
-        const port = new URL(s.url('/')).port;
-        const hook = await ok(dp, token, 'POST', '/api/v1/webhooks',
-          { url: `http://127.1:${port}/sneaky`, events: ['pack.sent'] }, 201);
-        await sendPack(dp, token);
-        const x = await waitFor(async () => {
-          const d2 = await deliveries(dp, token, hook.body.data.id);
-          return d2.length === 1 && d2[0].attempts >= 1 && d2[0];
-        }, 5000, 'the refused attempt');
-        assert.match(x.history[0].error, /private address/, JSON.stringify(x));
-        assert.equal(x.history[0].statusCode, 0);
-        assert.equal(s.on('/sneaky').length, 0);
-      } finally {
-        await closeSink(s);
-      }
     } finally {
       assert.equal(await h.stop(dp), 0);
+    }
+
+    // A target stored while private ones were allowed meets the guard
+    // where it resolves, once they are not: it fails at once, for good,
+    // and nothing arrives.
+    const dir = tmpDir();
+    const s = await sink();
+    let d1, d2;
+    try {
+      d1 = await startIn(dir, ['--allow-private-targets']);
+      const token = h.key(d1);
+      const hook = await createWebhook(d1, token,
+        `http://localhost:${s.port}/sneaky`);
+      assert.equal(await stopKeep(d1), 0);
+      d2 = await startIn(dir, ['--retry-schedule', '0,100ms']);
+      await sendPack(d2, token);
+      const x = await waitFor(async () => {
+        const d3 = await deliveries(d2, token, hook.id);
+        return d3.length === 1 && d3[0].status !== 'pending' && d3[0];
+      }, 5000, 'the refused attempt');
+      assert.equal(x.status, 'failed', JSON.stringify(x));
+      assert.equal(x.attempts, 1, JSON.stringify(x));
+      assert.equal(x.history[0].error, 'target not allowed');
+      assert.equal(x.history[0].statusCode, 0);
+      assert.equal(s.on('/sneaky').length, 0);
+      assert.equal(await stopKeep(d2), 0);
+    } finally {
+      await reap(d1, d2);
+      await closeSink(s);
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

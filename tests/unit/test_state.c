@@ -239,8 +239,8 @@ test_apikey_create(void **state)
 	assert_int_equal(strlen(token), TOKEN_LEN);
 	assert_int_equal(strlen(token), 48);
 	assert_true(secure_token_wellformed(token, strlen(token)));
-	assert_int_equal(strlen(key.prefix), 14);
-	assert_memory_equal(key.prefix, token, 14);
+	/* The visible prefix is the token's public part alone. */
+	assert_string_equal(key.prefix, "fz_live_");
 	assert_memory_equal(key.id, "key_", 4);
 	assert_string_equal(key.workspace_id, ws.id);
 	assert_string_equal(key.name, "ci deploy");
@@ -258,6 +258,60 @@ test_apikey_create(void **state)
 	assert_memory_equal(got.hash, key.hash, sizeof(md));
 	assert_int_equal(got.scope, SCOPE_WRITE);
 	assert_int_equal(apikey_get(f->st, "key_nope", &got), FZ_ENOTFOUND);
+}
+
+/* A key record as it is stored (apikey.c). */
+struct old_key_rec {
+	uint32_t	version;
+	struct apikey	key;
+};
+
+/* Puts back in the record of key (arg) the first six random characters
+ * of its token, as versions before kept in the prefix. */
+static int
+old_prefix_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	const char *const *kt = arg;
+	struct old_key_rec rec;
+	MDB_val k, v;
+	int err;
+
+	k.mv_data = (void *)kt[0];
+	k.mv_size = strlen(kt[0]);
+	if ((err = state_mdb_err(mdb_get(txn, state_dbi(st, DB_APIKEYS), &k,
+	    &v))) != 0)
+		return err;
+	if (v.mv_size != sizeof(rec))
+		return FZ_ESTORE;
+	memcpy(&rec, v.mv_data, sizeof(rec));
+	memcpy(rec.key.prefix, kt[1], APIKEY_PREFIX_SIZE - 1);
+	rec.key.prefix[APIKEY_PREFIX_SIZE - 1] = '\0';
+	v.mv_data = &rec;
+	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_APIKEYS), &k, &v,
+	    0));
+}
+
+/* A key made by an older version kept six secret characters in its
+ * prefix: they are never handed out, by lookup nor by authentication. */
+static void
+test_apikey_old_prefix(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+	struct workspace ws, wsa;
+	struct apikey key, got;
+	char token[SECURE_TOKEN_SIZE];
+	const char *kt[2];
+
+	make_ws(f, "Acme", PLAN_PRO, &ws);
+	make_key(f, ws.id, "old", SCOPE_READ, &key, token);
+	kt[0] = key.id;
+	kt[1] = token;
+	assert_int_equal(state_write(f->st, old_prefix_fn, kt), 0);
+	assert_int_equal(apikey_get(f->st, key.id, &got), 0);
+	assert_string_equal(got.prefix, "fz_live_");
+	assert_int_equal(apikey_authenticate(f->st, token, strlen(token), &got,
+	    &wsa), 0);
+	assert_string_equal(got.prefix, "fz_live_");
 }
 
 static void
@@ -919,6 +973,7 @@ main(void)
 		T(test_apikey_tokens_differ),
 		T(test_apikey_create_invalid),
 		T(test_apikey_missing_ws_stores_nothing),
+		T(test_apikey_old_prefix),
 		T(test_apikey_authenticate),
 		T(test_apikey_authenticate_wrong),
 		T(test_apikey_revoke),
