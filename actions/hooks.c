@@ -327,12 +327,9 @@ static int
 hooks_rotate_fn(json_t *h, void *arg)
 {
 	char secret[HOOKS_SECRET_SIZE], until[CLOCK_RFC3339_SIZE];
-	const char *kind = json_string_value(json_object_get(h, "kind"));
 	int err;
 
 	(void)arg;
-	if (kind == NULL || strcmp(kind, HOOKS_KIND_WEBHOOK) != 0)
-		return FZ_ENOTFOUND;
 	if ((err = hooks_secret_new(secret)) != 0)
 		return err;
 	json_object_set(h, "previousSecret", json_object_get(h, "secret"));
@@ -349,8 +346,8 @@ hooks_webhook_rotate(struct rq *rq)
 
 	if ((id = hooks_path_id(rq)) == NULL)
 		return;
-	hooks_update(edge_state(rq->edge), rq->ws.id, id, hooks_rotate_fn,
-	    NULL, 0, hooks_rotated_cb, rq);
+	hooks_update(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK, id,
+	    hooks_rotate_fn, NULL, 0, hooks_rotated_cb, rq);
 }
 
 static int
@@ -369,8 +366,10 @@ hooks_webhook_enable(struct rq *rq)
 
 	if ((id = hooks_path_id(rq)) == NULL)
 		return;
-	hooks_update(edge_state(rq->edge), rq->ws.id, id, hooks_enable_fn,
-	    NULL, 0, hooks_enabled_cb, rq);
+	/* A Zapier hook's id is no endpoint's, here as on every
+	 * /webhooks/:id route. */
+	hooks_update(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK, id,
+	    hooks_enable_fn, NULL, 0, hooks_enabled_cb, rq);
 }
 
 void

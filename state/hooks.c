@@ -454,7 +454,7 @@ hooks_update_txn_fn(MDB_txn *txn, struct state *st, void *arg)
 	json_t *h = NULL;
 	int err;
 
-	if ((err = hooks_get_txn(txn, st, op->ws, NULL, op->id, &h)) != 0)
+	if ((err = hooks_get_txn(txn, st, op->ws, op->kind, op->id, &h)) != 0)
 		return err;
 	if ((err = op->fn(h, op->arg)) == 0 &&
 	    (err = hooks_put_txn(txn, st, h)) == 0) {
@@ -466,9 +466,9 @@ hooks_update_txn_fn(MDB_txn *txn, struct state *st, void *arg)
 }
 
 void
-hooks_update(struct state *st, const char *ws, const char *id,
-    hooks_update_fn *fn, const void *fn_arg, size_t fn_arg_size,
-    state_done_cb *done, void *arg)
+hooks_update(struct state *st, const char *ws, const char *kind,
+    const char *id, hooks_update_fn *fn, const void *fn_arg,
+    size_t fn_arg_size, state_done_cb *done, void *arg)
 {
 	struct hooks_wop *op;
 
@@ -476,7 +476,7 @@ hooks_update(struct state *st, const char *ws, const char *id,
 		state_answer(done, arg, FZ_EINVAL, NULL);
 		return;
 	}
-	if ((op = hooks_wop_new(ws, NULL, id, hooks_update_txn_fn, done,
+	if ((op = hooks_wop_new(ws, kind, id, hooks_update_txn_fn, done,
 	    arg)) == NULL)
 		return;
 	op->fn = fn;

@@ -61,13 +61,14 @@ void	hooks_delete(struct state *st, const char *ws, const char *kind,
 /* Applies fn to the stored record of id in one write transaction and
  * stores the result: fn returns 0 to store, an FZ_E* code to abort. fn
  * runs on the writer thread with a copy of fn_arg[0..fn_arg_size-1]
- * (at most HOOKS_UPDATE_ARG_MAX bytes). done gets fn's code,
- * FZ_ENOTFOUND or FZ_E*, with data the updated record. A write. */
+ * (at most HOOKS_UPDATE_ARG_MAX bytes). ws and kind as for hooks_get
+ * (NULL: no check). done gets fn's code, FZ_ENOTFOUND or FZ_E*, with
+ * data the updated record. A write. */
 #define HOOKS_UPDATE_ARG_MAX	64
 typedef int hooks_update_fn(json_t *hook, void *arg);
-void	hooks_update(struct state *st, const char *ws, const char *id,
-	    hooks_update_fn *fn, const void *fn_arg, size_t fn_arg_size,
-	    state_done_cb *done, void *arg);
+void	hooks_update(struct state *st, const char *ws, const char *kind,
+	    const char *id, hooks_update_fn *fn, const void *fn_arg,
+	    size_t fn_arg_size, state_done_cb *done, void *arg);
 
 /* Makes (or updates) the report subscription to url, signed with the
  * whsec_ secret, for pack.viewed and client.signed_off of every

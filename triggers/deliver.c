@@ -394,7 +394,7 @@ deliver_settled_cb(struct state_result *res, void *arg)
 		    hmap_get(d->failing, at->it.hook_id) != NULL) {
 			health.ok = at->ok;
 			health.now_ms = at->oa.at_ms;
-			hooks_update(d->st, NULL, at->it.hook_id,
+			hooks_update(d->st, NULL, NULL, at->it.hook_id,
 			    deliver_health_fn, &health, sizeof(health),
 			    deliver_health_done_cb, NULL);
 			if (at->ok)

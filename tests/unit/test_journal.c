@@ -122,13 +122,15 @@ t_hooks_create(struct state *st, const char *ws, const char *kind,
 }
 
 static int
-t_hooks_update(struct state *st, const char *ws, const char *id,
-    hooks_update_fn *fn, const void *fn_arg, size_t fn_arg_size, json_t **out)
+t_hooks_update(struct state *st, const char *ws, const char *kind,
+    const char *id, hooks_update_fn *fn, const void *fn_arg,
+    size_t fn_arg_size, json_t **out)
 {
 	struct state_result r;
 
 	tmpdir_keep(&r);
-	hooks_update(st, ws, id, fn, fn_arg, fn_arg_size, state_keep_cb, &r);
+	hooks_update(st, ws, kind, id, fn, fn_arg, fn_arg_size, state_keep_cb,
+	    &r);
 	return tmpdir_kept(&r, out);
 }
 
@@ -670,12 +672,12 @@ test_fanout_follows_hooks(void **state)
 	assert_int_equal(depth(f), 3);
 
 	on = 0;
-	assert_int_equal(t_hooks_update(f->st, "ws_a", sent_id, set_enabled,
+	assert_int_equal(t_hooks_update(f->st, "ws_a", NULL, sent_id, set_enabled,
 	    &on, sizeof(on), NULL), 0);
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 6);
 	assert_int_equal(depth(f), 3);
 	on = 1;
-	assert_int_equal(t_hooks_update(f->st, "ws_a", sent_id, set_enabled,
+	assert_int_equal(t_hooks_update(f->st, "ws_a", NULL, sent_id, set_enabled,
 	    &on, sizeof(on), NULL), 0);
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 7);
 	assert_int_equal(depth(f), 4);
