@@ -12,6 +12,10 @@
  * subscription failing for five days straight is disabled. Targets that
  * resolve to loopback, private, link-local or multicast addresses are
  * refused at connect time unless allow_private_targets is set.
+ * Nothing is sent to a hook that may not be delivered to now: a Zapier
+ * hook whose key is revoked or gone, or a hook whose workspace's plan
+ * lacks it (state/hooks.h); its record is brought in line and its queued
+ * deliveries fail with the reason.
  */
 #ifndef FZ_DELIVER_H
 #define FZ_DELIVER_H
