@@ -41,7 +41,7 @@ hooks_event_bit(const char *s)
 }
 
 /* The subscription as the API shows it: never the previous secret, the
- * current one only when asked. */
+ * current one only when asked; a record older than statuses is active. */
 static json_t *
 hooks_view(json_t *h, int with_secret)
 {
@@ -49,7 +49,27 @@ hooks_view(json_t *h, int with_secret)
 	json_object_del(h, "previousSecretUntil");
 	if (!with_secret)
 		json_object_del(h, "secret");
+	if (json_object_get(h, "status") == NULL) {
+		json_object_set_new(h, "status", json_string(HOOKS_ACTIVE));
+		json_object_set_new(h, "statusReason", json_null());
+	}
 	return h;
+}
+
+/* A Zapier hook as Zapier's fields name it (h is borrowed). Returns a new
+ * object or NULL. */
+static json_t *
+hooks_zapier_view(const json_t *h)
+{
+	json_t *reason = json_object_get(h, "statusReason");
+
+	return json_pack("{s:O, s:O, s:O, s:s, s:O, s:O, s:O}", "id",
+	    json_object_get(h, "id"), "event", json_array_get(json_object_get(
+	    h, "events"), 0), "target_url", json_object_get(h, "url"),
+	    "status", hooks_status(h), "status_reason", reason != NULL ? reason :
+	    json_null(), "key_id", json_object_get(h, "keyId") != NULL ?
+	    json_object_get(h, "keyId") : json_null(), "created_at",
+	    json_object_get(h, "createdAt"));
 }
 
 static void
@@ -83,6 +103,7 @@ hooks_zapier_created_cb(struct state_result *res, void *arg)
 	struct rq *rq = arg;
 	json_t *data = NULL;
 
+	/* What Zapier keeps as subscribeData: no more than it needs. */
 	if (res->err == 0)
 		data = json_pack("{s:O, s:O, s:O}", "id",
 		    json_object_get(res->data, "id"), "event", json_array_get(
@@ -170,8 +191,49 @@ hooks_zapier_subscribe(struct rq *rq)
 		    "client_signed_off");
 	if (validate_end(&v, rq) != 0)
 		return;
-	hooks_create(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_ZAPIER, url,
-	    bit, NULL, clock_now_ms(), hooks_zapier_created_cb, rq);
+	/* Bound to this key: revoking it stops the hook (state/hooks.h). */
+	hooks_create(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_ZAPIER,
+	    rq->key.id, url, bit, NULL, clock_now_ms(),
+	    hooks_zapier_created_cb, rq);
+}
+
+void
+hooks_zapier_list(struct rq *rq)
+{
+	json_t *list = NULL, *out = NULL, *h;
+	size_t i;
+	int err;
+
+	if ((err = hooks_list(edge_state(rq->edge), rq->ws.id,
+	    HOOKS_KIND_ZAPIER, &list)) == 0 && (out = json_array()) == NULL)
+		err = FZ_ENOMEM;
+	json_array_foreach(list, i, h)
+		if (err == 0 && json_array_append_new(out,
+		    hooks_zapier_view(h)) != 0)
+			err = FZ_ENOMEM;
+	json_decref(list);
+	if (err != 0) {
+		json_decref(out);
+		out = NULL;
+	}
+	hooks_answer(rq, err, 200, out);
+}
+
+void
+hooks_zapier_get(struct rq *rq)
+{
+	const char *id;
+	json_t *h = NULL, *view = NULL;
+	int err;
+
+	if ((id = hooks_path_id(rq)) == NULL)
+		return;
+	if ((err = hooks_get(edge_state(rq->edge), rq->ws.id,
+	    HOOKS_KIND_ZAPIER, id, &h)) == 0 &&
+	    (view = hooks_zapier_view(h)) == NULL)
+		err = FZ_ENOMEM;
+	json_decref(h);
+	hooks_answer(rq, err, 200, view);
 }
 
 void
@@ -218,8 +280,9 @@ hooks_webhook_create(struct rq *rq)
 		}
 	if (validate_end(&v, rq) != 0)
 		return;
-	hooks_create(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK, url,
-	    mask, desc != NULL && *desc ? desc : NULL, clock_now_ms(),
+	/* The workspace's, not the key's: it outlives key rotation. */
+	hooks_create(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK, NULL,
+	    url, mask, desc != NULL && *desc ? desc : NULL, clock_now_ms(),
 	    hooks_created_cb, rq);
 }
 
@@ -267,12 +330,9 @@ static int
 hooks_rotate_fn(json_t *h, void *arg)
 {
 	char secret[HOOKS_SECRET_SIZE], until[CLOCK_RFC3339_SIZE];
-	const char *kind = json_string_value(json_object_get(h, "kind"));
 	int err;
 
 	(void)arg;
-	if (kind == NULL || strcmp(kind, HOOKS_KIND_WEBHOOK) != 0)
-		return FZ_ENOTFOUND;
 	if ((err = hooks_secret_new(secret)) != 0)
 		return err;
 	json_object_set(h, "previousSecret", json_object_get(h, "secret"));
@@ -289,8 +349,8 @@ hooks_webhook_rotate(struct rq *rq)
 
 	if ((id = hooks_path_id(rq)) == NULL)
 		return;
-	hooks_update(edge_state(rq->edge), rq->ws.id, id, hooks_rotate_fn,
-	    NULL, 0, hooks_rotated_cb, rq);
+	hooks_update(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK, id,
+	    hooks_rotate_fn, NULL, 0, hooks_rotated_cb, rq);
 }
 
 static int
@@ -309,8 +369,10 @@ hooks_webhook_enable(struct rq *rq)
 
 	if ((id = hooks_path_id(rq)) == NULL)
 		return;
-	hooks_update(edge_state(rq->edge), rq->ws.id, id, hooks_enable_fn,
-	    NULL, 0, hooks_enabled_cb, rq);
+	/* A Zapier hook's id is no endpoint's, here as on every
+	 * /webhooks/:id route. */
+	hooks_update(edge_state(rq->edge), rq->ws.id, HOOKS_KIND_WEBHOOK, id,
+	    hooks_enable_fn, NULL, 0, hooks_enabled_cb, rq);
 }
 
 void

@@ -1,10 +1,13 @@
 /*
  * hooks.h: webhook subscriptions over the API: Zapier REST hooks
- * (subscribe with hookUrl or target_url and one event, unsubscribe) and
+ * (subscribe with hookUrl or target_url and one event, bound to the
+ * subscribing key; list, get with their status, unsubscribe) and
  * CRM webhooks (url, events, description; a whsec_ signing secret shown
  * at creation, by GET to admin keys, and on rotation, when the old secret
  * keeps signing beside the new one for 24 hours). Deliveries themselves
- * are triggers/deliver.h's.
+ * are triggers/deliver.h's. Each family's :id routes know only their own
+ * ids: a Zapier hook's id is 404 on /webhooks/:id and the other way
+ * round.
  */
 #ifndef FZ_ACTIONS_HOOKS_H
 #define FZ_ACTIONS_HOOKS_H
@@ -12,6 +15,8 @@
 struct rq;
 
 void	hooks_zapier_subscribe(struct rq *rq);	/* POST /zapier/hooks */
+void	hooks_zapier_list(struct rq *rq);	/* GET /zapier/hooks */
+void	hooks_zapier_get(struct rq *rq);	/* GET .../:id */
 void	hooks_zapier_unsubscribe(struct rq *rq);	/* DELETE .../:id */
 void	hooks_webhook_create(struct rq *rq);	/* POST /webhooks */
 void	hooks_webhook_list(struct rq *rq);	/* GET /webhooks */

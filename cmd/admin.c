@@ -138,6 +138,28 @@ admin_ws_print_cb(const struct workspace *ws, void *arg)
 	return 0;
 }
 
+/* Moves a workspace to another plan; its webhooks and Zapier hooks pause
+ * or resume with it (state/workspace.h). */
+static int
+admin_set_plan(struct state *st, const char *id, enum plan plan)
+{
+	enum plan was;
+	int err;
+
+	if ((err = workspace_set_plan(st, id, plan, &was)) == FZ_ENOTFOUND) {
+		fprintf(stderr, "fzrelay: no workspace %s\n", id);
+		return EX_FAIL;
+	}
+	if (err != 0) {
+		fprintf(stderr, "fzrelay: workspace set-plan: %s\n",
+		    fz_strerror(err));
+		return EX_FAIL;
+	}
+	fprintf(stderr, "fzrelay: %s is on %s (was %s)\n", id,
+	    workspace_plan_name(plan), workspace_plan_name(was));
+	return 0;
+}
+
 int
 admin_workspace(int argc, char *argv[])
 {
@@ -148,7 +170,7 @@ admin_workspace(int argc, char *argv[])
 	int rc = EX_USAGE, err;
 
 	if (argc < 2 || admin_parse(argc - 2, argv + 2, &o) != 0 ||
-	    o.pos != NULL)
+	    (o.pos != NULL && strcmp(argv[1], "set-plan") != 0))
 		goto usage;
 	if (strcmp(argv[1], "create") == 0) {
 		if (o.name == NULL || o.plan == NULL)
@@ -175,6 +197,17 @@ admin_workspace(int argc, char *argv[])
 			printf("%s\n", ws.id);
 			rc = 0;
 		}
+	} else if (strcmp(argv[1], "set-plan") == 0) {
+		if (o.pos == NULL || o.plan == NULL)
+			goto usage;
+		if (workspace_plan_parse(o.plan, &plan) != 0) {
+			fprintf(stderr, "fzrelay: --plan: want free, pro or "
+			    "agency\n");
+			return EX_USAGE;
+		}
+		if (admin_open(&o, &st) != 0)
+			return EX_FAIL;
+		rc = admin_set_plan(st, o.pos, plan);
 	} else if (strcmp(argv[1], "list") == 0) {
 		if (admin_open(&o, &st) != 0)
 			return EX_FAIL;
@@ -191,6 +224,8 @@ admin_workspace(int argc, char *argv[])
 usage:
 	fprintf(stderr, "usage: fzrelay workspace create --name NAME --plan "
 	    "free|pro|agency [--id ws_...] [--state-dir DIR | -c FILE]\n"
+	    "       fzrelay workspace set-plan WS_ID --plan free|pro|agency "
+	    "[--state-dir DIR | -c FILE]\n"
 	    "       fzrelay workspace list [--state-dir DIR | -c FILE]\n");
 	return EX_USAGE;
 }

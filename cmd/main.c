@@ -11,7 +11,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: fzrelay serve [-c FILE] [--demo] [--KEY VALUE ...]\n"
-	    "       fzrelay workspace create|list ...\n"
+	    "       fzrelay workspace create|set-plan|list ...\n"
 	    "       fzrelay key create|list|revoke ...\n"
 	    "       fzrelay journal stats|tail [N]|backup DIR\n"
 	    "       fzrelay --version\n");

@@ -108,6 +108,13 @@ static const struct route routes[] = {
 	    BODY | ROUTE_CREATES, "Zapier REST hook: subscribe hookUrl (or "
 	    "target_url) to one event", "Zapier", "ZapierHookInput",
 	    "ZapierHook" },
+	{ "GET", "/api/v1/zapier/hooks", hooks_zapier_list, P, R, 0,
+	    "Zapier REST hooks with their status (paused while the plan "
+	    "lacks Zapier, revoked with the key that subscribed them)",
+	    "Zapier", NULL, "ZapierHookList" },
+	{ "GET", "/api/v1/zapier/hooks/:id", hooks_zapier_get, P, R, 0,
+	    "Zapier REST hook: its event, target and status", "Zapier", NULL,
+	    "ZapierHook" },
 	{ "DELETE", "/api/v1/zapier/hooks/:id", hooks_zapier_unsubscribe, P,
 	    W, 0, "Zapier REST hook: unsubscribe", "Zapier", NULL,
 	    "Deleted" },

@@ -91,7 +91,7 @@ apikey_put_txn(MDB_txn *txn, struct state *st, const struct apikey *key,
 	    flags));
 }
 
-static int
+int
 apikey_get_txn(MDB_txn *txn, struct state *st, const char *id,
     struct apikey *out)
 {
@@ -327,7 +327,10 @@ apikey_revoke_fn(MDB_txn *txn, struct state *st, void *arg)
 	if (key.revoked_ms != 0)
 		return FZ_ECONFLICT;
 	key.revoked_ms = a->now_ms;
-	return apikey_put_txn(txn, st, &key, 0);
+	if ((err = apikey_put_txn(txn, st, &key, 0)) != 0)
+		return err;
+	/* Its Zapier hooks stop with it, their pending deliveries too. */
+	return hooks_reconcile_ws_txn(txn, st, key.workspace_id, a->now_ms);
 }
 
 /* Fills a; returns 0, or FZ_ENOTFOUND for ids no key can have. */

@@ -97,9 +97,11 @@ typedef int apikey_each_cb(const struct apikey *key, void *arg);
 int	apikey_list(struct state *st, const char *ws_id, apikey_each_cb *cb,
 	    void *arg);
 
-/* Marks the key revoked at now_ms. Returns 0, FZ_ENOTFOUND, FZ_ECONFLICT
- * (already revoked) or FZ_ESTORE. Durable when it returns. For start-up
- * and the admin commands (state_write). */
+/* Marks the key revoked at now_ms, and in the same write the Zapier hooks
+ * it subscribed (state/hooks.h: revoked, their queued deliveries failed).
+ * Returns 0, FZ_ENOTFOUND, FZ_ECONFLICT (already revoked) or FZ_ESTORE.
+ * Durable when it returns. For start-up and the admin commands
+ * (state_write). */
 int	apikey_revoke(struct state *st, const char *id, int64_t now_ms);
 
 /* As apikey_revoke for a key of workspace ws_id (another workspace's key

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "common/fz.h"
 #include "common/hmap.h"
 #include "common/secure.h"
+#include "state/apikey.h"
 #include "state/env.h"
 #include "state/hooks.h"
 #include "state/journal.h"
@@ -34,6 +36,7 @@ struct hooks_wop {
 	json_t		*doc;
 	hooks_update_fn	*fn;
 	unsigned char	 arg[HOOKS_UPDATE_ARG_MAX];
+	int64_t		 now_ms;
 };
 
 static void
@@ -94,6 +97,14 @@ hooks_mask(const json_t *hook)
 		mask |= journal_type_bit(json_string_value(e) ?
 		    json_string_value(e) : "");
 	return mask;
+}
+
+const char *
+hooks_status(const json_t *hook)
+{
+	const char *s = json_string_value(json_object_get(hook, "status"));
+
+	return s != NULL ? s : HOOKS_ACTIVE;
 }
 
 static size_t
@@ -282,8 +293,8 @@ hooks_create_fn(MDB_txn *txn, struct state *st, void *arg)
 
 void
 hooks_create(struct state *st, const char *ws, const char *kind,
-    const char *url, unsigned mask, const char *description, int64_t now_ms,
-    state_done_cb *done, void *arg)
+    const char *key_id, const char *url, unsigned mask,
+    const char *description, int64_t now_ms, state_done_cb *done, void *arg)
 {
 	static const char *const names[] = { JOURNAL_PACK_SENT,
 	    JOURNAL_PACK_VIEWED, JOURNAL_SIGNED_OFF };
@@ -311,11 +322,16 @@ hooks_create(struct state *st, const char *ws, const char *kind,
 				json_array_append_new(events,
 				    json_string(names[i]));
 	op->doc = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s?, s:s, s:n, s:n,"
-	    " s:b, s:n, s:s}", "id", id, "workspaceId", ws, "kind", kind,
-	    "url", url, "events", events, "description", description,
+	    " s:b, s:n, s:s, s:n, s:s}", "id", id, "workspaceId", ws, "kind",
+	    kind, "url", url, "events", events, "description", description,
 	    "secret", secret, "previousSecret", "previousSecretUntil",
-	    "enabled", 1, "failingSince", "createdAt",
-	    clock_rfc3339(now_ms, at));
+	    "enabled", 1, "failingSince", "status", HOOKS_ACTIVE,
+	    "statusReason", "createdAt", clock_rfc3339(now_ms, at));
+	if (op->doc != NULL && key_id != NULL &&
+	    json_object_set_new(op->doc, "keyId", json_string(key_id)) != 0) {
+		json_decref(op->doc);
+		op->doc = NULL;
+	}
 	if (op->doc == NULL) {
 		hooks_wop_free(op);
 		state_answer(done, arg, FZ_ENOMEM, NULL);
@@ -454,7 +470,7 @@ hooks_update_txn_fn(MDB_txn *txn, struct state *st, void *arg)
 	json_t *h = NULL;
 	int err;
 
-	if ((err = hooks_get_txn(txn, st, op->ws, NULL, op->id, &h)) != 0)
+	if ((err = hooks_get_txn(txn, st, op->ws, op->kind, op->id, &h)) != 0)
 		return err;
 	if ((err = op->fn(h, op->arg)) == 0 &&
 	    (err = hooks_put_txn(txn, st, h)) == 0) {
@@ -466,9 +482,9 @@ hooks_update_txn_fn(MDB_txn *txn, struct state *st, void *arg)
 }
 
 void
-hooks_update(struct state *st, const char *ws, const char *id,
-    hooks_update_fn *fn, const void *fn_arg, size_t fn_arg_size,
-    state_done_cb *done, void *arg)
+hooks_update(struct state *st, const char *ws, const char *kind,
+    const char *id, hooks_update_fn *fn, const void *fn_arg,
+    size_t fn_arg_size, state_done_cb *done, void *arg)
 {
 	struct hooks_wop *op;
 
@@ -476,7 +492,7 @@ hooks_update(struct state *st, const char *ws, const char *id,
 		state_answer(done, arg, FZ_EINVAL, NULL);
 		return;
 	}
-	if ((op = hooks_wop_new(ws, NULL, id, hooks_update_txn_fn, done,
+	if ((op = hooks_wop_new(ws, kind, id, hooks_update_txn_fn, done,
 	    arg)) == NULL)
 		return;
 	op->fn = fn;
@@ -531,6 +547,225 @@ hooks_set_report(struct state *st, const char *url, const char *secret,
 	return state_write(st, hooks_report_fn, &op);
 }
 
+enum plan
+hooks_plan(const char *kind)
+{
+	if (kind != NULL && strcmp(kind, HOOKS_KIND_ZAPIER) == 0)
+		return PLAN_PRO;
+	if (kind != NULL && strcmp(kind, HOOKS_KIND_WEBHOOK) == 0)
+		return PLAN_AGENCY;
+	return 0;
+}
+
+static int
+hooks_standing_txn(MDB_txn *txn, struct state *st, const json_t *h,
+    const char **status, char *reason)
+{
+	const char *kind = json_string_value(json_object_get(h, "kind"));
+	const char *ws = json_string_value(json_object_get(h, "workspaceId"));
+	const char *key_id = json_string_value(json_object_get(h, "keyId"));
+	const char *was = json_string_value(json_object_get(h,
+	    "statusReason"));
+	enum plan need = hooks_plan(kind);
+	struct workspace w;
+	struct apikey key;
+	int err;
+
+	*status = HOOKS_ACTIVE;
+	reason[0] = '\0';
+	if (strcmp(hooks_status(h), HOOKS_REVOKED) == 0) {
+		*status = HOOKS_REVOKED;
+		snprintf(reason, HOOKS_REASON_SIZE, "%s", was != NULL ? was :
+		    "revoked");
+		return 0;
+	}
+	if (need == 0)
+		return 0;
+	/* A revoked key is for good; a plan may come back. */
+	if (key_id != NULL) {
+		err = apikey_get_txn(txn, st, key_id, &key);
+		if (err != 0 && err != FZ_ENOTFOUND)
+			return err;
+		if (err == FZ_ENOTFOUND || key.revoked_ms != 0) {
+			*status = HOOKS_REVOKED;
+			snprintf(reason, HOOKS_REASON_SIZE, "the API key that "
+			    "subscribed it (%.*s) %s", FZ_ID_SIZE - 1, key_id,
+			    err == FZ_ENOTFOUND ? "no longer exists" :
+			    "was revoked");
+			return 0;
+		}
+	}
+	err = workspace_get_txn(txn, st, ws != NULL ? ws : "", &w);
+	if (err == FZ_ENOTFOUND) {
+		*status = HOOKS_REVOKED;
+		snprintf(reason, HOOKS_REASON_SIZE, "its workspace no longer "
+		    "exists");
+		return 0;
+	}
+	if (err != 0)
+		return err;
+	if (w.plan < need) {
+		*status = HOOKS_PAUSED;
+		snprintf(reason, HOOKS_REASON_SIZE, "the workspace's plan (%s) "
+		    "does not include %s", workspace_plan_name(w.plan),
+		    need == PLAN_PRO ? "Zapier" : "webhooks");
+	}
+	return 0;
+}
+
+struct hooks_standing_op {
+	const json_t	*hook;
+	const char	**status;
+	char		*reason;
+};
+
+static int
+hooks_standing_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct hooks_standing_op *op = arg;
+
+	return hooks_standing_txn(txn, st, op->hook, op->status, op->reason);
+}
+
+int
+hooks_standing(struct state *st, const json_t *hook, const char **status,
+    char *reason)
+{
+	char why[HOOKS_REASON_SIZE];
+	struct hooks_standing_op op = { hook, status, reason != NULL ?
+	    reason : why };
+
+	return state_read(st, hooks_standing_fn, &op);
+}
+
+/*
+ * Stores h's standing in it if it changed (*changed 1) and, when it is
+ * not active and it changed or always_fail, fails its queued deliveries
+ * with the reason. h is the stored record, updated in place.
+ */
+static int
+hooks_reconcile_txn(MDB_txn *txn, struct state *st, json_t *h,
+    int always_fail, int64_t now_ms, int *changed)
+{
+	const char *id = json_string_value(json_object_get(h, "id"));
+	const char *status, *was;
+	char reason[HOOKS_REASON_SIZE], why[HOOKS_REASON_SIZE + 16];
+	int err;
+
+	*changed = 0;
+	if (id == NULL)
+		return FZ_ESTORE;
+	if ((err = hooks_standing_txn(txn, st, h, &status, reason)) != 0)
+		return err;
+	was = json_string_value(json_object_get(h, "statusReason"));
+	if (strcmp(hooks_status(h), status) != 0 ||
+	    strcmp(was != NULL ? was : "", reason) != 0) {
+		*changed = 1;
+		if (json_object_set_new(h, "status", json_string(status)) != 0 ||
+		    json_object_set_new(h, "statusReason", *reason ?
+		    json_string(reason) : json_null()) != 0)
+			return FZ_ENOMEM;
+		if ((err = hooks_put_txn(txn, st, h)) != 0)
+			return err;
+	}
+	if (strcmp(status, HOOKS_ACTIVE) == 0 || (!*changed && !always_fail))
+		return 0;
+	snprintf(why, sizeof(why), "not sent: %s", reason);
+	return outbox_fail_hook_txn(txn, st, id, why, now_ms);
+}
+
+int
+hooks_reconcile_ws_txn(MDB_txn *txn, struct state *st, const char *ws,
+    int64_t now_ms)
+{
+	char key[2 * FZ_ID_SIZE], id[FZ_ID_SIZE];
+	size_t wl = strlen(ws) + 1, i;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	json_t *ids = NULL, *h = NULL;
+	int rc, err = 0, changed;
+
+	if (wl > FZ_ID_SIZE)
+		return FZ_EINVAL;
+	if ((ids = json_array()) == NULL)
+		return FZ_ENOMEM;
+	/* The ids first: judging a hook writes. */
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_HOOKS_WS), &cur)) !=
+	    0) {
+		err = state_mdb_err(rc);
+		goto out;
+	}
+	k.mv_data = key;
+	k.mv_size = hooks_wskey(key, ws, "");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size <= wl || k.mv_size - wl >= FZ_ID_SIZE ||
+		    memcmp(k.mv_data, key, wl) != 0)
+			break;
+		memcpy(id, (char *)k.mv_data + wl, k.mv_size - wl);
+		id[k.mv_size - wl] = '\0';
+		if (json_array_append_new(ids, json_string(id)) != 0) {
+			err = FZ_ENOMEM;
+			goto out;
+		}
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		err = state_mdb_err(rc);
+		goto out;
+	}
+	mdb_cursor_close(cur);
+	cur = NULL;
+	for (i = 0; i < json_array_size(ids); i++) {
+		err = hooks_get_txn(txn, st, ws, NULL, json_string_value(
+		    json_array_get(ids, i)), &h);
+		if (err == 0)
+			err = hooks_reconcile_txn(txn, st, h, 0, now_ms,
+			    &changed);
+		json_decref(h);
+		h = NULL;
+		if (err != 0 && err != FZ_ENOTFOUND)
+			goto out;
+		err = 0;
+	}
+out:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	json_decref(ids);
+	return err;
+}
+
+static int
+hooks_reconcile_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct hooks_wop *op = arg;
+	json_t *h = NULL;
+	int err, changed;
+
+	if ((err = hooks_get_txn(txn, st, NULL, NULL, op->id, &h)) != 0)
+		return err;
+	if ((err = hooks_reconcile_txn(txn, st, h, 1, op->now_ms,
+	    &changed)) != 0) {
+		json_decref(h);
+		return err;
+	}
+	op->op.res.data = h;
+	op->op.res.n = (uint64_t)changed;
+	return 0;
+}
+
+void
+hooks_reconcile(struct state *st, const char *id, int64_t now_ms,
+    state_done_cb *done, void *arg)
+{
+	struct hooks_wop *op;
+
+	if ((op = hooks_wop_new(NULL, NULL, id, hooks_reconcile_fn, done,
+	    arg)) == NULL)
+		return;
+	op->now_ms = now_ms;
+	state_submit(st, &op->op);
+}
+
 /* Reads ws's enabled subscriptions from the store into a new list
  * (caller frees), or NULL when ws has no subscription at all: the usual
  * case costs no allocation. Returns 0 or FZ_E*. */
@@ -577,7 +812,8 @@ hooks_subs_read_txn(MDB_txn *txn, struct state *st, const char *ws,
 			err = 0;
 			continue;
 		}
-		if (json_is_true(json_object_get(h, "enabled")))
+		if (json_is_true(json_object_get(h, "enabled")) &&
+		    strcmp(hooks_status(h), HOOKS_ACTIVE) == 0)
 			subs->sub[n++].mask = hooks_mask(h);
 		json_decref(h);
 	}

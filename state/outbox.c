@@ -375,6 +375,69 @@ out:
 	return err;
 }
 
+int
+outbox_fail_hook_txn(MDB_txn *txn, struct state *st, const char *hook_id,
+    const char *why, int64_t now_ms)
+{
+	unsigned char dk[FZ_ID_SIZE + 9], sk[FZ_ID_SIZE + 8];
+	size_t hl = strlen(hook_id) + 1;
+	struct outbox_item it;
+	struct outbox_result r;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v, qk, qv;
+	uint64_t seqs[256], seq, from = 0;
+	size_t n, i;
+	int rc, err;
+
+	if (hl > FZ_ID_SIZE)
+		return FZ_EINVAL;
+	memset(&it, 0, sizeof(it));
+	memcpy(it.hook_id, hook_id, hl);
+	memset(&r, 0, sizeof(r));
+	r.it = &it;
+	r.a.at_ms = now_ms;
+	r.a.error = why;
+	/* The delivery records name the hook's events; the queue says which
+	 * are still pending. Collected first: failing one writes. */
+	do {
+		n = 0;
+		if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_DELIVERIES),
+		    &cur)) != 0)
+			return state_mdb_err(rc);
+		k.mv_data = dk;
+		k.mv_size = outbox_dkey(dk, hook_id, from);
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		    rc == 0 && n < FZ_NELEM(seqs);
+		    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			if (k.mv_size != hl + 8 ||
+			    memcmp(k.mv_data, hook_id, hl) != 0) {
+				rc = MDB_NOTFOUND;
+				break;
+			}
+			seq = state_be64_get((unsigned char *)k.mv_data + hl);
+			from = seq + 1;
+			qk.mv_data = sk;
+			qk.mv_size = outbox_skey(sk, seq, hook_id);
+			if ((err = mdb_get(txn, state_dbi(st, DB_OUTBOX_SEQ),
+			    &qk, &qv)) == 0)
+				seqs[n++] = seq;
+			else if (err != MDB_NOTFOUND) {
+				rc = err;
+				break;
+			}
+		}
+		mdb_cursor_close(cur);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return state_mdb_err(rc);
+		for (i = 0; i < n; i++) {
+			it.seq = seqs[i];
+			if ((err = outbox_record_one(txn, st, &r)) != 0)
+				return err;
+		}
+	} while (rc == 0);
+	return 0;
+}
+
 struct outbox_batch_op {
 	struct state_op			 op;	/* first */
 	const struct outbox_result	*r;

@@ -16,6 +16,7 @@
 
 #include "state/state.h"
 
+struct apikey;
 struct packs_ctx;
 struct workspace;
 
@@ -23,6 +24,11 @@ struct workspace;
 /* As workspace_get, inside txn (any kind); for state/ modules. */
 int	workspace_get_txn(MDB_txn *txn, struct state *st,
 	    const char *id, struct workspace *out);
+
+/* apikey */
+/* Returns 0 and fills *out, FZ_ENOTFOUND or FZ_E*. */
+int	apikey_get_txn(MDB_txn *txn, struct state *st, const char *id,
+	    struct apikey *out);
 
 /* clients */
 /*
@@ -90,6 +96,14 @@ int	hooks_fanout_txn(MDB_txn *txn, struct state *st,
 	    const char *ws, unsigned bit, uint64_t seq, const char *event_id,
 	    int64_t now_ms);
 
+/* Brings the stored status of every subscription of ws in line with its
+ * workspace's plan and the keys that made them (state/hooks.h), failing
+ * the queued deliveries of those that stop. Called where plans change
+ * and keys are revoked, in the same transaction. Write transactions
+ * only. */
+int	hooks_reconcile_ws_txn(MDB_txn *txn, struct state *st,
+	    const char *ws, int64_t now_ms);
+
 /* outbox */
 /* Queues seq for hook_id, due at due_ms, with a fresh delivery record.
  * An existing delivery (a replay) is reset to pending. */
@@ -100,6 +114,11 @@ int	outbox_enqueue_txn(MDB_txn *txn, struct state *st,
 /* Removes every delivery of hook_id, queued or done. */
 int	outbox_drop_hook_txn(MDB_txn *txn, struct state *st,
 	    const char *hook_id);
+
+/* Fails every queued delivery of hook_id for good, recording why (an
+ * attempt with no status code) in its history; done ones are kept. */
+int	outbox_fail_hook_txn(MDB_txn *txn, struct state *st,
+	    const char *hook_id, const char *why, int64_t now_ms);
 
 /* Sets *seq to the lowest sequence still queued (UINT64_MAX if none):
  * the first event a subscriber is still owed. */

@@ -61,20 +61,27 @@ workspace_decode(const MDB_val *v, struct workspace *out)
 }
 
 static int
-workspace_put_fn(MDB_txn *txn, struct state *st, void *arg)
+workspace_put_txn(MDB_txn *txn, struct state *st, const struct workspace *ws,
+    unsigned flags)
 {
 	struct workspace_rec rec;
 	MDB_val k, v;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.version = WORKSPACE_REC_VERSION;
-	rec.ws = *(const struct workspace *)arg;
+	rec.ws = *ws;
 	k.mv_data = rec.ws.id;
 	k.mv_size = strlen(rec.ws.id);
 	v.mv_data = &rec;
 	v.mv_size = sizeof(rec);
 	return state_mdb_err(mdb_put(txn, state_dbi(st, DB_WORKSPACES), &k, &v,
-	    MDB_NOOVERWRITE));
+	    flags));
+}
+
+static int
+workspace_put_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	return workspace_put_txn(txn, st, arg, MDB_NOOVERWRITE);
 }
 
 int
@@ -129,6 +136,44 @@ workspace_get_txn(MDB_txn *txn, struct state *st, const char *id,
 	    &k, &v))) != 0)
 		return err;
 	return workspace_decode(&v, out);
+}
+
+struct workspace_plan_arg {
+	const char	*id;
+	enum plan	 plan;
+	enum plan	 was;
+	int64_t		 now_ms;
+};
+
+static int
+workspace_plan_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct workspace_plan_arg *a = arg;
+	struct workspace ws;
+	int err;
+
+	if ((err = workspace_get_txn(txn, st, a->id, &ws)) != 0)
+		return err;
+	a->was = ws.plan;
+	ws.plan = a->plan;
+	if ((err = workspace_put_txn(txn, st, &ws, 0)) != 0)
+		return err;
+	/* Its webhooks and Zapier hooks pause or resume with the plan. */
+	return hooks_reconcile_ws_txn(txn, st, ws.id, a->now_ms);
+}
+
+int
+workspace_set_plan(struct state *st, const char *id, enum plan plan,
+    enum plan *was)
+{
+	struct workspace_plan_arg a = { id, plan, 0, clock_now_ms() };
+	int err;
+
+	if (plan < PLAN_FREE || plan > PLAN_AGENCY)
+		return FZ_EINVAL;
+	if ((err = state_write(st, workspace_plan_fn, &a)) == 0 && was != NULL)
+		*was = a.was;
+	return err;
 }
 
 struct workspace_get_arg {

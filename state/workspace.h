@@ -42,6 +42,16 @@ int	workspace_create(struct state *st, const char *name, enum plan plan,
 int	workspace_create_id(struct state *st, const char *id, const char *name,
 	    enum plan plan, struct workspace *out);
 
+/*
+ * Moves workspace id to plan, and in the same write pauses its webhooks
+ * and Zapier hooks the plan no longer has, or resumes those it has again
+ * (state/hooks.h). Sets *was (may be NULL) to the plan it had. Returns 0,
+ * FZ_EINVAL, FZ_ENOTFOUND, FZ_ECONFLICT (a writer thread runs: this is
+ * for the admin commands) or FZ_ESTORE. Durable when it returns.
+ */
+int	workspace_set_plan(struct state *st, const char *id, enum plan plan,
+	    enum plan *was);
+
 /* Returns 0 and fills *out, FZ_ENOTFOUND or FZ_ESTORE. */
 int	workspace_get(struct state *st, const char *id, struct workspace *out);
 

@@ -354,7 +354,7 @@ deliver_settled_cb(struct state_result *res, void *arg)
 		    hmap_get(d->failing, at->it.hook_id) != NULL) {
 			health.ok = at->ok;
 			health.now_ms = at->oa.at_ms;
-			hooks_update(d->st, NULL, at->it.hook_id,
+			hooks_update(d->st, NULL, NULL, at->it.hook_id,
 			    deliver_health_fn, &health, sizeof(health),
 			    deliver_health_done_cb, NULL);
 			if (at->ok)
@@ -544,13 +544,18 @@ deliver_done_cb(CURL *easy, CURLcode rc, void *arg)
 		deliver_kick(d);
 }
 
-/* The subscription a scan last loaded: a scan's deliveries mostly share
- * one, and nothing can change it while the scan runs. */
+/* The subscription a scan last loaded and how it stands: a scan's
+ * deliveries mostly share one, and nothing can change it while the scan
+ * runs. */
 struct hook_memo {
-	char	 id[FZ_ID_SIZE];
-	json_t	*hook;
+	char		 id[FZ_ID_SIZE];
+	json_t		*hook;
+	const char	*standing;	/* hooks_standing's status */
+	int		 held;		/* its reconcile is asked for */
 };
 
+/* Loads id and judges it against its workspace's plan and the key that
+ * made it: two reads, once per hook a scan meets. */
 static json_t *
 deliver_hook(struct deliver *d, struct hook_memo *memo, const char *id)
 {
@@ -558,14 +563,58 @@ deliver_hook(struct deliver *d, struct hook_memo *memo, const char *id)
 		return memo->hook;
 	json_decref(memo->hook);
 	memo->hook = NULL;
+	memo->held = 0;
 	if (hooks_get(d->st, NULL, NULL, id, &memo->hook) != 0)
 		return NULL;
+	if (hooks_standing(d->st, memo->hook, &memo->standing, NULL) != 0) {
+		json_decref(memo->hook);
+		memo->hook = NULL;
+		return NULL;
+	}
 	snprintf(memo->id, sizeof(memo->id), "%.*s", FZ_ID_SIZE - 1, id);
 	return memo->hook;
 }
 
-/* Starts one attempt. Returns 0, or -1 when it could not start (the
- * delivery is then recorded as failed and retried). */
+static void
+deliver_reconciled_cb(struct state_result *res, void *arg)
+{
+	const char *id, *why;
+
+	(void)arg;
+	if (res->err != 0 && res->err != FZ_ENOTFOUND) {
+		log_warn("could not record a hook's standing: %s",
+		    fz_strerror(res->err));
+		return;
+	}
+	if (res->err != 0 || res->n == 0 ||
+	    (id = json_string_value(json_object_get(res->data, "id"))) == NULL)
+		return;
+	why = json_string_value(json_object_get(res->data, "statusReason"));
+	log_info("hook %s is %s%s%s", id, hooks_status(res->data),
+	    why != NULL ? ": " : "", why != NULL ? why : "");
+}
+
+/*
+ * Holds back a delivery whose hook may not be delivered to now (its key
+ * revoked or gone, or its workspace's plan lacking it), or whose record
+ * says so. Revocation and plan changes record this as they happen; this
+ * catches any other way there. One write per hook and scan judges it
+ * again, records its status and fails its queued deliveries; should it
+ * stand after all, the next scan sends them.
+ */
+static void
+deliver_hold(struct deliver *d, struct hook_memo *memo)
+{
+	if (memo->held)
+		return;
+	memo->held = 1;
+	hooks_reconcile(d->st, memo->id, clock_now_ms(), deliver_reconciled_cb,
+	    NULL);
+}
+
+/* Starts one attempt. Returns 0; 1 when its hook may not be delivered
+ * to (deliver_hold); or -1 when it could not start (the delivery is then
+ * recorded as failed and retried). */
 static int
 deliver_start(struct deliver *d, const struct outbox_item *it,
     struct hook_memo *memo)
@@ -583,8 +632,14 @@ deliver_start(struct deliver *d, const struct outbox_item *it,
 	CURL *easy = NULL;
 	int created;
 
-	if ((hook = deliver_hook(d, memo, it->hook_id)) == NULL ||
-	    journal_get(d->st, it->seq, &event, &len) != 0)
+	if ((hook = deliver_hook(d, memo, it->hook_id)) == NULL)
+		goto fail;
+	if (strcmp(memo->standing, HOOKS_ACTIVE) != 0 ||
+	    strcmp(hooks_status(hook), HOOKS_ACTIVE) != 0) {
+		deliver_hold(d, memo);
+		return 1;
+	}
+	if (journal_get(d->st, it->seq, &event, &len) != 0)
 		goto fail;
 	url = json_string_value(json_object_get(hook, "url"));
 	kind = json_string_value(json_object_get(hook, "kind"));
@@ -686,12 +741,13 @@ deliver_scan(struct deliver *d)
 {
 	struct outbox_item items[32];
 	struct outbox_attempt oa;
-	struct hook_memo memo = { "", NULL };
+	struct hook_memo memo;
 	size_t n, i, want;
 	int64_t delay;
 
 	if (d->stopped)
 		return;
+	memset(&memo, 0, sizeof(memo));
 	want = DELIVER_GLOBAL_CAP - d->inflight;
 	if (want > FZ_NELEM(items))
 		want = FZ_NELEM(items);
@@ -702,7 +758,7 @@ deliver_scan(struct deliver *d)
 		/* An endpoint may fill up within this batch. */
 		if (deliver_is_busy(items[i].hook_id, items[i].seq, d))
 			continue;
-		if (deliver_start(d, &items[i], &memo) == 0)
+		if (deliver_start(d, &items[i], &memo) >= 0)
 			continue;
 		memset(&oa, 0, sizeof(oa));
 		oa.at_ms = clock_now_ms();

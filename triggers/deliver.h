@@ -14,6 +14,10 @@
  * (relay/target.h) is refused at connect time, and the delivery fails at
  * once, for good, with "target not allowed"; so does a name that does
  * not resolve, lest the record tell the two apart.
+ * Nothing is sent to a hook that may not be delivered to now: a Zapier
+ * hook whose key is revoked or gone, or a hook whose workspace's plan
+ * lacks it (state/hooks.h); its record is brought in line and its queued
+ * deliveries fail with the reason.
  */
 #ifndef FZ_DELIVER_H
 #define FZ_DELIVER_H

@@ -2,7 +2,8 @@
  * test_journal.c: state/journal.h: appends, the per-workspace and
  * per-type pages in both directions, retention and stats, ingest (one
  * report at a time, and queued together to the writer thread); and
- * state/outbox.h's due deliveries.
+ * state/outbox.h's due deliveries, state/hooks.h's fan-out and how hooks
+ * follow keys and plans.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include <event2/event.h>
 
 #include "common/fz.h"
+#include "state/apikey.h"
 #include "state/env.h"
 #include "state/hooks.h"
 #include "state/journal.h"
@@ -116,19 +118,37 @@ t_hooks_create(struct state *st, const char *ws, const char *kind,
 	struct state_result r;
 
 	tmpdir_keep(&r);
-	hooks_create(st, ws, kind, url, mask, description, now_ms,
+	hooks_create(st, ws, kind, NULL, url, mask, description, now_ms,
 	    state_keep_cb, &r);
 	return tmpdir_kept(&r, out);
 }
 
+/* hooks_create bound to key_id. */
+static void
+t_hook_of(struct state *st, const char *ws, const char *kind,
+    const char *key_id, char *id)
+{
+	struct state_result r;
+	json_t *h;
+
+	tmpdir_keep(&r);
+	hooks_create(st, ws, kind, key_id, "https://hooks.example.com/x",
+	    JOURNAL_T_SENT, NULL, T0, state_keep_cb, &r);
+	assert_int_equal(tmpdir_kept(&r, &h), 0);
+	strcpy(id, json_string_value(json_object_get(h, "id")));
+	json_decref(h);
+}
+
 static int
-t_hooks_update(struct state *st, const char *ws, const char *id,
-    hooks_update_fn *fn, const void *fn_arg, size_t fn_arg_size, json_t **out)
+t_hooks_update(struct state *st, const char *ws, const char *kind,
+    const char *id, hooks_update_fn *fn, const void *fn_arg,
+    size_t fn_arg_size, json_t **out)
 {
 	struct state_result r;
 
 	tmpdir_keep(&r);
-	hooks_update(st, ws, id, fn, fn_arg, fn_arg_size, state_keep_cb, &r);
+	hooks_update(st, ws, kind, id, fn, fn_arg, fn_arg_size, state_keep_cb,
+	    &r);
 	return tmpdir_kept(&r, out);
 }
 
@@ -670,12 +690,12 @@ test_fanout_follows_hooks(void **state)
 	assert_int_equal(depth(f), 3);
 
 	on = 0;
-	assert_int_equal(t_hooks_update(f->st, "ws_a", sent_id, set_enabled,
+	assert_int_equal(t_hooks_update(f->st, "ws_a", NULL, sent_id, set_enabled,
 	    &on, sizeof(on), NULL), 0);
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 6);
 	assert_int_equal(depth(f), 3);
 	on = 1;
-	assert_int_equal(t_hooks_update(f->st, "ws_a", sent_id, set_enabled,
+	assert_int_equal(t_hooks_update(f->st, "ws_a", NULL, sent_id, set_enabled,
 	    &on, sizeof(on), NULL), 0);
 	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 7);
 	assert_int_equal(depth(f), 4);
@@ -696,6 +716,106 @@ test_fanout_follows_hooks(void **state)
 	assert_int_equal(depth(f), 3);
 }
 
+/* Strips a record to what versions before statuses and bound keys
+ * stored. */
+static int
+make_old_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	MDB_val k, v;
+	json_t *h;
+	char *text;
+	int rc;
+
+	k.mv_data = arg;
+	k.mv_size = strlen(arg);
+	if (mdb_get(txn, state_dbi(st, DB_HOOKS), &k, &v) != 0 ||
+	    (h = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
+		return FZ_ESTORE;
+	json_object_del(h, "status");
+	json_object_del(h, "statusReason");
+	json_object_del(h, "keyId");
+	text = json_dumps(h, JSON_COMPACT);
+	json_decref(h);
+	v.mv_data = text;
+	v.mv_size = strlen(text);
+	rc = mdb_put(txn, state_dbi(st, DB_HOOKS), &k, &v, 0);
+	free(text);
+	return rc == 0 ? 0 : FZ_ESTORE;
+}
+
+static const char *
+status_of(struct tmpdir_fixture *f, const char *id, char *buf)
+{
+	json_t *h;
+
+	assert_int_equal(hooks_get(f->st, NULL, NULL, id, &h), 0);
+	strcpy(buf, hooks_status(h));
+	json_decref(h);
+	return buf;
+}
+
+/*
+ * A Zapier hook stops with its key, every hook with its plan; a record
+ * from before keys were bound stands active, survives key revocations
+ * and pauses with the plan. A stopped hook's queued delivery fails, and
+ * nothing is queued for it while it is stopped.
+ */
+static void
+test_hooks_follow_keys_and_plans(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+	char tok[SECURE_TOKEN_SIZE], zap[FZ_ID_SIZE], old[FZ_ID_SIZE];
+	char crm[FZ_ID_SIZE], b[16];
+	struct workspace ws;
+	struct apikey key;
+	enum plan was;
+	json_t *l;
+
+	assert_int_equal(workspace_create(f->st, "Agency", PLAN_AGENCY, &ws),
+	    0);
+	assert_int_equal(apikey_create(f->st, ws.id, "zapier", SCOPE_WRITE,
+	    &key, tok), 0);
+	t_hook_of(f->st, ws.id, HOOKS_KIND_ZAPIER, key.id, zap);
+	t_hook_of(f->st, ws.id, HOOKS_KIND_ZAPIER, NULL, old);
+	assert_int_equal(state_write(f->st, make_old_fn, old), 0);
+	t_hook_of(f->st, ws.id, HOOKS_KIND_WEBHOOK, NULL, crm);
+	assert_string_equal(status_of(f, old, b), HOOKS_ACTIVE);
+	append(f, JOURNAL_PACK_SENT, ws.id, T0, 1);
+	assert_int_equal(depth(f), 3);
+
+	assert_int_equal(apikey_revoke(f->st, key.id, T0), 0);
+	assert_string_equal(status_of(f, zap, b), HOOKS_REVOKED);
+	assert_string_equal(status_of(f, old, b), HOOKS_ACTIVE);
+	assert_string_equal(status_of(f, crm, b), HOOKS_ACTIVE);
+	assert_int_equal(depth(f), 2);
+	assert_int_equal(outbox_deliveries(f->st, zap, 10, &l), 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    l, 0), "status")), "failed");
+	json_decref(l);
+
+	assert_int_equal(workspace_set_plan(f->st, ws.id, PLAN_PRO, &was), 0);
+	assert_int_equal(was, PLAN_AGENCY);
+	assert_string_equal(status_of(f, crm, b), HOOKS_PAUSED);
+	assert_string_equal(status_of(f, old, b), HOOKS_ACTIVE);
+	assert_int_equal(depth(f), 1);
+	assert_int_equal(workspace_set_plan(f->st, ws.id, PLAN_FREE, NULL), 0);
+	assert_string_equal(status_of(f, old, b), HOOKS_PAUSED);
+	assert_int_equal(depth(f), 0);
+	append(f, JOURNAL_PACK_SENT, ws.id, T0, 2);
+	assert_int_equal(depth(f), 0);
+
+	/* The plan back: the paused resume; a revoked key's hook does not. */
+	assert_int_equal(workspace_set_plan(f->st, ws.id, PLAN_AGENCY, NULL),
+	    0);
+	assert_string_equal(status_of(f, crm, b), HOOKS_ACTIVE);
+	assert_string_equal(status_of(f, old, b), HOOKS_ACTIVE);
+	assert_string_equal(status_of(f, zap, b), HOOKS_REVOKED);
+	append(f, JOURNAL_PACK_SENT, ws.id, T0, 3);
+	assert_int_equal(depth(f), 2);
+	assert_int_equal(workspace_set_plan(f->st, "ws_NoSuchOne", PLAN_FREE,
+	    NULL), FZ_ENOTFOUND);
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, tmpdir_fixture_free)
 
 int
@@ -714,6 +834,7 @@ main(void)
 		T(test_prune_forgets_ingested_id),
 		T(test_outbox_due),
 		T(test_fanout_follows_hooks),
+		T(test_hooks_follow_keys_and_plans),
 	};
 
 	/* A watchdog, not a timing check: test_ingest_queued's loop would
