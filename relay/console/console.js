@@ -370,6 +370,8 @@
     const r = await api('GET', '/api/v1/zapier/hooks');
     if (r.status !== 200) return status(r.error.message, true);
     fill('zapier-table', r.data.map((z) => row([z.event, z.target_url,
+      z.status ? z.status + (z.status_reason ? ': ' + z.status_reason : '') : null,
+      when(z.created_at),
       button('Remove', () => removeZapier(z), 'Remove the hook to ' +
         z.target_url)])), 'No Zapier hooks.');
   }

@@ -250,6 +250,36 @@ h.test('Webhooks: create, secret once, rotate, deliveries, delete',
     }
   });
 
+h.test('Zapier hooks: listed with their status, removed', async () => {
+  const d = await h.start();
+  const b = await browser();
+  try {
+    const admin = h.key(d, 'pro', 'admin');
+    const sub = await api(d, admin, 'POST', '/api/v1/zapier/hooks', {
+      hookUrl: 'https://hooks.zapier.com/hooks/standard/1/abc/',
+      event: 'pack_sent' });
+    assert.equal(sub.status, 201);
+    const page = await open(b, d);
+    await signIn(page, admin);
+    await page.waitForSelector('#app', { visible: true });
+    await page.evaluate(() => { location.hash = '#zapier'; });
+    await waitRows(page, 'zapier-table', (rows) => rows.length === 1 &&
+      rows[0].includes('hooks.zapier.com') && rows[0].includes('active'),
+    'the hook listed, active');
+    const btn = await page.$('#zapier-table button');
+    await btn.click();
+    await waitRows(page, 'zapier-table', (rows) => rows.length === 1 &&
+      rows[0].includes('No Zapier hooks'), 'the hook removed');
+    const after = await api(d, admin, 'GET',
+      `/api/v1/zapier/hooks/${sub.json.data.id}`);
+    assert.equal(after.status, 404);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await b.close();
+    await h.stop(d);
+  }
+});
+
 h.test('Events newest first, filtered, followed; projects with share links',
   async () => {
     const d = await h.start();
