@@ -3,6 +3,7 @@
 #include "actions/writes.h"
 #include "common/fz.h"
 #include "common/text.h"
+#include "relay/auth.h"
 #include "relay/call.h"
 #include "relay/edge.h"
 #include "relay/http/http.h"
@@ -291,6 +292,9 @@ writes_signoff(struct rq *rq)
 	em = validate_email(&v, "email", 1, email);
 	comment = validate_string(&v, "comment", 0, WRITES_MESSAGE_MAX, 1);
 	if (validate_end(&v, rq) != 0)
+		return;
+	/* Each well-formed sign-off may be a guess at the client's email. */
+	if (auth_link_take(edge_auth(rq->edge), rq, token) != 0)
 		return;
 	in = json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "name", name,
 	    "email", em, "comment", comment != NULL && *comment ? comment :

@@ -22,6 +22,7 @@ struct auth {
 	const struct cfg *cfg;		/* borrowed; swapped on reload */
 	struct limiter	*per_key;
 	struct limiter	*per_addr;	/* failed attempts */
+	struct limiter	*per_link;	/* share-link actions */
 	struct hmap	*touched;	/* key id -> int64_t last use (ms) */
 };
 
@@ -37,8 +38,10 @@ auth_new(struct state *st, const struct cfg *cfg)
 	a->per_key = limiter_new(cfg->rate_limit_per_minute, AUTH_MAX_BUCKETS);
 	a->per_addr = limiter_new(cfg->auth_fail_limit_per_minute,
 	    AUTH_MAX_BUCKETS);
+	a->per_link = limiter_new(AUTH_LINK_PER_MINUTE, AUTH_MAX_BUCKETS);
 	a->touched = hmap_new(sizeof(int64_t));
-	if (a->per_key == NULL || a->per_addr == NULL || a->touched == NULL) {
+	if (a->per_key == NULL || a->per_addr == NULL || a->per_link == NULL ||
+	    a->touched == NULL) {
 		auth_free(a);
 		return NULL;
 	}
@@ -209,6 +212,19 @@ auth_check(struct auth *a, struct rq *rq)
 	return 0;
 }
 
+int
+auth_link_take(struct auth *a, struct rq *rq, const char *token)
+{
+	struct limit_info li;
+
+	if (limiter_take(a->per_link, token, clock_mono_ms(), &li))
+		return 0;
+	auth_retry_after(rq, &li);
+	reply_error(rq, API_RATE_LIMITED, "too many attempts through this "
+	    "link; wait and try again", NULL);
+	return -1;
+}
+
 struct auth_batch {
 	struct apikey_touch	*t;
 	size_t			 n;
@@ -242,6 +258,7 @@ auth_flush(struct auth *a)
 
 	limiter_sweep(a->per_key, clock_mono_ms());
 	limiter_sweep(a->per_addr, clock_mono_ms());
+	limiter_sweep(a->per_link, clock_mono_ms());
 	if (n == 0)
 		return;
 	if ((b.t = calloc(n, sizeof(*b.t))) == NULL)
@@ -260,10 +277,12 @@ auth_free(struct auth *a)
 {
 	if (a == NULL)
 		return;
-	if (a->touched != NULL && a->per_key != NULL && a->per_addr != NULL)
+	if (a->touched != NULL && a->per_key != NULL && a->per_addr != NULL &&
+	    a->per_link != NULL)
 		auth_flush(a);
 	limiter_free(a->per_key);
 	limiter_free(a->per_addr);
+	limiter_free(a->per_link);
 	hmap_free(a->touched);
 	free(a);
 }

@@ -2,9 +2,10 @@
  * auth.h: API-key authentication and the per-route plan, scope and rate
  * checks, as declared in the route table.
  *
- * Failed attempts that present a credential are counted per client
- * address; an address over auth_fail_limit_per_minute is refused with 429
- * before its key is even looked up. Each authenticated request takes a
+ * Wrong or revoked tokens are counted per client address (relay/peer.h);
+ * beyond auth_fail_limit_per_minute they get 429, while a valid key is
+ * never refused for what others at its address did. Each authenticated
+ * request takes a
  * token from its key's bucket (rate_limit_per_minute) and every answer
  * to it carries X-RateLimit-Limit, -Remaining and -Reset (seconds until
  * the bucket is full again). Last-used times are kept in memory and
@@ -18,15 +19,25 @@ struct cfg;
 struct rq;
 struct state;
 
-/* Returns the checker, or NULL. st is borrowed. Loop thread only. */
+/* Returns the checker, or NULL. st and cfg are borrowed; cfg until
+ * auth_reconfigure hands over the next. Loop thread only. */
 struct auth	*auth_new(struct state *st, const struct cfg *cfg);
 
-/* Applies new rate limits (cfg borrowed for the call only). */
+/* Applies new rate limits and the next configuration (borrowed). */
 void	auth_reconfigure(struct auth *a, const struct cfg *cfg);
 
 /* Checks rq against rq->route. Returns 0 with rq->key and rq->ws set, or
  * -1 after answering (and freeing) rq with the error. */
 int	auth_check(struct auth *a, struct rq *rq);
+
+/*
+ * Counts an attempt to act through the share link token (a sign-off,
+ * where a wrong email is a guess at the client's): at most
+ * AUTH_LINK_PER_MINUTE per link, whoever sends them, so guesses cannot
+ * be spread over addresses. Returns 0, or -1 after answering 429.
+ */
+#define AUTH_LINK_PER_MINUTE	5
+int	auth_link_take(struct auth *a, struct rq *rq, const char *token);
 
 /* Writes pending last-used times; forgets idle rate-limit buckets. */
 void	auth_flush(struct auth *a);

@@ -249,3 +249,9 @@ edge_cursor_key(const struct edge *e)
 {
 	return e->cursor_key;
 }
+
+struct auth *
+edge_auth(const struct edge *e)
+{
+	return e->auth;
+}

@@ -21,6 +21,7 @@ struct state;
 struct store;
 struct route;
 struct edge;
+struct auth;
 
 /* Returns an edge serving routes[0..nroutes-1] (the daemon's table,
  * cmd/routes.h), or NULL. cfg, st, store and routes are borrowed and
@@ -64,5 +65,8 @@ struct store		*edge_store(const struct edge *e);
 size_t			 edge_connections(const struct edge *e);
 /* The key of journal cursors (32 bytes). */
 const unsigned char	*edge_cursor_key(const struct edge *e);
+
+/* The edge's authenticator (relay/auth.h), for limits handlers apply. */
+struct auth		*edge_auth(const struct edge *e);
 
 #endif

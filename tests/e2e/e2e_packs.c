@@ -1071,6 +1071,41 @@ test_signoff(void **state)
 	fzh_stop_ok(d);
 }
 
+/* Guessing the client's email through a link is limited per link,
+ * from whatever address: the sixth try in a minute is 429, and none of
+ * them records anything. */
+static void
+test_signoff_guesses_limited(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], portal[128], sent[64], so[160], st[32], body[160];
+	char rtok[64];
+	struct fzh_res res;
+	int i;
+
+	boot(d, &e);
+	portal_key(d, &e, rtok);
+	new_project(d, &e, "Web Design", pid);
+	send_pack(d, &e, pid, "{}", portal, sent);
+	snprintf(so, sizeof(so), "%s/signoff", portal);
+	for (i = 0; i < 5; i++) {
+		snprintf(body, sizeof(body), "{\"name\":\"M\",\"email\":"
+		    "\"guess%d@example.com\"}", i);
+		api(fzh_portal(d), "POST", so, NULL, body, &res);
+		fzh_assert_envelope(&res, 403, "FORBIDDEN");
+		fzh_res_free(&res);
+	}
+	api(fzh_portal(d), "POST", so, NULL, "{\"name\":\"Jane\",\"email\":"
+	    "\"jane@example.com\"}", &res);
+	fzh_assert_envelope(&res, 429, "RATE_LIMITED");
+	assert_non_null(fzh_header(&res, "Retry-After"));
+	fzh_res_free(&res);
+	fzh_assert_str(status_of(d, &e, pid, st), "sent");
+	assert_events(d, rtok, "pack.sent");
+	fzh_stop_ok(d);
+}
+
 static void
 test_signoff_absent(void **state)
 {
@@ -1256,6 +1291,7 @@ main(void)
 		T(test_portal_view),
 		T(test_portal_fetch_records_nothing),
 		T(test_signoff),
+		T(test_signoff_guesses_limited),
 		T(test_signoff_records_view),
 		T(test_signoff_user_agent),
 		T(test_signoff_absent),
