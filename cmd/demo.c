@@ -9,19 +9,21 @@
 
 #define DEMO_META	"demo_workspace"
 #define DEMO_KEY_NAME	"demo"
+#define DEMO_ADMIN_NAME	"demo console"
 
 static int
 demo_revoke_cb(const struct apikey *key, void *arg)
 {
 	struct state *st = arg;
 
-	if (key->revoked_ms == 0 && strcmp(key->name, DEMO_KEY_NAME) == 0)
+	if (key->revoked_ms == 0 && (strcmp(key->name, DEMO_KEY_NAME) == 0 ||
+	    strcmp(key->name, DEMO_ADMIN_NAME) == 0))
 		apikey_revoke(st, key->id, clock_now_ms());
 	return 0;
 }
 
 int
-demo_setup(struct state *st, char *token)
+demo_setup(struct state *st, char *token, char *admin_token)
 {
 	char ws_id[FZ_ID_SIZE];
 	struct workspace ws;
@@ -42,6 +44,9 @@ demo_setup(struct state *st, char *token)
 	/* Revocation is a courtesy: a failure leaves an old key usable but
 	 * does not stop the demo. */
 	apikey_list(st, ws.id, demo_revoke_cb, st);
-	return apikey_create(st, ws.id, DEMO_KEY_NAME, SCOPE_WRITE, &key,
-	    token);
+	if ((err = apikey_create(st, ws.id, DEMO_KEY_NAME, SCOPE_WRITE, &key,
+	    token)) != 0)
+		return err;
+	return apikey_create(st, ws.id, DEMO_ADMIN_NAME, SCOPE_ADMIN, &key,
+	    admin_token);
 }

@@ -207,13 +207,16 @@ serve_events(struct daemon *d)
 }
 
 static void
-serve_print_demo(const char *base, const char *token)
+serve_print_demo(const char *base, const char *token, const char *admin)
 {
-	printf("\nfzrelay demo: an agency workspace and a write key.\n"
+	printf("\nfzrelay demo: an agency workspace, a write key for the API "
+	    "and an admin key for the console.\n"
 	    "API key (shown once): %s\n"
 	    "Try it:\n"
-	    "  curl -s -H 'Authorization: Bearer %s' %s/api/v1/auth\n\n",
-	    token, token, base);
+	    "  curl -s -H 'Authorization: Bearer %s' %s/api/v1/auth\n"
+	    "Workspace console: %s/console\n"
+	    "Console admin key (shown once): %s\n\n",
+	    token, token, base, base, admin);
 	fflush(stdout);
 }
 
@@ -315,7 +318,8 @@ int
 serve_main(int argc, char *argv[])
 {
 	struct daemon d;
-	char token[SECURE_TOKEN_SIZE], status[128], *errors = NULL;
+	char token[SECURE_TOKEN_SIZE], admin_token[SECURE_TOKEN_SIZE];
+	char status[128], *errors = NULL;
 	char public_url[2200];
 	unsigned char secret[SECRET_SIZE];
 	struct state_opts opts = { 0, 1 };
@@ -366,7 +370,7 @@ serve_main(int argc, char *argv[])
 		goto out;
 	if (serve_secret(d.cfg, secret) != 0 || serve_report(d.cfg, d.st) != 0)
 		goto out;
-	if (demo && demo_setup(d.st, token) != 0) {
+	if (demo && demo_setup(d.st, token, admin_token) != 0) {
 		log_err("could not set up the demo workspace");
 		goto out;
 	}
@@ -401,8 +405,9 @@ serve_main(int argc, char *argv[])
 	if (store_set_public_url(d.store, public_url) != 0)
 		goto out;
 	if (demo)
-		serve_print_demo(public_url, token);
-	memset(token, 0, sizeof(token));
+		serve_print_demo(public_url, token, admin_token);
+	OPENSSL_cleanse(token, sizeof(token));
+	OPENSSL_cleanse(admin_token, sizeof(admin_token));
 	OPENSSL_cleanse(secret, sizeof(secret));
 	snprintf(status, sizeof(status), "READY=1\nSTATUS=listening on port "
 	    "%u", port);
@@ -412,6 +417,8 @@ serve_main(int argc, char *argv[])
 	log_info("stopped");
 	rc = 0;
 out:
+	OPENSSL_cleanse(token, sizeof(token));
+	OPENSSL_cleanse(admin_token, sizeof(admin_token));
 	serve_free(&d);
 	if (curl_ready)
 		curl_global_cleanup();

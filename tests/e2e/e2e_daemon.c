@@ -565,11 +565,10 @@ test_sighup_keeps_flags(void **state)
 /*
  * --demo.
  */
-/* Reads the demo token from the daemon's stdout into tok. */
+/* Reads the token printed after mark on the daemon's stdout into tok. */
 static void
-demo_token(const struct fzd *d, char *tok, size_t size)
+demo_printed(const struct fzd *d, const char *mark, char *tok, size_t size)
 {
-	static const char mark[] = "API key (shown once): ";
 	char *out, *p;
 	size_t n;
 
@@ -577,12 +576,19 @@ demo_token(const struct fzd *d, char *tok, size_t size)
 		fail_msg("--demo printed no \"%s\"", mark);
 	out = fzh_slurp(d->out, NULL);
 	assert_non_null(out);
-	p = strstr(out, mark) + sizeof(mark) - 1;
+	p = strstr(out, mark) + strlen(mark);
 	n = strcspn(p, "\r\n");
 	snprintf(tok, size, "%.*s", (int)n, p);
 	free(out);
 	if (!fzh_match("^fz_live_[0-9A-Za-z]{40}$", tok))
 		fail_msg("demo key \"%s\" is not a token", tok);
+}
+
+/* Reads the demo's API token from the daemon's stdout into tok. */
+static void
+demo_token(const struct fzd *d, char *tok, size_t size)
+{
+	demo_printed(d, "API key (shown once): ", tok, size);
 }
 
 /* Checks tok is the demo's agency write key; returns its workspace. */
@@ -610,13 +616,31 @@ test_demo(void **state)
 {
 	struct fzd *d = *state;
 	const char *args[] = { "--demo", NULL };
-	char tok[128], ws[64];
+	char tok[128], admin[128], ws[64], url[128];
+	struct fzh_res res;
+	char *out;
 
 	fzh_start(d, args, NULL);
 	demo_token(d, tok, sizeof(tok));
 	demo_check(d, tok, ws, sizeof(ws));
+	/* The console's address and the admin key it signs in with. */
+	demo_printed(d, "Console admin key (shown once): ", admin,
+	    sizeof(admin));
+	snprintf(url, sizeof(url), "Workspace console: http://127.0.0.1:%d/"
+	    "console\n", d->port);
+	out = fzh_slurp(d->out, NULL);
+	assert_non_null(out);
+	assert_non_null(strstr(out, url));
+	free(out);
+	fzh_get(d, "/api/v1/keys", admin, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_res_free(&res);
+	fzh_get(d, "/console", NULL, &res);
+	assert_int_equal(res.status, 200);
+	fzh_res_free(&res);
 	fzh_stop_ok(d);
 	assert_int_equal(fzh_log_count(d, tok), 0);	/* stdout only */
+	assert_int_equal(fzh_log_count(d, admin), 0);
 }
 
 static void
@@ -624,12 +648,14 @@ test_demo_rerun_revokes(void **state)
 {
 	struct fzd *d = *state;
 	const char *args[] = { "--demo", NULL };
-	char tok1[128], tok2[128], ws1[64], ws2[64];
+	char tok1[128], tok2[128], ws1[64], ws2[64], admin1[128];
 	struct fzh_res res;
 
 	fzh_start(d, args, NULL);
 	demo_token(d, tok1, sizeof(tok1));
 	demo_check(d, tok1, ws1, sizeof(ws1));
+	demo_printed(d, "Console admin key (shown once): ", admin1,
+	    sizeof(admin1));
 	fzh_stop_ok(d);
 
 	fzh_start(d, args, NULL);
@@ -638,6 +664,9 @@ test_demo_rerun_revokes(void **state)
 	demo_check(d, tok2, ws2, sizeof(ws2));
 	fzh_assert_str(ws2, ws1);		/* one demo workspace */
 	fzh_get(d, "/api/v1/auth", tok1, &res);
+	fzh_assert_envelope(&res, 401, "UNAUTHORIZED");
+	fzh_res_free(&res);
+	fzh_get(d, "/api/v1/auth", admin1, &res);
 	fzh_assert_envelope(&res, 401, "UNAUTHORIZED");
 	fzh_res_free(&res);
 	fzh_stop_ok(d);
