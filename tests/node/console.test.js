@@ -8,6 +8,7 @@
 // The page must never hit its own Content-Security-Policy.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const http = require('node:http');
 const puppeteer = require('puppeteer-core');
 const h = require('./harness');
 
@@ -24,6 +25,36 @@ async function api(d, token, method, path, body) {
   return { status: res.status, json: await res.json().catch(() => null) };
 }
 
+// A receiver on 127.0.0.1 that answers 200 and counts what it gets.
+function receiver() {
+  return new Promise((resolve) => {
+    const r = { hits: [] };
+    r.srv = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        r.hits.push(body);
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end('ok');
+      });
+    });
+    r.srv.listen(0, '127.0.0.1', () => {
+      r.url = `http://127.0.0.1:${r.srv.address().port}/hooks/finalizo`;
+      resolve(r);
+    });
+  });
+}
+
+// Runs axe-core in the page (evaluated through the debugger, which the
+// page's policy does not govern) and returns its violations.
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+async function axe(page) {
+  await page.evaluate(AXE);
+  const res = await page.evaluate(() => window.axe.run(document,
+    { resultTypes: ['violations'] }));
+  return res.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+}
+
 async function browser() {
   return puppeteer.launch({ executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
@@ -31,12 +62,12 @@ async function browser() {
 }
 
 // Opens the console; every console error and page error is collected,
-// but the browser's note on a 400 the test provoked on purpose.
+// but the browser's note on a 400 or 401 a test provoked on purpose.
 async function open(b, d) {
   const page = await b.newPage();
   page.problems = [];
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 400 /.test(m.text()))
+    if (m.type() === 'error' && !/status of 40[01] /.test(m.text()))
       page.problems.push(m.text());
   });
   page.on('pageerror', (e) => page.problems.push(String(e)));
@@ -119,6 +150,10 @@ h.test('sign in with an admin key only; the key stays in the tab',
       await page.waitForFunction(() => /admin scope/.test(
         document.querySelector('#signin-error').textContent));
       assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+      await page.$eval('#signin-key', (e) => { e.value = ''; });
+      await signIn(page, 'fz_live_' + 'x'.repeat(40));
+      await page.waitForFunction(() => /unknown API key/i.test(
+        document.querySelector('#signin-error').textContent));
       await signIn(page, admin);
       await page.waitForSelector('#app', { visible: true });
       assert.equal(await page.evaluate(
@@ -250,6 +285,63 @@ h.test('Webhooks: create, secret once, rotate, deliveries, delete',
     }
   });
 
+h.test('Webhooks: a delivery to a local receiver, its attempt, a replay',
+  async () => {
+    const d = await h.start(['--allow-private-targets', 'true']);
+    const b = await browser();
+    const rcv = await receiver();
+    try {
+      const admin = h.key(d, 'agency', 'admin');
+      const page = await open(b, d);
+      await signIn(page, admin);
+      await page.waitForSelector('#app', { visible: true });
+      await page.evaluate(() => { location.hash = '#webhooks'; });
+      await page.waitForSelector('#view-webhooks', { visible: true });
+      await page.type('#hook-url', rcv.url);
+      await page.click('#hook-form button[type=submit]');
+      await page.waitForSelector('#hook-secret', { visible: true });
+      await page.click('#hook-secret-done');
+      const p = await api(d, admin, 'POST', '/api/v1/projects', {
+        name: 'Delivered site', clientName: 'Ada',
+        clientEmail: 'ada@example.com', projectType: 'Web Design',
+        launchDate: '2026-06-01' });
+      assert.equal(p.status, 201);
+      assert.equal((await api(d, admin, 'POST',
+        `/api/v1/projects/${p.json.data.id}/pack/send`, {})).status, 200);
+      const deadline = Date.now() + 10000;
+      while (rcv.hits.length < 1 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.equal(rcv.hits.length, 1);
+      const btn = await page.$(`#hooks-table button[aria-label="Deliveries to ${rcv.url}"]`);
+      assert.ok(btn);
+      let rows = [];
+      for (const end = Date.now() + 10000; Date.now() < end;) {
+        await btn.click();
+        await page.waitForSelector('#deliveries', { visible: true });
+        rows = await rowsText(page, 'deliveries-table');
+        if (rows.length === 1 && rows[0].includes('delivered') &&
+            rows[0].includes('HTTP 200'))
+          break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(rows[0].includes('delivered') && rows[0].includes('HTTP 200'),
+        JSON.stringify(rows));
+      await page.type('#replay-since', '2000-01-01T00:00:00Z');
+      await page.click('#replay-form button[type=submit]');
+      await page.waitForFunction(() => /Replay queued/.test(
+        document.querySelector('#status').textContent));
+      for (const end = Date.now() + 10000; rcv.hits.length < 2 &&
+        Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.equal(rcv.hits.length, 2);
+      assert.deepEqual(page.problems, []);
+    } finally {
+      rcv.srv.close();
+      await b.close();
+      await h.stop(d);
+    }
+  });
+
 h.test('Zapier hooks: listed with their status, removed', async () => {
   const d = await h.start();
   const b = await browser();
@@ -365,6 +457,18 @@ h.test('readable at 320 px, every field labelled, text stays text',
       const wide = await page.evaluate(() =>
         document.documentElement.scrollWidth);
       assert.ok(wide <= 320, `page is ${wide} px wide at 320`);
+      // An automated accessibility pass over every view: labels,
+      // landmarks, contrast, names of buttons and links.
+      for (const view of ['security', 'webhooks', 'zapier', 'events',
+        'projects']) {
+        await page.evaluate((v) => { location.hash = '#' + v; }, view);
+        await page.waitForSelector(`#view-${view}`, { visible: true });
+        await new Promise((r) => setTimeout(r, 200));
+        assert.deepEqual(await axe(page), [], `axe on ${view}`);
+      }
+      await page.click('#signout');
+      await page.waitForSelector('#signin', { visible: true });
+      assert.deepEqual(await axe(page), [], 'axe on sign-in');
       assert.deepEqual(page.problems, []);
     } finally {
       await b.close();
