@@ -133,7 +133,8 @@ static const struct route routes[] = {
 	    "The client's view of a sent pack (records pack.viewed once)",
 	    "Portal", NULL, "PortalView" },
 	{ "POST", "/p/:token/signoff", writes_signoff, 0, 0,
-	    BODY | ROUTE_CREATES, "The client signs off (records "
+	    BODY | ROUTE_CREATES | ROUTE_SMALL_BODY,
+	    "The client signs off (records "
 	    "client.signed_off)", "Portal", "SignoffInput", "Signoff" },
 };
 

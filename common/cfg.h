@@ -34,6 +34,7 @@ struct cfg {
 	char		*report_url;		/* NULL unless set */
 	char		*report_secret;		/* NULL unless set; secret */
 	uint32_t	 max_body_bytes;
+	uint32_t	 max_body_memory_bytes;	/* 0: sized for the machine */
 	uint32_t	 rate_limit_per_minute;
 	uint32_t	 auth_fail_limit_per_minute;
 	int		 allow_private_targets;

@@ -26,6 +26,8 @@ typedef void route_handler(struct rq *rq);
 #define ROUTE_TEXT	0x10	/* with ROUTE_RAW: text/plain */
 #define ROUTE_OWN_BODY	0x20	/* with ROUTE_JSON_BODY: the handler parses
 				   it (body_parse), after a fast path */
+#define ROUTE_SMALL_BODY 0x40	/* bodies over 8 KiB are 413 before they are
+				   read: routes open to anyone (the portal) */
 
 struct route {
 	const char	*method;

@@ -6,6 +6,7 @@
 #include <netdb.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,9 @@
 /* Input buffered beyond the request being answered (pipelining) before
  * the connection stops reading until its turn comes. */
 #define HTTP_AHEAD_BYTES	((size_t)16 << 10)
+/* Blocks from this size up are mappings of their own (see
+ * http_server_new). */
+#define HTTP_MMAP_THRESHOLD	(128 * 1024)
 
 void
 http_conn_arm(struct http_conn *c, unsigned ms)
@@ -44,12 +48,13 @@ req_free(struct http_req *r)
 {
 	if (r == NULL)
 		return;
+	if (r->user_free != NULL)
+		r->user_free(r->user);
 	while (r->nheaders > 0)
 		free(r->in[--r->nheaders].name);
 	free(r->out);
-	if (r->body != NULL)
-		evbuffer_free(r->body);
-	free(r->body_flat);
+	r->conn->srv->body_memory -= r->body_size;
+	free(r->body);
 	free(r->method);
 	free(r->target);
 	free(r);
@@ -62,12 +67,9 @@ req_new(struct http_conn *c)
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
-	if ((r->body = evbuffer_new()) == NULL) {
-		free(r);
-		return NULL;
-	}
 	r->conn = c;
 	r->minor = 1;
+	r->max_body = c->srv->lim.max_body;
 	return r;
 }
 
@@ -128,11 +130,10 @@ http_conn_dispatch(struct http_conn *c)
 	if (r->target == NULL && (r->target = strdup("")) == NULL)
 		goto nomem;
 	/* The NUL keeps string functions from running off the body. */
-	r->body_len = evbuffer_get_length(r->body);
-	if ((r->body_flat = malloc(r->body_len + 1)) == NULL)
-		goto nomem;
-	evbuffer_remove(r->body, r->body_flat, r->body_len);
-	r->body_flat[r->body_len] = '\0';
+	if (r->body != NULL)
+		r->body[r->body_len] = '\0';
+	/* The context is the callback's from here. */
+	r->user_free = NULL;
 	srv->cb(r, srv->arg);
 	return;
 nomem:
@@ -182,7 +183,8 @@ conn_process(struct http_conn *c)
 		n = evbuffer_get_length(in);
 		if (n > c->remaining)
 			n = (size_t)c->remaining;
-		evbuffer_remove_buffer(in, c->req->body, n);
+		evbuffer_remove(in, c->req->body + c->req->body_len, n);
+		c->req->body_len += n;
 		c->remaining -= n;
 		if (c->remaining > 0)
 			return 0;
@@ -512,6 +514,14 @@ http_server_new(struct event_base *base, const struct http_limits *lim,
 		free(srv);
 		return NULL;
 	}
+	/*
+	 * A body is one block of up to max_body bytes. glibc raises its mmap
+	 * threshold to the size of the first such block freed; from then on
+	 * bodies come from the heap, and a burst of them leaves it grown for
+	 * good. A fixed threshold keeps every large body a mapping of its
+	 * own, given back to the system the moment it is freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, HTTP_MMAP_THRESHOLD);
 	return srv;
 }
 
@@ -563,6 +573,13 @@ http_server_on_refuse(struct http_server *srv, http_refuse_cb *cb, void *arg)
 }
 
 void
+http_server_on_head(struct http_server *srv, http_head_cb *cb, void *arg)
+{
+	srv->head_cb = cb;
+	srv->head_arg = arg;
+}
+
+void
 http_server_set_limits(struct http_server *srv, const struct http_limits *lim)
 {
 	srv->lim = *lim;
@@ -594,6 +611,12 @@ size_t
 http_server_conns(const struct http_server *srv)
 {
 	return srv->nconns;
+}
+
+size_t
+http_server_body_memory(const struct http_server *srv)
+{
+	return srv->body_memory;
 }
 
 void

@@ -6,7 +6,6 @@
 
 #include <event2/buffer.h>
 
-#include "common/clock.h"
 #include "relay/http/http.h"
 #include "relay/http/http_conn.h"
 
@@ -105,14 +104,13 @@ fail:
 /* Decides how the body is framed once the head is in. Returns 0 or a
  * status. */
 static int
-conn_head_done(struct http_conn *c)
+parse_framing(struct http_conn *c)
 {
 	struct http_req *r = c->req;
 	struct http_server *srv = c->srv;
 	const char *te, *cl, *conn, *expect;
 	char *end;
 	unsigned long long n;
-	int64_t elapsed;
 	int i;
 
 	conn = http_req_header(r, "Connection");
@@ -132,34 +130,27 @@ conn_head_done(struct http_conn *c)
 	}
 	if (te != NULL && cl != NULL)
 		return 400;
+	r->framing = HTTP_NO_BODY;
 	if (te != NULL) {
 		if (strcasecmp(te, "chunked") != 0 || r->minor == 0)
 			return 501;
-		c->state = CONN_CHUNK_SIZE;
-		c->remaining = 0;
-	} else if (cl != NULL) {
+		r->framing = HTTP_CHUNKED;
+	}
+	else if (cl != NULL) {
 		errno = 0;
 		n = strtoull(cl, &end, 10);
 		if (*cl < '0' || *cl > '9' || *end != '\0' || errno != 0)
 			return 400;
 		if (n > srv->lim.max_body)
 			return 413;
-		if (n == 0)
-			return -1;
-		c->state = CONN_BODY;
-		c->remaining = n;
-	} else
-		return -1;		/* no body */
-
+		if (n > 0) {
+			r->framing = HTTP_LENGTH;
+			r->length = n;
+		}
+	}
 	expect = http_req_header(r, "Expect");
-	if (expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
-	    r->minor == 1 &&
-	    evbuffer_add(c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25) == 0)
-		http_conn_flush(c);
-	/* request_timeout_ms counts from the first byte, head included. */
-	elapsed = clock_mono_ms() - c->started_ms;
-	http_conn_arm(c, elapsed < (int64_t)srv->lim.request_timeout_ms ?
-	    (unsigned)(srv->lim.request_timeout_ms - elapsed) : 1);
+	r->expect = r->framing != HTTP_NO_BODY && expect != NULL &&
+	    strcasecmp(expect, "100-continue") == 0 && r->minor == 1;
 	return 0;
 }
 
@@ -200,17 +191,12 @@ http_parse_head(struct http_conn *c, struct evbuffer *in)
 			}
 			st = parse_request_line(r, line);
 		} else if (len == 0) {
-			st = conn_head_done(c);
 			free(line);
-			if (st < 0) {
-				http_conn_dispatch(c);
-				return 1;
-			}
-			if (st > 0) {
+			if ((st = parse_framing(c)) != 0) {
 				http_conn_fail(c, st);
 				return 1;
 			}
-			return 0;
+			return http_conn_head(c);
 		} else {
 			st = parse_header_line(r, line);
 			line = NULL;		/* taken */
@@ -231,6 +217,7 @@ http_parse_chunked(struct http_conn *c, struct evbuffer *in)
 	size_t len, n;
 	char *line, *end;
 	unsigned long long sz;
+	int st;
 
 	for (;;) {
 		switch (c->state) {
@@ -281,10 +268,13 @@ http_parse_chunked(struct http_conn *c, struct evbuffer *in)
 				return 1;
 			}
 			free(line);
-			if (sz > srv->lim.max_body ||
-			    evbuffer_get_length(r->body) + sz >
-			    srv->lim.max_body) {
-				http_conn_fail(c, 413);
+			st = 0;
+			if (sz > r->max_body)
+				st = 413;
+			else if (sz > 0)
+				st = http_conn_body_room(c, r->body_len + sz);
+			if (st != 0) {
+				http_conn_fail(c, st);
 				return 1;
 			}
 			if (sz == 0)
@@ -300,7 +290,8 @@ http_parse_chunked(struct http_conn *c, struct evbuffer *in)
 				return 0;
 			if (n > c->remaining)
 				n = (size_t)c->remaining;
-			evbuffer_remove_buffer(in, r->body, n);
+			evbuffer_remove(in, r->body + r->body_len, n);
+			r->body_len += n;
 			c->remaining -= n;
 			if (c->remaining == 0)
 				c->state = CONN_CHUNK_CRLF;

@@ -632,6 +632,31 @@ test_header_timeout_over_request(void **state)
 	cfg_free(c);
 }
 
+/* The bound on bodies in flight: its default, and a value that could
+ * not hold one body of max_body_bytes. */
+static void
+test_body_memory(void **state)
+{
+	char *bad[] = { "--max-body-memory-bytes", "1048575" };
+	char *ok[] = { "--max-body-memory-bytes", "1048576" };
+	struct cfg *c;
+	char *errors;
+
+	(void)state;
+	c = load_ok(NULL, 0, NULL);
+	assert_int_equal(c->max_body_memory_bytes, 0);
+	cfg_free(c);
+
+	errors = load_err(NULL, 2, bad);
+	assert_non_null(strstr(errors, "max_body_memory_bytes (1048575) is "
+	    "below max_body_bytes (1048576)"));
+	free(errors);
+
+	c = load_ok(NULL, 2, ok);
+	assert_int_equal(c->max_body_memory_bytes, 1048576);
+	cfg_free(c);
+}
+
 static void
 test_ingest_secret_short(void **state)
 {
@@ -752,6 +777,7 @@ main(void)
 		cmocka_unit_test(test_flags_stray_argument),
 		cmocka_unit_test(test_store_http_needs_upstream),
 		cmocka_unit_test(test_header_timeout_over_request),
+		cmocka_unit_test(test_body_memory),
 		cmocka_unit_test(test_ingest_secret_short),
 		cmocka_unit_test(test_listen_split),
 		cmocka_unit_test(test_listen_split_rejects),
