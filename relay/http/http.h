@@ -20,6 +20,13 @@
  * sees the request first: it lets the body be read, or answers at once
  * and no byte of the body is read. 100 Continue goes out only to a
  * request it let through.
+ *
+ * Framing follows RFC 9112 strictly: an HTTP/1.1 request needs exactly
+ * one valid Host; every Transfer-Encoding line is judged, and chunked
+ * must be the last coding, applied once (else 400; any other coding is
+ * 501); Transfer-Encoding with Content-Length, or on HTTP/1.0, is 400;
+ * chunked framing lines end in CRLF, never a bare LF, hold only valid
+ * chunk extensions and are at most 1 KiB, however the bytes arrive.
  */
 #ifndef FZ_HTTP_H
 #define FZ_HTTP_H

@@ -5,7 +5,7 @@
  *
  * http.c owns connections: accepting, reading, timers, writing, closing.
  * http_parse.c turns a connection's input into its request: the request
- * line and fields, how the body is framed (Content-Length or
+ * line and fields, Host, how the body is framed (Content-Length or
  * chunked, never both), chunked decoding; a failure dispatches the
  * request flagged with the status to answer. http_body.c stands between
  * head and body: it shows the head to the head callback, takes the
@@ -31,6 +31,8 @@
 struct evbuffer;
 
 #define HTTP_MAX_HEADERS	100
+/* A chunk-size or trailer line, without its CRLF. */
+#define HTTP_CHUNK_LINE_MAX	1024
 
 enum conn_state {
 	CONN_HEAD,		/* reading the request line and headers */
