@@ -56,6 +56,7 @@ static const struct cfg_key cfg_keys[] = {
 	K(request_timeout_ms, CFG_T_U32, 100, 3600000, "30000"),
 	K(idle_timeout_ms, CFG_T_U32, 100, 3600000, "60000"),
 	K(max_connections, CFG_T_U32, 1, 1000000, "4096"),
+	K(max_connections_per_address, CFG_T_U32, 0, 1000000, "256"),
 	K(shutdown_timeout_ms, CFG_T_U32, 0, 600000, "10000"),
 };
 #undef K

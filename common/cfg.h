@@ -49,6 +49,7 @@ struct cfg {
 	uint32_t	 request_timeout_ms;
 	uint32_t	 idle_timeout_ms;
 	uint32_t	 max_connections;
+	uint32_t	 max_connections_per_address;	/* 0: no cap */
 	uint32_t	 shutdown_timeout_ms;
 };
 

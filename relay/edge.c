@@ -82,6 +82,7 @@ edge_limits(const struct cfg *cfg, struct http_limits *lim)
 	lim->idle_timeout_ms = cfg->idle_timeout_ms;
 	lim->write_timeout_ms = cfg->request_timeout_ms;
 	lim->max_conns = cfg->max_connections;
+	lim->max_conns_per_addr = cfg->max_connections_per_address;
 }
 
 static void

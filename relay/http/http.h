@@ -12,9 +12,9 @@
  * gets the answers to the requests it sent. So that every answer
  * carries the API envelope, read failures (400, 408, 413, 414, 431, 501,
  * 503, 505) reach the callback too, flagged by http_req_error(), and the
- * connection closes after that answer. A connection over max_conns gets
- * the refusal callback's answer written at once and is closed, holding
- * nothing.
+ * connection closes after that answer. A connection over max_conns, or
+ * over max_conns_per_addr from one address, gets the refusal callback's
+ * answer written at once and is closed, holding nothing.
  *
  * Between the head and the body a head callback (http_server_on_head)
  * sees the request first: it lets the body be read, or answers at once
@@ -44,11 +44,16 @@ struct http_limits {
 	 * bound); a body that would go beyond is refused with 503. */
 	size_t		max_body_memory;
 	size_t		max_head;		/* request line and headers */
-	unsigned	header_timeout_ms;	/* first byte to end of head */
+	/* A new connection: from accept to the end of its first head; a
+	 * kept-alive one: from a request's first byte to its head's end. */
+	unsigned	header_timeout_ms;
 	unsigned	request_timeout_ms;	/* first byte to end of body */
 	unsigned	idle_timeout_ms;	/* keep-alive wait between requests */
 	unsigned	write_timeout_ms;
 	unsigned	max_conns;		/* beyond it: refused, closed */
+	/* Connections from one address (an IPv6 one counts by its /64)
+	 * beyond which a new one is refused (0: no cap). */
+	unsigned	max_conns_per_addr;
 };
 
 typedef void http_request_cb(struct http_req *req, void *arg);

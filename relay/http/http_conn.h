@@ -29,6 +29,7 @@
 #include "relay/http/http.h"
 
 struct evbuffer;
+struct hmap;
 
 #define HTTP_MAX_HEADERS	100
 /* A chunk-size or trailer line, without its CRLF. */
@@ -93,11 +94,16 @@ struct http_conn {
 	enum conn_state		 state;
 	struct http_req		*req;
 	char			 peer[INET6_ADDRSTRLEN];
+	/* What max_conns_per_addr counts by: the address, or an IPv6
+	 * address's /64. */
+	char			 addr_key[INET6_ADDRSTRLEN];
 	size_t			 head_bytes;
 	uint64_t		 remaining;	/* body or chunk bytes to read */
 	size_t			 lingered;
 	int			 started;	/* a byte of the request arrived */
-	int64_t			 started_ms;	/* monotonic, when it did */
+	int64_t			 started_ms;	/* monotonic, when it did (the
+						   first request: accepted) */
+	int			 kept;		/* past its first request */
 	int			 close;		/* close after this answer */
 	int			 dead;		/* peer gone while dispatched */
 	int			 reading;	/* rev is pending */
@@ -113,6 +119,7 @@ struct http_server {
 	void			*arg;
 	struct http_conn	*conns;
 	size_t			 nconns;
+	struct hmap		*per_addr;	/* addr_key -> unsigned conns */
 	size_t			 body_memory;	/* bytes bodies hold */
 	int			 draining;
 	http_drained_cb		*drained_cb;

@@ -280,9 +280,10 @@ static void
 test_memory_unauthenticated(void **state)
 {
 	struct fzd *d = *state;
+	const char *args[] = { "--max-connections-per-address", "1000", NULL };
 	struct load_result r;
 
-	fzh_start(d, NULL, asan_env);
+	fzh_start(d, args, asan_env);
 	load(d, "POST /api/v1/clients HTTP/1.1\r\nHost: t\r\n"
 	    "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n",
 	    &r);
@@ -301,7 +302,8 @@ static void
 test_memory_bounded(void **state)
 {
 	struct fzd *d = *state;
-	const char *args[] = { "--max-body-memory-bytes", "33554432", NULL };
+	const char *args[] = { "--max-connections-per-address", "1000",
+	    "--max-body-memory-bytes", "33554432", NULL };
 	struct load_result r;
 	char ws[64], tok[64], head[512];
 	int held;

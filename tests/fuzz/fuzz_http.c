@@ -223,6 +223,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	lim.idle_timeout_ms = 5000;
 	lim.write_timeout_ms = 5000;
 	lim.max_conns = 16;
+	lim.max_conns_per_addr = 16;
 	if ((base = event_base_new()) == NULL ||
 	    (srv = http_server_new(base, &lim, fuzz_request_cb, NULL)) ==
 	    NULL || http_server_listen(srv, "127.0.0.1", 0, &port) != 0) {
