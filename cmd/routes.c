@@ -156,15 +156,15 @@ static const struct route routes[] = {
 	{ "GET", "/p/:token", reads_portal, 0, 0, 0,
 	    "The client's view of a sent pack (GET and HEAD record nothing)",
 	    "Portal", NULL, "PortalView" },
-	{ "POST", "/p/:token/view", writes_view, 0, 0, 0,
+	{ "POST", "/p/:token/view", writes_view, 0, 0, ROUTE_SMALL_BODY,
 	    "The page reports a person has the pack in front of them "
 	    "(records pack.viewed once per project; a repeat records nothing)",
 	    "Portal", NULL, "PortalView" },
 	{ "POST", "/p/:token/signoff", writes_signoff, 0, 0,
-	    BODY | ROUTE_CREATES, "The client signs off with the email the "
-	    "pack was sent to (403 FORBIDDEN otherwise; records "
-	    "client.signed_off, after pack.viewed if none was recorded)",
-	    "Portal", "SignoffInput", "Signoff" },
+	    BODY | ROUTE_CREATES | ROUTE_SMALL_BODY, "The client signs off "
+	    "with the email the pack was sent to (403 FORBIDDEN otherwise; "
+	    "records client.signed_off, after pack.viewed if none was "
+	    "recorded)", "Portal", "SignoffInput", "Signoff" },
 };
 
 const struct route *

@@ -44,6 +44,7 @@ static const struct cfg_key cfg_keys[] = {
 	K(report_url, CFG_T_URL, 0, 0, NULL),
 	K(report_secret, CFG_T_SECRET, 0, 0, NULL),
 	K(max_body_bytes, CFG_T_U32, 1024, 64u << 20, "1048576"),
+	K(max_body_memory_bytes, CFG_T_U32, 0, UINT32_MAX, "0"),
 	K(rate_limit_per_minute, CFG_T_U32, 1, 1000000, "600"),
 	K(auth_fail_limit_per_minute, CFG_T_U32, 1, 100000, "30"),
 	K(trusted_proxies, CFG_T_NETS, 0, 0, ""),
@@ -58,6 +59,7 @@ static const struct cfg_key cfg_keys[] = {
 	K(request_timeout_ms, CFG_T_U32, 100, 3600000, "30000"),
 	K(idle_timeout_ms, CFG_T_U32, 100, 3600000, "60000"),
 	K(max_connections, CFG_T_U32, 1, 1000000, "4096"),
+	K(max_connections_per_address, CFG_T_U32, 0, 1000000, "256"),
 	K(shutdown_timeout_ms, CFG_T_U32, 0, 600000, "10000"),
 };
 #undef K
@@ -519,6 +521,11 @@ cfg_validate(struct cfg_parser *p, struct cfg *c)
 	if (c->report_url != NULL && c->store == CFG_STORE_HTTP)
 		cfg_error(p, "report_url: only a store = embedded daemon reports "
 		    "its events upstream's way");
+	if (c->max_body_memory_bytes != 0 &&
+	    c->max_body_memory_bytes < c->max_body_bytes)
+		cfg_error(p, "max_body_memory_bytes (%u) is below "
+		    "max_body_bytes (%u): no body that size could be read",
+		    c->max_body_memory_bytes, c->max_body_bytes);
 	if (c->header_timeout_ms > c->request_timeout_ms)
 		cfg_error(p, "header_timeout_ms (%u) exceeds "
 		    "request_timeout_ms (%u)", c->header_timeout_ms,

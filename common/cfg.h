@@ -36,6 +36,7 @@ struct cfg {
 	char		*report_url;		/* NULL unless set */
 	char		*report_secret;		/* NULL unless set; secret */
 	uint32_t	 max_body_bytes;
+	uint32_t	 max_body_memory_bytes;	/* 0: sized for the machine */
 	uint32_t	 rate_limit_per_minute;
 	uint32_t	 auth_fail_limit_per_minute;
 	/* Peers whose X-Forwarded-For names the client (relay/peer.h). */
@@ -53,6 +54,7 @@ struct cfg {
 	uint32_t	 request_timeout_ms;
 	uint32_t	 idle_timeout_ms;
 	uint32_t	 max_connections;
+	uint32_t	 max_connections_per_address;	/* 0: no cap */
 	uint32_t	 shutdown_timeout_ms;
 };
 

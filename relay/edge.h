@@ -1,12 +1,18 @@
 /*
  * edge.h: the HTTP edge: the listener, the routes it is given, and the
- * pipeline every request goes through before its handler:
+ * pipeline every request goes through before its handler. On the head,
+ * before any byte of the body is read (relay/http/http.h):
  *
- *   read failure -> envelope error; route (404/405); API key (401) with
- *   failed attempts limited per address (429); plan (403 PLAN_LIMIT);
- *   scope (403 FORBIDDEN); per-key rate limit (429 + X-RateLimit-*);
- *   media type (415) and JSON body (400); Idempotency-Key
- *   (relay/idemkey.h); then the route's handler.
+ *   route (404/405); API key (401) with failed attempts limited per
+ *   address (429); plan (403 PLAN_LIMIT); scope (403 FORBIDDEN); per-key
+ *   rate limit (429 + X-RateLimit-*); the body limit of the route
+ *   (ROUTE_SMALL_BODY: 8 KiB);
+ *
+ * then, with the body:
+ *
+ *   read failure -> envelope error (413 over the limit, 503 over
+ *   max_body_memory_bytes, ...); media type (415) and JSON body (400);
+ *   Idempotency-Key (relay/idemkey.h); then the route's handler.
  *
  * Handlers reach shared state through the edge_* accessors.
  */

@@ -83,6 +83,16 @@ reply_begin(struct edge *edge, struct http_req *http)
 }
 
 void
+reply_discard(struct rq *rq)
+{
+	if (rq == NULL)
+		return;
+	router_params_clear(&rq->params);
+	json_decref(rq->body);
+	free(rq);
+}
+
+void
 reply_header(struct rq *rq, const char *name, const char *value)
 {
 	http_req_add_header(rq->http, name, value);
@@ -114,9 +124,7 @@ reply_finish(struct rq *rq, int status, const char *ctype, const char *body,
 		http_reply_take(rq->http, status, ctype, own, len);
 	else
 		http_reply(rq->http, status, ctype, body, len);
-	router_params_clear(&rq->params);
-	json_decref(rq->body);
-	free(rq);
+	reply_discard(rq);
 }
 
 static json_t *

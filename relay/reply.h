@@ -75,6 +75,10 @@ struct rq {
  * well-formed X-Request-ID, or a new one), or NULL. Freed by reply_*. */
 struct rq	*reply_begin(struct edge *edge, struct http_req *http);
 
+/* Frees rq without answering it: its request was dropped between its
+ * head and its body (relay/edge.c). NULL is fine. */
+void	reply_discard(struct rq *rq);
+
 /* Returns 1 if s is acceptable as a client request id: 1..128 of
  * [A-Za-z0-9._:-]. */
 int	reply_request_id_ok(const char *s);

@@ -28,6 +28,8 @@ typedef void route_handler(struct rq *rq);
 				   it (body_parse), after a fast path */
 #define ROUTE_PAGE	0x40	/* a web page or its asset: outside the API
 				   and its description */
+#define ROUTE_SMALL_BODY 0x80	/* bodies over 8 KiB are 413 before they are
+				   read: routes open to anyone (the portal) */
 
 struct route {
 	const char	*method;

@@ -6,6 +6,7 @@
 #include <netdb.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #include "common/clock.h"
 #include "common/fz.h"
+#include "common/hmap.h"
 #include "common/log.h"
 #include "relay/http/http.h"
 #include "relay/http/http_conn.h"
@@ -30,6 +32,9 @@
 /* Input buffered beyond the request being answered (pipelining) before
  * the connection stops reading until its turn comes. */
 #define HTTP_AHEAD_BYTES	((size_t)16 << 10)
+/* Blocks from this size up are mappings of their own (see
+ * http_server_new). */
+#define HTTP_MMAP_THRESHOLD	(128 * 1024)
 
 void
 http_conn_arm(struct http_conn *c, unsigned ms)
@@ -44,12 +49,13 @@ req_free(struct http_req *r)
 {
 	if (r == NULL)
 		return;
+	if (r->user_free != NULL)
+		r->user_free(r->user);
 	while (r->nheaders > 0)
 		free(r->in[--r->nheaders].name);
 	free(r->out);
-	if (r->body != NULL)
-		evbuffer_free(r->body);
-	free(r->body_flat);
+	r->conn->srv->body_memory -= r->body_size;
+	free(r->body);
 	free(r->method);
 	free(r->target);
 	free(r);
@@ -62,13 +68,23 @@ req_new(struct http_conn *c)
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
-	if ((r->body = evbuffer_new()) == NULL) {
-		free(r);
-		return NULL;
-	}
 	r->conn = c;
 	r->minor = 1;
+	r->max_body = c->srv->lim.max_body;
 	return r;
+}
+
+/* Forgets a connection from c's address. */
+static void
+conn_addr_release(struct http_conn *c)
+{
+	unsigned *n;
+
+	if (c->addr_key[0] == '\0' ||
+	    (n = hmap_get(c->srv->per_addr, c->addr_key)) == NULL)
+		return;
+	if (--*n == 0)
+		hmap_del(c->srv->per_addr, c->addr_key);
 }
 
 static void
@@ -108,6 +124,7 @@ http_conn_free(struct http_conn *c)
 	if (c->fd >= 0)
 		evutil_closesocket(c->fd);
 	req_free(c->req);
+	conn_addr_release(c);
 	free(c);
 	server_check_drained(srv);
 }
@@ -128,11 +145,10 @@ http_conn_dispatch(struct http_conn *c)
 	if (r->target == NULL && (r->target = strdup("")) == NULL)
 		goto nomem;
 	/* The NUL keeps string functions from running off the body. */
-	r->body_len = evbuffer_get_length(r->body);
-	if ((r->body_flat = malloc(r->body_len + 1)) == NULL)
-		goto nomem;
-	evbuffer_remove(r->body, r->body_flat, r->body_len);
-	r->body_flat[r->body_len] = '\0';
+	if (r->body != NULL)
+		r->body[r->body_len] = '\0';
+	/* The context is the callback's from here. */
+	r->user_free = NULL;
 	srv->cb(r, srv->arg);
 	return;
 nomem:
@@ -171,10 +187,14 @@ conn_process(struct http_conn *c)
 		http_conn_free(c);
 		return 1;
 	}
+	/* A new connection's head is due header_timeout_ms after accept,
+	 * armed then; a kept-alive one's from its first byte. */
 	if (!c->started) {
 		c->started = 1;
-		c->started_ms = clock_mono_ms();
-		http_conn_arm(c, srv->lim.header_timeout_ms);
+		if (c->kept) {
+			c->started_ms = clock_mono_ms();
+			http_conn_arm(c, srv->lim.header_timeout_ms);
+		}
 	}
 	if (c->state == CONN_HEAD && http_parse_head(c, in))
 		return 1;
@@ -182,7 +202,8 @@ conn_process(struct http_conn *c)
 		n = evbuffer_get_length(in);
 		if (n > c->remaining)
 			n = (size_t)c->remaining;
-		evbuffer_remove_buffer(in, c->req->body, n);
+		evbuffer_remove(in, c->req->body + c->req->body_len, n);
+		c->req->body_len += n;
 		c->remaining -= n;
 		if (c->remaining > 0)
 			return 0;
@@ -286,6 +307,7 @@ conn_next(struct http_conn *c)
 	c->state = CONN_HEAD;
 	c->head_bytes = 0;
 	c->started = 0;
+	c->kept = 1;
 	if (srv->draining && evbuffer_get_length(c->in) == 0) {
 		http_conn_free(c);
 		return;
@@ -417,6 +439,58 @@ http_refuse(struct http_server *srv, evutil_socket_t fd)
 	evutil_closesocket(fd);
 }
 
+/*
+ * Writes the peer's address into peer, and what the per-address cap
+ * counts it by into key: the address itself, but for IPv6 its /64, the
+ * least one site is given (an IPv4-mapped one counts as IPv4).
+ */
+static void
+conn_addr(const struct sockaddr *sa, char *peer, char *key, size_t size)
+{
+	const struct sockaddr_in6 *s6;
+	const unsigned char *b;
+	struct in_addr v4;
+
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr, peer, size);
+		snprintf(key, size, "%s", peer);
+		return;
+	}
+	if (sa->sa_family != AF_INET6) {
+		snprintf(peer, size, "unknown");
+		snprintf(key, size, "unknown");
+		return;
+	}
+	s6 = (const struct sockaddr_in6 *)(const void *)sa;
+	inet_ntop(AF_INET6, &s6->sin6_addr, peer, size);
+	b = s6->sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		memcpy(&v4, b + 12, 4);
+		inet_ntop(AF_INET, &v4, key, size);
+		return;
+	}
+	snprintf(key, size, "%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", b[0],
+	    b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+}
+
+/* Counts c against its address's cap. Returns 0, or -1 when the
+ * address is at the cap (or no memory is left to count it). */
+static int
+conn_addr_take(struct http_server *srv, struct http_conn *c)
+{
+	unsigned *n;
+	int created;
+
+	if ((n = hmap_put(srv->per_addr, c->addr_key, &created)) == NULL)
+		return -1;
+	if (srv->lim.max_conns_per_addr > 0 &&
+	    *n >= srv->lim.max_conns_per_addr)
+		return -1;
+	++*n;
+	return 0;
+}
+
 static void
 server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
@@ -437,6 +511,12 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
+	conn_addr(sa, c->peer, c->addr_key, sizeof(c->peer));
+	if (conn_addr_take(srv, c) != 0) {
+		free(c);
+		http_refuse(srv, fd);
+		return;
+	}
 	c->fd = fd;
 	/* Answers go out in more than one write: without this, Nagle holds
 	 * the tail until the peer's delayed ACK, 40 ms later. */
@@ -447,15 +527,6 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		srv->conns->prev = c;
 	srv->conns = c;
 	srv->nconns++;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr,
-		    c->peer, sizeof(c->peer));
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6,
-		    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, c->peer,
-		    sizeof(c->peer));
-	else
-		strcpy(c->peer, "unknown");
 	c->rev = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb,
 	    c);
 	c->wev = event_new(srv->base, fd, EV_WRITE, conn_write_cb, c);
@@ -467,7 +538,10 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		http_conn_free(c);
 		return;
 	}
-	http_conn_arm(c, srv->lim.idle_timeout_ms);
+	/* A connection that says nothing holds its slot no longer than a
+	 * slow head would. */
+	c->started_ms = clock_mono_ms();
+	http_conn_arm(c, srv->lim.header_timeout_ms);
 	conn_reading(c, 1);
 }
 
@@ -507,11 +581,21 @@ http_server_new(struct event_base *base, const struct http_limits *lim,
 	srv->lim = *lim;
 	srv->cb = cb;
 	srv->arg = arg;
-	if ((srv->accept_retry = evtimer_new(base, server_accept_retry_cb,
+	if ((srv->per_addr = hmap_new(sizeof(unsigned))) == NULL ||
+	    (srv->accept_retry = evtimer_new(base, server_accept_retry_cb,
 	    srv)) == NULL) {
+		hmap_free(srv->per_addr);
 		free(srv);
 		return NULL;
 	}
+	/*
+	 * A body is one block of up to max_body bytes. glibc raises its mmap
+	 * threshold to the size of the first such block freed; from then on
+	 * bodies come from the heap, and a burst of them leaves it grown for
+	 * good. A fixed threshold keeps every large body a mapping of its
+	 * own, given back to the system the moment it is freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, HTTP_MMAP_THRESHOLD);
 	return srv;
 }
 
@@ -563,6 +647,13 @@ http_server_on_refuse(struct http_server *srv, http_refuse_cb *cb, void *arg)
 }
 
 void
+http_server_on_head(struct http_server *srv, http_head_cb *cb, void *arg)
+{
+	srv->head_cb = cb;
+	srv->head_arg = arg;
+}
+
+void
 http_server_set_limits(struct http_server *srv, const struct http_limits *lim)
 {
 	srv->lim = *lim;
@@ -596,6 +687,12 @@ http_server_conns(const struct http_server *srv)
 	return srv->nconns;
 }
 
+size_t
+http_server_body_memory(const struct http_server *srv)
+{
+	return srv->body_memory;
+}
+
 void
 http_server_free(struct http_server *srv)
 {
@@ -607,6 +704,7 @@ http_server_free(struct http_server *srv)
 	if (srv->listener != NULL)
 		evconnlistener_free(srv->listener);
 	event_free(srv->accept_retry);
+	hmap_free(srv->per_addr);
 	free(srv);
 }
 

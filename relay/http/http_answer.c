@@ -64,13 +64,33 @@ const char *
 http_req_body(const struct http_req *req, size_t *len)
 {
 	*len = req->body_len;
-	return req->body_flat;
+	return req->body != NULL ? req->body : "";
 }
 
 const char *
 http_req_peer(const struct http_req *req)
 {
 	return req->conn->peer;
+}
+
+void
+http_req_set_max_body(struct http_req *req, size_t max)
+{
+	if (max < req->max_body)
+		req->max_body = max;
+}
+
+void
+http_req_set_user(struct http_req *req, void *user, void (*free_fn)(void *))
+{
+	req->user = user;
+	req->user_free = free_fn;
+}
+
+void *
+http_req_user(const struct http_req *req)
+{
+	return req->user;
 }
 
 int
@@ -210,7 +230,8 @@ http_send(struct http_req *req, int status, const char *ctype,
 	struct http_conn *c = req->conn;
 	struct evbuffer *out;
 
-	if (c->state != CONN_DISPATCHED || c->req != req) {
+	if ((c->state != CONN_DISPATCHED && c->state != CONN_AT_HEAD) ||
+	    c->req != req) {
 		log_err("http: answer for a request that is not waiting");
 		free(own);
 		return;
@@ -220,7 +241,10 @@ http_send(struct http_req *req, int status, const char *ctype,
 		http_conn_free(c);
 		return;
 	}
-	if (c->srv->draining)
+	/* Answered from its head, a request's body is never read: nothing
+	 * after it could be told from it. */
+	if (c->srv->draining ||
+	    (c->state == CONN_AT_HEAD && req->framing != HTTP_NO_BODY))
 		c->close = 1;
 	out = c->out;
 	http_head(out, req->minor, status, len, ctype, c->close ?

@@ -5,9 +5,11 @@
  *
  * http.c owns connections: accepting, reading, timers, writing, closing.
  * http_parse.c turns a connection's input into its request: the request
- * line and fields, how the body is framed (Content-Length or chunked,
- * never both), Expect: 100-continue, chunked decoding; a failure
- * dispatches the request flagged with the status to answer.
+ * line and fields, Host, how the body is framed (Content-Length or
+ * chunked, never both), chunked decoding; a failure dispatches the
+ * request flagged with the status to answer. http_body.c stands between
+ * head and body: it shows the head to the head callback, takes the
+ * body's block against max_body_memory and sends 100 Continue.
  * http_answer.c gives the request's fields to the callback and formats
  * its answer by hand (status line, Date, Server, Content-Length, the
  * callback's fields), taking the body by reference when it is given up.
@@ -27,11 +29,15 @@
 #include "relay/http/http.h"
 
 struct evbuffer;
+struct hmap;
 
 #define HTTP_MAX_HEADERS	100
+/* A chunk-size or trailer line, without its CRLF. */
+#define HTTP_CHUNK_LINE_MAX	1024
 
 enum conn_state {
 	CONN_HEAD,		/* reading the request line and headers */
+	CONN_AT_HEAD,		/* the head callback has the request */
 	CONN_BODY,		/* reading a Content-Length body */
 	CONN_CHUNK_SIZE,	/* reading a chunk-size line */
 	CONN_CHUNK_DATA,
@@ -42,6 +48,12 @@ enum conn_state {
 	CONN_LINGER,		/* answered and closing: discard input */
 };
 
+enum http_framing {
+	HTTP_NO_BODY,
+	HTTP_LENGTH,		/* Content-Length */
+	HTTP_CHUNKED,
+};
+
 struct http_req {
 	struct http_conn	*conn;
 	int			 error;
@@ -49,6 +61,12 @@ struct http_req {
 	char			*target;	/* path, '\0', query */
 	const char		*query;
 	int			 minor;		/* HTTP/1.minor */
+	enum http_framing	 framing;
+	uint64_t		 length;	/* Content-Length */
+	int			 expect;	/* Expect: 100-continue */
+	size_t			 max_body;
+	void			*user;
+	void			(*user_free)(void *);
 	/* The head's fields, in order: each line as read, its name cut at
 	 * the colon. */
 	struct {
@@ -58,9 +76,11 @@ struct http_req {
 	int			 nheaders;
 	char			*out;		/* answer fields, "N: v\r\n"... */
 	size_t			 out_len, out_size;
-	struct evbuffer		*body;
-	char			*body_flat;
-	size_t			 body_len;
+	/* The body, read straight into one block that grows to what is
+	 * announced (Content-Length, each chunk's size): body_size bytes,
+	 * counted in the server's body_memory. */
+	char			*body;
+	size_t			 body_len, body_size;
 };
 
 struct http_conn {
@@ -74,11 +94,16 @@ struct http_conn {
 	enum conn_state		 state;
 	struct http_req		*req;
 	char			 peer[INET6_ADDRSTRLEN];
+	/* What max_conns_per_addr counts by: the address, or an IPv6
+	 * address's /64. */
+	char			 addr_key[INET6_ADDRSTRLEN];
 	size_t			 head_bytes;
 	uint64_t		 remaining;	/* body or chunk bytes to read */
 	size_t			 lingered;
 	int			 started;	/* a byte of the request arrived */
-	int64_t			 started_ms;	/* monotonic, when it did */
+	int64_t			 started_ms;	/* monotonic, when it did (the
+						   first request: accepted) */
+	int			 kept;		/* past its first request */
 	int			 close;		/* close after this answer */
 	int			 dead;		/* peer gone while dispatched */
 	int			 reading;	/* rev is pending */
@@ -94,11 +119,15 @@ struct http_server {
 	void			*arg;
 	struct http_conn	*conns;
 	size_t			 nconns;
+	struct hmap		*per_addr;	/* addr_key -> unsigned conns */
+	size_t			 body_memory;	/* bytes bodies hold */
 	int			 draining;
 	http_drained_cb		*drained_cb;
 	void			*drained_arg;
 	http_refuse_cb		*refuse_cb;
 	void			*refuse_arg;
+	http_head_cb		*head_cb;
+	void			*head_arg;
 };
 
 /* http.c */
@@ -121,6 +150,20 @@ void	http_conn_flush(struct http_conn *c);
 
 /* Closes c and frees it with its request. */
 void	http_conn_free(struct http_conn *c);
+
+/* http_body.c */
+
+/* Called once c's head is read and its framing known: shows it to the
+ * head callback, then dispatches a request without a body, or readies
+ * the body's memory and sends 100 Continue. Returns 1 when the request
+ * was answered or dispatched (c may be gone), 0 when its body is to be
+ * read. */
+int	http_conn_head(struct http_conn *c);
+
+/* Makes room for c's body to hold need bytes (and a NUL). Returns 0,
+ * 413 beyond the request's limit or 503 beyond max_body_memory (or with
+ * no memory). */
+int	http_conn_body_room(struct http_conn *c, uint64_t need);
 
 /* http_parse.c */
 

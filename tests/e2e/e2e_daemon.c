@@ -317,7 +317,8 @@ test_sigterm_answers_in_flight(void **state)
 
 	fzh_start(d, NULL, NULL);
 	fzh_conn_open(&c, d);
-	assert_int_equal(fzh_conn_sends(&c, "POST /api/v1/auth HTTP/1.1\r\n"
+	/* A route whose head needs no key, so its body is read. */
+	assert_int_equal(fzh_conn_sends(&c, "POST /internal/events HTTP/1.1\r\n"
 	    "Host: t\r\nContent-Type: application/json\r\n"
 	    "Content-Length: 20\r\n\r\n{\"a\":\"1234"), 0);
 	/* Once a later request is answered, the loop has read the first. */
@@ -336,7 +337,7 @@ test_sigterm_answers_in_flight(void **state)
 
 	assert_int_equal(fzh_conn_sends(&c, "56789012\"}"), 0);
 	assert_int_equal(fzh_conn_read(&c, &res, 0, FZH_WAIT_MS), 0);
-	if (res.status != 401 && res.status != 405)
+	if (res.status < 400 || res.status >= 500)
 		fail_msg("status %d, want an answer about the request: %s",
 		    res.status, res.body);
 	fzh_assert_envelope(&res, res.status, "*");
@@ -391,7 +392,7 @@ half_request(struct fzd *d, struct fzh_conn *c)
 	struct fzh_res res;
 
 	fzh_conn_open(c, d);
-	assert_int_equal(fzh_conn_sends(c, "POST /api/v1/auth HTTP/1.1\r\n"
+	assert_int_equal(fzh_conn_sends(c, "POST /internal/events HTTP/1.1\r\n"
 	    "Host: t\r\nContent-Type: application/json\r\n"
 	    "Content-Length: 20\r\n\r\n{\"a\":"), 0);
 	fzh_get(d, "/healthz", NULL, &res);

@@ -230,7 +230,8 @@ test_chunked_too_large(void **state)
 
 	fzh_start(d, args, NULL);
 	fzh_conn_open(&c, d);
-	assert_int_equal(fzh_conn_sends(&c, "POST /api/v1/auth HTTP/1.1\r\n"
+	/* A route that takes a body without a key, so it is read. */
+	assert_int_equal(fzh_conn_sends(&c, "POST /internal/events HTTP/1.1\r\n"
 	    "Host: t\r\nContent-Type: application/json\r\n"
 	    "Transfer-Encoding: chunked\r\n\r\n"), 0);
 	memset(chunk, 'x', sizeof(chunk));
@@ -579,6 +580,100 @@ test_max_connections(void **state)
 }
 
 /*
+ * A connection must send its first head within header_timeout_ms: 50
+ * sockets that never send a byte no longer hold every slot of
+ * max_connections 50 for idle_timeout_ms (a minute).
+ */
+static void
+test_silent_connections_closed(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--max-connections", "50",
+	    "--header-timeout-ms", "300", NULL };
+	struct fzh_conn c[50];
+	struct fzh_res res = { 0 };
+	long long deadline;
+	size_t i;
+
+	fzh_start(d, args, NULL);
+	for (i = 0; i < 50; i++)
+		fzh_conn_open(&c[i], d);
+	deadline = fzh_now_ms() + RAW_MS;
+	for (;;) {
+		fzh_get(d, "/healthz", NULL, &res);
+		if (res.status == 200 || fzh_now_ms() > deadline)
+			break;
+		fzh_res_free(&res);
+		poll(NULL, 0, 50);
+	}
+	if (res.status != 200)
+		fail_msg("50 silent connections still lock out a request "
+		    "(status %d)", res.status);
+	assert_healthz(&res);
+	fzh_res_free(&res);
+	/* Each was closed without a word: nothing was asked. */
+	for (i = 0; i < 50; i++) {
+		assert_true(fzh_conn_wait(&c[i], RAW_MS));
+		assert_int_equal(c[i].len, 0);
+		assert_true(c[i].eof);
+		fzh_conn_close(&c[i]);
+	}
+	fzh_stop_ok(d);
+}
+
+/* One address holds at most max_connections_per_address connections;
+ * the next is refused like one over max_connections. */
+static void
+test_connections_per_address(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--max-connections-per-address", "3", NULL };
+	struct fzh_conn c[4];
+	struct fzh_res res = { 0 };
+	long long deadline;
+	size_t i;
+
+	fzh_start(d, args, NULL);
+	/* Three, each shown to be served and kept. */
+	for (i = 0; i < 3; i++) {
+		fzh_conn_open(&c[i], d);
+		assert_int_equal(fzh_conn_sends(&c[i], "GET /healthz "
+		    "HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+		assert_int_equal(fzh_conn_read(&c[i], &res, 0, RAW_MS), 0);
+		assert_healthz(&res);
+		fzh_res_free(&res);
+	}
+	fzh_conn_open(&c[3], d);
+	assert_int_equal(fzh_conn_read(&c[3], &res, 0, RAW_MS), 0);
+	fzh_assert_envelope(&res, 503, "SERVICE_UNAVAILABLE");
+	assert_non_null(fzh_header(&res, "Retry-After"));
+	fzh_res_free(&res);
+	assert_true(fzh_conn_closed(&c[3], RAW_MS));
+	fzh_conn_close(&c[3]);
+	/* The three are still served. */
+	assert_int_equal(fzh_conn_sends(&c[0], "GET /healthz HTTP/1.1\r\n"
+	    "Host: t\r\n\r\n"), 0);
+	assert_int_equal(fzh_conn_read(&c[0], &res, 0, RAW_MS), 0);
+	assert_healthz(&res);
+	fzh_res_free(&res);
+	/* One gone, the address may open another. */
+	fzh_conn_close(&c[1]);
+	deadline = fzh_now_ms() + RAW_MS;
+	for (;;) {
+		fzh_get(d, "/healthz", NULL, &res);
+		if (res.status == 200 || fzh_now_ms() > deadline)
+			break;
+		fzh_res_free(&res);
+		poll(NULL, 0, 20);
+	}
+	assert_healthz(&res);
+	fzh_res_free(&res);
+	fzh_conn_close(&c[0]);
+	fzh_conn_close(&c[2]);
+	fzh_stop_ok(d);
+}
+
+/*
  * request_timeout_ms bounds a request "from first byte to end of body"
  * (README, relay/http/http.h). The head takes 1.5 s of a 2 s budget, then
  * the body trickles: the 408 must come about 0.5 s later, well before
@@ -596,8 +691,8 @@ test_request_timeout_from_first_byte(void **state)
 
 	fzh_start(d, args, NULL);
 	fzh_conn_open(&c, d);
-	assert_int_equal(fzh_conn_sends(&c, "POST /api/v1/auth HTTP/1.1\r\n"),
-	    0);
+	assert_int_equal(fzh_conn_sends(&c, "POST /internal/events "
+	    "HTTP/1.1\r\n"), 0);
 	assert_int_equal(fzh_conn_wait(&c, 1500), 0);
 	assert_int_equal(fzh_conn_sends(&c, "Host: t\r\n"
 	    "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"),
@@ -679,6 +774,8 @@ main(void)
 		T(test_slowloris),
 		T(test_idle_timeout),
 		T(test_max_connections),
+		T(test_silent_connections_closed),
+		T(test_connections_per_address),
 		T(test_request_timeout_from_first_byte),
 		T(test_head_no_body),
 	};

@@ -11,8 +11,12 @@
  * Each request handed to the callback, read or refused, is checked for
  * what the edge relies on and answered at once; an input ends only when
  * the server holds no connection, so nothing is carried to the next.
- * The limits are small (4 KiB head and body) so inputs of a few KiB
- * reach the 413, 414 and 431 paths.
+ * A head callback sees every head first, as the edge's does: a path
+ * under /h is answered from the head (its body never read), one under
+ * /s gets a 16-byte body limit, and every other carries a context to
+ * the request callback (freed by whoever owns it: leaks show). The
+ * limits are small (4 KiB head and body, 2 KiB of bodies in flight) so
+ * inputs of a few KiB reach the 413, 414, 431 and 503 paths.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -46,6 +50,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_MAX_HEAD	4096
 #define FUZZ_MAX_BODY	4096
+#define FUZZ_MAX_MEMORY	2048
+#define FUZZ_SMALL_BODY	16
 
 struct fuzz_client {
 	struct bufferevent	*bev;
@@ -78,12 +84,47 @@ fuzz_token(const char *s)
 	return 1;
 }
 
+/* What the head callback was shown, for the request callback to see
+ * again. */
+struct fuzz_ctx {
+	int	small;		/* the body limit was lowered */
+};
+
+static void
+fuzz_head_cb(struct http_req *req, void *arg)
+{
+	const char *path = http_req_path(req);
+	struct fuzz_ctx *ctx;
+	size_t len;
+
+	(void)arg;
+	FUZZ_CHECK(fuzz_token(http_req_method(req)));
+	FUZZ_CHECK(path[0] == '/');
+	/* No byte of the body is there yet. */
+	FUZZ_CHECK(http_req_body(req, &len) != NULL && len == 0);
+	FUZZ_CHECK(http_req_error(req) == 0);
+	FUZZ_CHECK(http_req_user(req) == NULL);
+	if (strncmp(path, "/h", 2) == 0) {
+		FUZZ_CHECK(http_req_add_header(req, "X-Head", "1") == 0);
+		http_reply(req, 401, "application/json", "{}", 2);
+		return;
+	}
+	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
+		abort();
+	if (strncmp(path, "/s", 2) == 0) {
+		http_req_set_max_body(req, FUZZ_SMALL_BODY);
+		ctx->small = 1;
+	}
+	http_req_set_user(req, ctx, free);
+}
+
 static void
 fuzz_request_cb(struct http_req *req, void *arg)
 {
 	const char *method = http_req_method(req);
 	const char *path = http_req_path(req);
 	const char *query = http_req_query(req);
+	struct fuzz_ctx *ctx = http_req_user(req);
 	const char *body, *s;
 	size_t len;
 	int st = http_req_error(req);
@@ -94,6 +135,12 @@ fuzz_request_cb(struct http_req *req, void *arg)
 	FUZZ_CHECK(body != NULL && body[len] == '\0');
 	FUZZ_CHECK(len <= FUZZ_MAX_BODY);
 	FUZZ_CHECK(http_req_peer(req) != NULL);
+	FUZZ_CHECK(http_server_body_memory(srv) <= FUZZ_MAX_MEMORY);
+	/* Every request read whole went through the head callback. */
+	FUZZ_CHECK(st != 0 || ctx != NULL);
+	FUZZ_CHECK(ctx == NULL || !ctx->small || len <= FUZZ_SMALL_BODY);
+	FUZZ_CHECK(strncmp(path, "/h", 2) != 0 || st != 0);
+	free(ctx);
 	if (st == 0) {
 		/* What the router and the handlers are promised. */
 		FUZZ_CHECK(fuzz_token(method));
@@ -169,12 +216,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	log_set_level(LOG_LVL_ERR);
 	memset(&lim, 0, sizeof(lim));
 	lim.max_body = FUZZ_MAX_BODY;
+	lim.max_body_memory = FUZZ_MAX_MEMORY;
 	lim.max_head = FUZZ_MAX_HEAD;
 	lim.header_timeout_ms = 5000;
 	lim.request_timeout_ms = 5000;
 	lim.idle_timeout_ms = 5000;
 	lim.write_timeout_ms = 5000;
 	lim.max_conns = 16;
+	lim.max_conns_per_addr = 16;
 	if ((base = event_base_new()) == NULL ||
 	    (srv = http_server_new(base, &lim, fuzz_request_cb, NULL)) ==
 	    NULL || http_server_listen(srv, "127.0.0.1", 0, &port) != 0) {
@@ -185,6 +234,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons(port);
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	http_server_on_head(srv, fuzz_head_cb, NULL);
 	atexit(fuzz_cleanup);
 	return 0;
 }

@@ -44,6 +44,7 @@ const INGEST_WHSEC =
   `whsec_${Buffer.from(INGEST_SECRET, 'utf8').toString('base64')}`;
 const FLAGS = ['--allow-private-targets', '--rate-limit-per-minute',
   '1000000', '--ingest-secret', INGEST_SECRET, '--max-connections', '4096',
+  '--max-connections-per-address', '0',
   // Held deliveries must not time out and use up attempts while the
   // writers run, however slow the build (ASan) is.
   '--delivery-timeout-ms', '120000',

@@ -664,6 +664,34 @@ test_header_timeout_over_request(void **state)
 	cfg_free(c);
 }
 
+/* The bounds on bodies in flight and connections per address: defaults,
+ * and a body memory that could not hold one body of max_body_bytes. */
+static void
+test_body_memory_and_per_address(void **state)
+{
+	char *bad[] = { "--max-body-memory-bytes", "1048575" };
+	char *ok[] = { "--max-body-memory-bytes", "1048576",
+	    "--max-connections-per-address", "0" };
+	struct cfg *c;
+	char *errors;
+
+	(void)state;
+	c = load_ok(NULL, 0, NULL);
+	assert_int_equal(c->max_body_memory_bytes, 0);
+	assert_int_equal(c->max_connections_per_address, 256);
+	cfg_free(c);
+
+	errors = load_err(NULL, 2, bad);
+	assert_non_null(strstr(errors, "max_body_memory_bytes (1048575) is "
+	    "below max_body_bytes (1048576)"));
+	free(errors);
+
+	c = load_ok(NULL, 4, ok);
+	assert_int_equal(c->max_body_memory_bytes, 1048576);
+	assert_int_equal(c->max_connections_per_address, 0);
+	cfg_free(c);
+}
+
 static void
 test_ingest_secret_short(void **state)
 {
@@ -784,6 +812,7 @@ main(void)
 		cmocka_unit_test(test_flags_stray_argument),
 		cmocka_unit_test(test_store_http_needs_upstream),
 		cmocka_unit_test(test_header_timeout_over_request),
+		cmocka_unit_test(test_body_memory_and_per_address),
 		cmocka_unit_test(test_ingest_secret_short),
 		cmocka_unit_test(test_trusted_proxies),
 		cmocka_unit_test(test_listen_split),
