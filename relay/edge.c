@@ -83,6 +83,10 @@ edge_limits(const struct cfg *cfg, struct http_limits *lim)
 	lim->write_timeout_ms = cfg->request_timeout_ms;
 	lim->max_conns = cfg->max_connections;
 	lim->max_conns_per_addr = cfg->max_connections_per_address;
+	/* A trusted proxy carries many clients: X-Forwarded-For counts
+	 * them (relay/peer.h), not the cap. */
+	lim->uncapped = cfg->trusted_proxies;
+	lim->nuncapped = cfg->trusted_proxies_count;
 }
 
 static void

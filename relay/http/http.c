@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "common/cidr.h"
 #include "common/clock.h"
 #include "common/fz.h"
 #include "common/hmap.h"
@@ -485,7 +486,8 @@ conn_addr_take(struct http_server *srv, struct http_conn *c)
 	if ((n = hmap_put(srv->per_addr, c->addr_key, &created)) == NULL)
 		return -1;
 	if (srv->lim.max_conns_per_addr > 0 &&
-	    *n >= srv->lim.max_conns_per_addr)
+	    *n >= srv->lim.max_conns_per_addr &&
+	    !cidr_any(srv->lim.uncapped, srv->lim.nuncapped, c->peer))
 		return -1;
 	++*n;
 	return 0;

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cidr;
 struct event_base;
 struct http_server;
 struct http_req;
@@ -54,6 +55,10 @@ struct http_limits {
 	/* Connections from one address (an IPv6 one counts by its /64)
 	 * beyond which a new one is refused (0: no cap). */
 	unsigned	max_conns_per_addr;
+	/* Peers the cap does not hold (reverse proxies carry many clients'
+	 * connections); borrowed, must outlive the limits. */
+	const struct cidr *uncapped;
+	size_t		nuncapped;
 };
 
 typedef void http_request_cb(struct http_req *req, void *arg);

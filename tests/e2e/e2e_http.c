@@ -673,6 +673,32 @@ test_connections_per_address(void **state)
 	fzh_stop_ok(d);
 }
 
+/* A trusted proxy carries many clients' connections: the cap does not
+ * hold it (its clients are told apart by X-Forwarded-For). */
+static void
+test_connections_per_address_proxy(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--max-connections-per-address", "2",
+	    "--trusted-proxies", "127.0.0.1", NULL };
+	struct fzh_conn c[4];
+	struct fzh_res res = { 0 };
+	size_t i;
+
+	fzh_start(d, args, NULL);
+	for (i = 0; i < 4; i++) {
+		fzh_conn_open(&c[i], d);
+		assert_int_equal(fzh_conn_sends(&c[i], "GET /healthz "
+		    "HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+		assert_int_equal(fzh_conn_read(&c[i], &res, 0, RAW_MS), 0);
+		assert_healthz(&res);
+		fzh_res_free(&res);
+	}
+	for (i = 0; i < 4; i++)
+		fzh_conn_close(&c[i]);
+	fzh_stop_ok(d);
+}
+
 /*
  * request_timeout_ms bounds a request "from first byte to end of body"
  * (README, relay/http/http.h). The head takes 1.5 s of a 2 s budget, then
@@ -776,6 +802,7 @@ main(void)
 		T(test_max_connections),
 		T(test_silent_connections_closed),
 		T(test_connections_per_address),
+		T(test_connections_per_address_proxy),
 		T(test_request_timeout_from_first_byte),
 		T(test_head_no_body),
 	};
