@@ -1,9 +1,7 @@
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 #include <openssl/crypto.h>
@@ -15,6 +13,7 @@
 #include "common/secure.h"
 #include "relay/auth.h"
 #include "relay/body.h"
+#include "relay/bounds.h"
 #include "relay/edge.h"
 #include "relay/housekeep.h"
 #include "relay/http/http.h"
@@ -25,14 +24,6 @@
 #include "relay/route.h"
 #include "state/secret.h"
 #include "state/state.h"
-
-/* The body limit of ROUTE_SMALL_BODY routes. */
-#define EDGE_SMALL_BODY		8192
-/* max_body_memory_bytes 0: this share of the machine's memory, within
- * these bounds. */
-#define EDGE_BODY_MEMORY_SHARE	16
-#define EDGE_BODY_MEMORY_MIN	((uint64_t)16 << 20)
-#define EDGE_BODY_MEMORY_MAX	((uint64_t)256 << 20)
 
 struct edge {
 	struct event_base	*base;
@@ -46,90 +37,6 @@ struct edge {
 	struct housekeep	*housekeep;
 	unsigned char		 cursor_key[SECRET_SIZE];
 };
-
-/* What all request bodies may hold together: max_body_memory_bytes, or
- * when it is 0 a sixteenth of the machine's memory, from 16 to 256 MiB
- * and never less than one body of max_body_bytes. */
-static size_t
-edge_body_memory(const struct cfg *cfg)
-{
-	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-	uint64_t v;
-
-	if (cfg->max_body_memory_bytes != 0)
-		return cfg->max_body_memory_bytes;
-	v = EDGE_BODY_MEMORY_MIN;
-	if (pages > 0 && psize > 0)
-		v = (uint64_t)pages * (uint64_t)psize / EDGE_BODY_MEMORY_SHARE;
-	if (v < EDGE_BODY_MEMORY_MIN)
-		v = EDGE_BODY_MEMORY_MIN;
-	if (v > EDGE_BODY_MEMORY_MAX)
-		v = EDGE_BODY_MEMORY_MAX;
-	if (v < cfg->max_body_bytes)
-		v = cfg->max_body_bytes;
-	return (size_t)v;
-}
-
-static void
-edge_limits(const struct cfg *cfg, struct http_limits *lim)
-{
-	memset(lim, 0, sizeof(*lim));
-	lim->max_body = cfg->max_body_bytes;
-	lim->max_body_memory = edge_body_memory(cfg);
-	lim->max_head = 16 * 1024;
-	lim->header_timeout_ms = cfg->header_timeout_ms;
-	lim->request_timeout_ms = cfg->request_timeout_ms;
-	lim->idle_timeout_ms = cfg->idle_timeout_ms;
-	lim->write_timeout_ms = cfg->request_timeout_ms;
-	lim->max_conns = cfg->max_connections;
-	lim->max_conns_per_addr = cfg->max_connections_per_address;
-	/* A trusted proxy carries many clients: X-Forwarded-For counts
-	 * them (relay/peer.h), not the cap. */
-	lim->uncapped = cfg->trusted_proxies;
-	lim->nuncapped = cfg->trusted_proxies_count;
-}
-
-static void
-edge_read_failed(struct rq *rq, int status)
-{
-	static const struct {
-		int		 status;
-		enum api_error	 err;
-		const char	*msg;
-	} map[] = {
-		{ 400, API_VALIDATION_ERROR, "malformed HTTP request" },
-		{ 408, API_REQUEST_TIMEOUT, "the request was not received "
-		    "in time" },
-		{ 413, API_PAYLOAD_TOO_LARGE, "request body exceeds "
-		    "max_body_bytes" },
-		{ 414, API_URI_TOO_LONG, "request line too long" },
-		{ 431, API_HEADERS_TOO_LARGE, "request headers too large" },
-		{ 501, API_NOT_IMPLEMENTED, "unsupported transfer encoding" },
-		{ 503, API_SERVICE_UNAVAILABLE, "too many request bodies in "
-		    "flight (max_body_memory_bytes); retry shortly" },
-		{ 505, API_HTTP_VERSION, "only HTTP/1.0 and HTTP/1.1 are "
-		    "served" },
-	};
-	uint32_t max = rq->edge->cfg->max_body_bytes;
-	char msg[80];
-	size_t i;
-
-	if (status == 413 && rq->route != NULL &&
-	    (rq->route->flags & ROUTE_SMALL_BODY) && max > EDGE_SMALL_BODY) {
-		snprintf(msg, sizeof(msg), "request body exceeds this "
-		    "endpoint's limit of %d bytes", EDGE_SMALL_BODY);
-		reply_error(rq, API_PAYLOAD_TOO_LARGE, msg, NULL);
-		return;
-	}
-	if (status == 503)
-		reply_header(rq, "Retry-After", "1");
-	for (i = 0; i < FZ_NELEM(map); i++)
-		if (map[i].status == status) {
-			reply_error(rq, map[i].err, map[i].msg, NULL);
-			return;
-		}
-	reply_error(rq, API_VALIDATION_ERROR, "malformed HTTP request", NULL);
-}
 
 void
 edge_finished(struct rq *rq, int status, const json_t *data)
@@ -192,7 +99,7 @@ edge_head_cb(struct http_req *http, void *arg)
 	if (rq->route->plan != 0 && auth_check(e->auth, rq) != 0)
 		return;
 	if (rq->route->flags & ROUTE_SMALL_BODY)
-		http_req_set_max_body(http, EDGE_SMALL_BODY);
+		http_req_set_max_body(http, BOUNDS_SMALL_BODY);
 	http_req_set_user(http, rq, edge_rq_free);
 }
 
@@ -210,7 +117,7 @@ edge_request_cb(struct http_req *http, void *arg)
 	/* Latency is the server's: the client's upload is not in it. */
 	rq->start_us = clock_mono_us();
 	if ((err = http_req_error(http)) != 0) {
-		edge_read_failed(rq, err);
+		bounds_refused(rq, err, edge_cfg(e)->max_body_bytes);
 		return;
 	}
 	if ((rq->route->flags & (ROUTE_JSON_BODY | ROUTE_OWN_BODY)) ==
@@ -248,7 +155,7 @@ edge_new(struct event_base *base, const struct cfg *cfg, struct state *st,
 		free(e);
 		return NULL;
 	}
-	edge_limits(cfg, &lim);
+	bounds_limits(cfg, &lim);
 	if ((e->router = route_router_new(routes, nroutes)) == NULL ||
 	    (e->auth = auth_new(st, cfg)) == NULL ||
 	    (e->http = http_server_new(base, &lim, edge_request_cb, e)) ==
@@ -282,7 +189,7 @@ edge_reconfigure(struct edge *e, const struct cfg *cfg)
 	struct http_limits lim;
 
 	e->cfg = cfg;
-	edge_limits(cfg, &lim);
+	bounds_limits(cfg, &lim);
 	http_server_set_limits(e->http, &lim);
 	auth_reconfigure(e->auth, cfg);
 	housekeep_reconfigure(e->housekeep, cfg);
