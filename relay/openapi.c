@@ -233,7 +233,7 @@ openapi_whys(const struct route *r)
 		openapi_why(whys, 429, "Over this key's requests a minute, or "
 		    "too many failed keys from this address; see Retry-After.");
 	}
-	if (strchr(r->pattern, ':') != NULL)
+	if (strstr(r->pattern, "/:id") != NULL)
 		openapi_why(whys, 404, "No such record: an id of another shape "
 		    "or of another workspace names none.");
 	for (a = r->answers; a != NULL && a->status != 0; a++)
@@ -420,9 +420,11 @@ openapi_body(const struct route *r, const json_t *components)
 	if (media != NULL && example != NULL)
 		json_object_set_new(media, "example", json_deep_copy(example));
 	/* An empty body is read as {}: it is needed only when the schema
-	 * requires a field. */
+	 * asks for a field. */
 	return json_pack("{s:b, s:{s:o}}", "required",
-	    json_array_size(json_object_get(schema, "required")) > 0,
+	    json_array_size(json_object_get(schema, "required")) > 0 ||
+	    json_object_get(schema, "anyOf") != NULL ||
+	    json_object_get(schema, "minProperties") != NULL,
 	    "content", "application/json", media);
 }
 
@@ -507,7 +509,8 @@ openapi_build(const struct route *routes, size_t n)
 	    "method; Allow lists the ones served), 408 (not received in "
 	    "time), 413 (body over max_body_bytes), 414 (request line too "
 	    "long), 431 (headers too large), 501 (transfer encoding) and 505 "
-	    "(HTTP version), each with the error envelope.",
+	    "(HTTP version), each with the error envelope. HEAD is answered "
+	    "wherever GET is, without the body.",
 	    "contact", "name", "Finalizo", "url", "https://finalizo.com",
 	    "servers", "url", "/", "description", "The fzrelay that serves "
 	    "this document", "tags", openapi_tag_list(routes, n), "paths",

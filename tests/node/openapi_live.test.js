@@ -472,7 +472,7 @@ h.test('rate limits, body limits and unset ingest match the document',
         body: { name: 'x'.repeat(2000), email: 'a@example.com' },
         want: 413 }, d2);
     } finally {
-      await h.stop(d2);
+      assert.equal(await h.stop(d2), 0, 'the second daemon exits 0');
     }
     assertNoProblems();
   });
