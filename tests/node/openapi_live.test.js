@@ -10,6 +10,8 @@
 const assert = require('node:assert/strict');
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { Webhook } = require('standardwebhooks');
@@ -451,31 +453,102 @@ h.test('every operation: edge refusals match the document', async () => {
   assertNoProblems();
 });
 
-h.test('rate limits, body limits and unset ingest match the document',
-  async () => {
-    const d2 = await h.start(['--rate-limit-per-minute', '1',
-      '--auth-fail-limit-per-minute', '1', '--max-body-bytes', '1024']);
-    try {
-      const tok = h.key(d2);
-      await call('GET', '/api/v1/projects', { token: tok, want: 200 }, d2);
-      const r = await call('GET', '/api/v1/projects', { token: tok,
-        want: 429 }, d2);
-      assert.ok(r.headers.get('retry-after'));
-      await call('GET', '/api/v1/me', { token: `fz_live_${'y'.repeat(40)}`,
-        want: 401 }, d2);
-      await call('GET', '/api/v1/me', { token: `fz_live_${'y'.repeat(40)}`,
-        want: 429 }, d2);
-      await call('POST', '/internal/events', { ...signed({ id: 'a',
-        type: 'pack.viewed', workspace_id: `ws_${ID_TAIL}`, data: {} }),
-      want: 404 }, d2);
-      await call('POST', '/p/{token}/signoff', { params: { token: 'x' },
-        body: { name: 'x'.repeat(2000), email: 'a@example.com' },
-        want: 413 }, d2);
-    } finally {
-      assert.equal(await h.stop(d2), 0, 'the second daemon exits 0');
-    }
-    assertNoProblems();
+// A request each operation can take: its examples, a key that may call it.
+function sample(tpl, op) {
+  const params = {};
+  for (const p of op.parameters || [])
+    if (p.in === 'path') params[p.name] = p.example;
+  const media = op.requestBody && op.requestBody.content['application/json'];
+  return { params, body: media ? media.example || {} : undefined };
+}
+
+function eachOp(fn) {
+  const out = [];
+  for (const [tpl, item] of Object.entries(doc.paths))
+    for (const [m, op] of Object.entries(item))
+      out.push([m.toUpperCase(), tpl, op]);
+  return out.filter(([m, tpl, op]) => fn(m, tpl, op));
+}
+
+h.test('rate limits, body limits, the connection cap and unset ingest ' +
+  'match the document', async () => {
+  const d2 = await h.start(['--rate-limit-per-minute', '1',
+    '--auth-fail-limit-per-minute', '1', '--max-body-bytes', '1024']);
+  try {
+    const tok = h.key(d2);
+    await call('GET', '/api/v1/projects', { token: tok, want: 200 }, d2);
+    // The key's bucket is empty: every keyed operation is 429.
+    for (const [m, tpl, op] of eachOp((m, t, op) => op.security.length))
+      await call(m, tpl, { ...sample(tpl, op), token: tok, want: 429 }, d2);
+    // A body over max_body_bytes is 413 wherever a body is read.
+    for (const [m, tpl, op] of eachOp((m, t, op) => op.requestBody))
+      await call(m, tpl, { params: sample(tpl, op).params, token: tok,
+        body: { name: 'x'.repeat(2000) }, want: 413 }, d2);
+    await call('GET', '/api/v1/me', { token: `fz_live_${'y'.repeat(40)}`,
+      want: 401 }, d2);
+    await call('GET', '/api/v1/me', { token: `fz_live_${'y'.repeat(40)}`,
+      want: 429 }, d2);
+    await call('POST', '/internal/events', { ...signed({ id: 'a',
+      type: 'pack.viewed', workspace_id: `ws_${ID_TAIL}`, data: {} }),
+    want: 404 }, d2);
+  } finally {
+    assert.equal(await h.stop(d2), 0, 'the second daemon exits 0');
+  }
+  const d3 = await h.start(['--max-connections', '1']);
+  const hold = net.connect(d3.port, '127.0.0.1');
+  try {
+    await new Promise((r) => hold.once('connect', r));
+    await new Promise((r) => setTimeout(r, 100));
+    await call('GET', '/healthz', { want: 503 }, d3);
+  } finally {
+    hold.destroy();
+    assert.equal(await h.stop(d3), 0, 'the third daemon exits 0');
+  }
+  assertNoProblems();
+});
+
+// An edge on store = http in front of an upstream that fails each way:
+// answers 500, never answers, or is not there.
+h.test('the upstream store\'s failures match the document', async () => {
+  const bad = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(500, { 'Content-Type': 'text/html' });
+    res.end('<h1>oops</h1>');
   });
+  const held = [];
+  const hang = net.createServer((sock) => { held.push(sock); });
+  const listen = (srv) => new Promise((r) => srv.listen(0, '127.0.0.1',
+    () => r(srv.address().port)));
+  const ports = { 502: await listen(bad), 504: await listen(hang),
+    503: await h.freePort() };
+  const statuses = {};
+  try {
+    for (const want of [502, 503, 504]) {
+      const e = await h.start(['--store', 'http', '--upstream-url',
+        `http://127.0.0.1:${ports[want]}`, '--upstream-token',
+        `fz_live_${'u'.repeat(40)}`, '--upstream-timeout-ms', '300']);
+      try {
+        const tok = h.key(e, 'agency', 'read,write');
+        statuses[want] = new Set();
+        for (const [m, tpl, op] of eachOp((m, t, o) => o.responses['502'])) {
+          const r = await call(m, tpl, { ...sample(tpl, op), token: tok }, e);
+          statuses[want].add(r.status);
+        }
+        await call('GET', '/readyz', { want: 503 }, e);
+        await call('GET', '/p/{token}', { params: { token: 'x' }, want: 404 },
+          e);
+      } finally {
+        assert.equal(await h.stop(e), 0, 'the edge exits 0');
+      }
+      assert.ok(statuses[want].has(want), `${want}: ${[...statuses[want]]}`);
+    }
+  } finally {
+    for (const s of held) s.destroy();
+    bad.close();
+    hang.close();
+  }
+  assertNoProblems();
+});
 
 h.test('every documented operation was answered with a 2xx it describes',
   () => {
