@@ -32,18 +32,21 @@ const seen = new Map();	// "METHOD template" -> Set of statuses
 async function startDemo(extra = []) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fzoas-'));
   const log = path.join(dir, 'stderr.log');
+  const banner = path.join(dir, 'stdout.log');
   const err = fs.openSync(log, 'w');
+  const out = fs.openSync(banner, 'w');
   const child = spawn(process.env.FZRELAY_BIN, ['serve', '--demo',
     '--listen', '127.0.0.1:0', '--state-dir', dir, ...extra],
-  { stdio: ['ignore', 'pipe', err] });
+  { stdio: ['ignore', out, err] });
   fs.closeSync(err);
-  let out = '';
-  child.stdout.on('data', (b) => { out += b; });
+  fs.closeSync(out);
+  // Not left running when a failed case ends the file early.
+  process.once('exit', () => { if (child.exitCode === null) child.kill(); });
   const deadline = Date.now() + 10000;
   for (;;) {
     const m = fs.readFileSync(log, 'utf8')
       .match(/listening on 127\.0\.0\.1:(\d+)/);
-    const k = out.match(/API key \(shown once\): (fz_live_[A-Za-z0-9]+)/);
+    const k = fs.readFileSync(banner, 'utf8').match(/API key \(shown once\): (fz_live_[A-Za-z0-9]+)/);
     if (m && k) return { child, dir, port: Number(m[1]),
       base: `http://127.0.0.1:${m[1]}`, demoKey: k[1] };
     if (child.exitCode !== null)
