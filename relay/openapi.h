@@ -1,9 +1,12 @@
 /*
  * openapi.h: the API description, built from the route table so the two
- * cannot drift: every route is an operation, with its path parameters,
- * list parameters, request body, success envelope, the error answers its
- * checks can give, and the bearer scheme where a key is needed. The
- * component schemas live in relay/openapi_components.json.
+ * cannot drift: every route is an operation, with its path parameters
+ * (an id's pattern and an example), list and other parameters, request
+ * body and its example, every answer it can give (its success, what its
+ * plan, flags and path imply, and the answers the route lists) with the
+ * headers each carries, and the bearer scheme where a key is needed. The
+ * component schemas live in relay/openapi_components.json; the headers'
+ * are built here.
  */
 #ifndef FZ_OPENAPI_H
 #define FZ_OPENAPI_H

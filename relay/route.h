@@ -28,8 +28,29 @@ typedef void route_handler(struct rq *rq);
 				   it (body_parse), after a fast path */
 #define ROUTE_PAGE	0x40	/* a web page or its asset: outside the API
 				   and its description */
-#define ROUTE_SMALL_BODY 0x80	/* bodies over 8 KiB are 413 before they are
+#define ROUTE_QUEUES	0x80	/* answers 202: the work is queued */
+#define ROUTE_STORE	0x100	/* answered by the record store, which is
+				   upstream with store = http */
+#define ROUTE_SMALL_BODY 0x200	/* bodies over 8 KiB are 413 before they are
 				   read: routes open to anyone (the portal) */
+
+/* For the API description: an answer a route gives besides its success
+ * and those its plan, flags and path imply, and why. */
+struct route_answer {
+	int		 status;
+	const char	*why;
+};
+
+/* For the API description: a query or header parameter a route reads
+ * besides ?limit= and ?cursor= of a list and the headers every route
+ * reads. */
+struct route_param {
+	const char	*in;		/* "query" or "header" */
+	const char	*name;
+	int		 required;
+	const char	*schema;	/* JSON text */
+	const char	*why;
+};
 
 struct route {
 	const char	*method;
@@ -44,6 +65,14 @@ struct route {
 	const char	*tag;
 	const char	*request;
 	const char	*response;
+	/* For the API description: a paragraph; the prefix of the ids the
+	 * :id parameter takes ("project": project_...); the answers beyond
+	 * those implied and the parameters it reads, each list ending with
+	 * a zeroed entry (NULL: none). */
+	const char			*description;
+	const char			*id_prefix;
+	const struct route_answer	*answers;
+	const struct route_param	*params;
 };
 
 /* Returns a router over routes[0..n-1], which must outlive it, or NULL
