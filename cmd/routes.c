@@ -1,6 +1,7 @@
 #include "actions/hooks.h"
 #include "actions/ingest.h"
 #include "actions/keys.h"
+#include "actions/portal_form.h"
 #include "actions/writes.h"
 #include "actions/zapier.h"
 #include "cmd/routes.h"
@@ -9,6 +10,7 @@
 #include "relay/health.h"
 #include "relay/metrics.h"
 #include "relay/openapi.h"
+#include "relay/portal_page.h"
 #include "relay/reads.h"
 #include "triggers/poll.h"
 #include "triggers/stream.h"
@@ -74,6 +76,10 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/projects/:id/pack/send", writes_pack_send, A, W,
 	    BODY, "Send the pack to the client (records pack.sent)", "Packs",
 	    "SendInput", "SentProject" },
+	{ "GET", "/api/v1/projects/:id/pack/reveals", reads_pack_reveals, A, R,
+	    ROUTE_LIST, "Passwords the client revealed in the portal, newest "
+	    "first: when, which item, from where (never the password)",
+	    "Packs", NULL, "RevealList" },
 	{ "GET", "/api/v1/projects/:id/signoff", reads_signoff, A, R, 0,
 	    "Get the project's sign-off", "Sign-offs", NULL, "Signoff" },
 	{ "GET", "/api/v1/signoffs", reads_signoffs, A, R, ROUTE_LIST,
@@ -154,8 +160,16 @@ static const struct route routes[] = {
 	    ROUTE_RAW | ROUTE_PAGE, "The console's script and style", NULL,
 	    NULL, NULL },
 	{ "GET", "/p/:token", reads_portal, 0, 0, 0,
-	    "The client's view of a sent pack (GET and HEAD record nothing)",
+	    "The client's view of a sent pack, as JSON when Accept prefers "
+	    "application/json, else the web page (GET and HEAD record no "
+	    "view; the first is kept as firstFetchedAt)",
 	    "Portal", NULL, "PortalView" },
+	{ "POST", "/p/:token", portal_form_signoff, 0, 0,
+	    ROUTE_RAW | ROUTE_PAGE, "The portal page's sign-off form", NULL,
+	    NULL, NULL },
+	{ "GET", "/p/assets/:file", portal_page_asset, 0, 0,
+	    ROUTE_RAW | ROUTE_PAGE, "The portal page's script and style",
+	    NULL, NULL, NULL },
 	{ "POST", "/p/:token/view", writes_view, 0, 0, 0,
 	    "The page reports a person has the pack in front of them "
 	    "(records pack.viewed once per project; a repeat records nothing)",
@@ -165,6 +179,10 @@ static const struct route routes[] = {
 	    "pack was sent to (403 FORBIDDEN otherwise; records "
 	    "client.signed_off, after pack.viewed if none was recorded)",
 	    "Portal", "SignoffInput", "Signoff" },
+	{ "POST", "/p/:token/reveal", writes_reveal, 0, 0, BODY,
+	    "The page reveals one credential's password to the client "
+	    "(recorded for the agency; counts as a view; at most 20 a minute "
+	    "per link, then 429)", "Portal", "RevealInput", "Revealed" },
 };
 
 const struct route *
