@@ -83,6 +83,11 @@ async function waitFor(fn, what, ms = 10000) {
   }
 }
 
+// Stops the daemon: it must exit 0 (under ASan, a leak is a failure).
+async function stopOk(d) {
+  assert.equal(await h.stop(d), 0, 'fzrelay did not exit 0');
+}
+
 async function browser() {
   return puppeteer.launch({ executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
@@ -186,7 +191,7 @@ h.test('the page shows the pack; GET and HEAD keep only the first fetch; ' +
     assert.deepEqual(again.problems, []);
   } finally {
     await b.close();
-    await h.stop(d);
+    await stopOk(d);
   }
 });
 
@@ -210,7 +215,7 @@ h.test('a prefetcher that runs the page and posts /view records nothing',
       assert.deepEqual(await events(d, token), ['pack.sent']);
     } finally {
       await b.close();
-      await h.stop(d);
+      await stopOk(d);
     }
   });
 
@@ -276,7 +281,7 @@ async function signOffFlow(js) {
     assert.deepEqual(later.dialogs, []);
   } finally {
     await b.close();
-    await h.stop(d);
+    await stopOk(d);
   }
 }
 
@@ -358,7 +363,7 @@ h.test('a password shows after a click, is audited, and the link is ' +
     assert.deepEqual(limited.problems, []);
   } finally {
     await b.close();
-    await h.stop(d);
+    await stopOk(d);
   }
 });
 
@@ -412,7 +417,7 @@ h.test('hostile pack content renders inert', async () => {
     assert.deepEqual(page.problems, []);
   } finally {
     await b.close();
-    await h.stop(d);
+    await stopOk(d);
   }
 });
 
@@ -475,7 +480,7 @@ h.test('320 px wide without sideways scrolling; labelled; keyboard alone ' +
     assert.deepEqual(page.problems, []);
   } finally {
     await b.close();
-    await h.stop(d);
+    await stopOk(d);
   }
 });
 
