@@ -84,7 +84,8 @@ form_parse(const char *body, size_t len, json_t **out)
 		}
 		if (form_decode(p, (size_t)(eq - p), name) < 0 ||
 		    form_decode(eq + (eq < amp), (size_t)(amp - eq) -
-		    (eq < amp), value) < 0 || json_object_get(obj, name) != NULL)
+		    (eq < amp), value) < 0 ||
+		    json_object_get(obj, name) != NULL)
 			goto out;
 		if (json_object_set_new(obj, name, json_string(value)) != 0) {
 			err = FZ_ENOMEM;

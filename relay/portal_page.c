@@ -58,8 +58,8 @@ portal_page_when(const char *at, char *out)
 
 	if (sscanf(at, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) ==
 	    5 && n == 16 && mo >= 1 && mo <= 12)
-		snprintf(out, 64, "%d %s %d at %02d:%02d UTC", d, months[mo - 1],
-		    y, h, mi);
+		snprintf(out, 64, "%d %s %d at %02d:%02d UTC", d,
+		    months[mo - 1], y, h, mi);
 	else
 		snprintf(out, 64, "%s", at);
 	return out;
@@ -187,8 +187,8 @@ portal_page_sections(struct evbuffer *b, const json_t *sections)
 		html_text(b, portal_page_str(sec, "title"));
 		evbuffer_add_printf(b, "</h2>\n");
 		if (json_array_size(json_object_get(sec, "items")) == 0) {
-			evbuffer_add_printf(b, "<p class=\"muted\">Nothing here "
-			    "yet.</p>\n</section>\n");
+			evbuffer_add_printf(b, "<p class=\"muted\">Nothing "
+			    "here yet.</p>\n</section>\n");
 			continue;
 		}
 		evbuffer_add_printf(b, "<ul class=\"items\">\n");
@@ -223,8 +223,8 @@ portal_page_field(struct evbuffer *b, const char *name, const char *label,
 	    "for=\"signoff-%s\">%s</label>\n", error ? " invalid" : "", name,
 	    label);
 	if (hint != NULL)
-		evbuffer_add_printf(b, "<p class=\"hint\" id=\"signoff-%s-hint\">"
-		    "%s</p>\n", name, hint);
+		evbuffer_add_printf(b, "<p class=\"hint\" "
+		    "id=\"signoff-%s-hint\">%s</p>\n", name, hint);
 	evbuffer_add_printf(b, "<%s id=\"signoff-%s\" name=\"%s\" %s",
 	    area ? "textarea" : "input", name, name, attrs);
 	if (hint != NULL || error != NULL) {
@@ -266,8 +266,9 @@ portal_page_signoff(struct evbuffer *b, const json_t *view,
 	evbuffer_add_printf(b, "<section id=\"signoff\" class=\"signoff\" "
 	    "aria-labelledby=\"signoff-h\">\n");
 	if (f->notice != NULL) {
-		evbuffer_add_printf(b, "<div class=\"notice%s\" role=\"%s\"><p>",
-		    f->alert ? " alert" : "", f->alert ? "alert" : "status");
+		evbuffer_add_printf(b, "<div class=\"notice%s\" "
+		    "role=\"%s\"><p>", f->alert ? " alert" : "",
+		    f->alert ? "alert" : "status");
 		html_text(b, f->notice);
 		evbuffer_add_printf(b, "</p></div>\n");
 	}
@@ -400,8 +401,8 @@ portal_page_problem(struct rq *rq, int status, const char *message)
 	}
 	portal_page_headers(rq);
 	if (s == NULL) {
-		reply_raw(rq, 500, "text/plain; charset=utf-8", "out of memory\n",
-		    14);
+		reply_raw(rq, 500, "text/plain; charset=utf-8",
+		    "out of memory\n", 14);
 		return;
 	}
 	reply_raw_take(rq, status, PORTAL_PAGE_HTML, s, len);
@@ -432,7 +433,8 @@ portal_page_view_cb(struct store_res *res, void *arg)
 	case 0:
 		if ((s = portal_page_render(res->data, &c->form, &len)) ==
 		    NULL) {
-			portal_page_problem(rq, 500, "Out of memory; try again.");
+			portal_page_problem(rq, 500, "Out of memory; try "
+			    "again.");
 			break;
 		}
 		portal_page_headers(rq);
@@ -449,8 +451,8 @@ portal_page_view_cb(struct store_res *res, void *arg)
 		    "now. Try again in a moment.");
 		break;
 	default:
-		portal_page_problem(rq, 500, "Something went wrong on our side. "
-		    "Try again in a moment.");
+		portal_page_problem(rq, 500, "Something went wrong on our "
+		    "side. Try again in a moment.");
 		break;
 	}
 	json_decref(res->data);

@@ -117,9 +117,9 @@ reads_portal(struct rq *rq)
 		if (json)
 			reply_error(rq, API_NOT_FOUND, "no such pack", NULL);
 		else
-			portal_page_problem(rq, 404, "Check that the whole link "
-			    "from the email was used, or ask the sender for a "
-			    "new one.");
+			portal_page_problem(rq, 404, "Check that the whole "
+			    "link from the email was used, or ask the sender "
+			    "for a new one.");
 		return;
 	}
 	if (!json) {

@@ -21,7 +21,7 @@ struct portal_op {
 	unsigned		 limit;
 	json_t			*out;
 	uint64_t		 next;
-	int			 fetched;	/* the link's first fetch is kept */
+	int			 fetched;	/* the first fetch is kept */
 };
 
 /* What building the page may do about a view not yet recorded. */

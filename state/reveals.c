@@ -61,8 +61,9 @@ reveals_allowed_txn(MDB_txn *txn, struct state *st, const char *pid,
 	reveals_key(kb, pid, from, &k);
 	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_REVEALS), &cur)) != 0)
 		return state_mdb_err(rc);
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 &&
-	    n < REVEALS_PER_MINUTE; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	    rc == 0 && n < REVEALS_PER_MINUTE;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		if (k.mv_size != plen + 9 || memcmp(k.mv_data, pid, plen + 1))
 			break;
 		if (n++ == 0)
@@ -269,7 +270,8 @@ reveals_list_fn(MDB_txn *txn, struct state *st, void *arg)
 	reveals_key(kb, op->id, op->before == 0 ? UINT64_MAX : op->before, &k);
 	for (rc = state_seek_before(cur, &k, &v); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
-		if (k.mv_size != plen + 9 || memcmp(k.mv_data, op->id, plen + 1))
+		if (k.mv_size != plen + 9 ||
+		    memcmp(k.mv_data, op->id, plen + 1) != 0)
 			break;
 		ord = state_be64_get((unsigned char *)k.mv_data + plen + 1);
 		if (json_array_size(op->out) == op->limit) {

@@ -85,7 +85,8 @@ boot(struct fzd *d, struct env *e, const char *pw)
 	snprintf(body, sizeof(body), "{\"sections\":[{\"title\":\"Access "
 	    "<script>alert('s')</script>\",\"items\":["
 	    "{\"type\":\"credential\",\"label\":\"CMS \\\"admin\\\" <i>\","
-	    "\"url\":\"https://cms.example/a?b=\\\"><script>alert(2)</script>\","
+	    "\"url\":\"https://cms.example/a?b=\\\"><script>alert(2)"
+	    "</script>\","
 	    "\"username\":\"jane<u>\",\"password\":\"%s\"},"
 	    "{\"type\":\"credential\",\"label\":\"Empty\"},"
 	    "{\"type\":\"link\",\"label\":\"javascript:alert(3)\",\"url\":"
@@ -343,11 +344,11 @@ test_form_signoff(void **state)
 	    "Looks+%3Cgood%3E", &res);
 	assert_page(&res, 403);
 	assert_inert(&res);
-	assert_true(fzh_match("<input id=\"signoff-email\" [^>]*aria-describedby="
-	    "\"signoff-email-hint signoff-email-error\" aria-invalid=\"true\" "
-	    "value=\"mallory@example.com\">\n<p class=\"field-error\" "
-	    "id=\"signoff-email-error\">This is not the address this pack was "
-	    "sent to\\.", res.body));
+	assert_true(fzh_match("<input id=\"signoff-email\" [^>]*"
+	    "aria-describedby=\"signoff-email-hint signoff-email-error\" "
+	    "aria-invalid=\"true\" value=\"mallory@example.com\">\n"
+	    "<p class=\"field-error\" id=\"signoff-email-error\">This is not "
+	    "the address this pack was sent to\\.", res.body));
 	assert_non_null(strstr(res.body, "value=\"Jane Doe\""));
 	assert_non_null(strstr(res.body, ">Looks &lt;good&gt;</textarea>"));
 	assert_null(strstr(res.body, "signoff-name-error"));
@@ -542,7 +543,8 @@ test_prefetchers_record_no_view(void **state)
 	static const char *const bots[] = {
 		"Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
 		"facebookexternalhit/1.1", "Twitterbot/1.0", "LinkedInBot/1.0",
-		"WhatsApp/2.23.20.0", "Mozilla/5.0 (compatible; Discordbot/2.0)",
+		"WhatsApp/2.23.20.0",
+		"Mozilla/5.0 (compatible; Discordbot/2.0)",
 		"TelegramBot (like TwitterBot)", "Microsoft Office Existence "
 		"Discovery", "Mozilla/5.0 (compatible; Google-Safety)",
 		"Mozilla/5.0 (compatible; Applebot/0.1)", "SkypeUriPreview",

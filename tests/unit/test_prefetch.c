@@ -26,9 +26,11 @@ test_known_prefetchers(void **state)
 		    "+https://discordapp.com)",
 		"TelegramBot (like TwitterBot)",
 		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/"
-		    "605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15"
-		    " (Applebot/0.1; +http://www.apple.com/go/applebot)",
-		"Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5",
+		    "605.1.15 (KHTML, like Gecko) Version/13.1.1 "
+		    "Safari/605.1.15 (Applebot/0.1; "
+		    "+http://www.apple.com/go/applebot)",
+		"Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview "
+		    "Preview/0.5",
 		"Mozilla/5.0 (compatible; Google-Safety; "
 		    "+http://www.google.com/bot.html)",
 		"Mozilla/5.0 (compatible; Googlebot/2.1; "
