@@ -9,6 +9,7 @@
 #include "relay/http/http.h"
 #include "relay/packcheck.h"
 #include "relay/peer.h"
+#include "relay/prefetch.h"
 #include "relay/reply.h"
 #include "relay/validate.h"
 
@@ -232,13 +233,24 @@ writes_token(struct rq *rq)
 	return token;
 }
 
+/* Returns 1 if rq comes from a program that fetches links ahead of a
+ * person (relay/prefetch.h): whatever it sends, it records no view. */
+static int
+writes_prefetcher(const struct rq *rq)
+{
+	return prefetch_agent(http_req_header(rq->http, "User-Agent"));
+}
+
 void
 writes_view(struct rq *rq)
 {
 	const char *token;
 
-	if ((token = writes_token(rq)) != NULL)
-		writes_submit(rq, STORE_OP_PORTAL_VIEWED, token, NULL);
+	if ((token = writes_token(rq)) == NULL)
+		return;
+	/* A prefetcher gets the answer a repeat would get, from a read. */
+	writes_submit(rq, writes_prefetcher(rq) ? STORE_OP_PORTAL_VIEW :
+	    STORE_OP_PORTAL_VIEWED, token, NULL);
 }
 
 /* The User-Agent as evidence, into out (WRITES_AGENT_MAX + 1 bytes):
@@ -274,35 +286,122 @@ writes_user_agent(const struct rq *rq, char *out)
 	return out;
 }
 
+/* Adds the evidence of who sent rq to in: the client's address and
+ * user agent (null when there is none). Returns in, or NULL. */
+static json_t *
+writes_evidence(struct rq *rq, json_t *in)
+{
+	char addr[PEER_ADDR_SIZE], agent[WRITES_AGENT_MAX + 1];
+	const char *ua;
+
+	if (in == NULL)
+		return NULL;
+	ua = writes_user_agent(rq, agent);
+	if (json_object_set_new(in, "ipAddress", json_string(peer_client(
+	    edge_cfg(rq->edge), rq->http, addr))) != 0 ||
+	    json_object_set_new(in, "userAgent", ua != NULL ? json_string(ua) :
+	    json_null()) != 0) {
+		json_decref(in);
+		return NULL;
+	}
+	return in;
+}
+
+json_t *
+writes_signoff_check(struct vctx *v, struct rq *rq)
+{
+	char email[TEXT_EMAIL_SIZE];
+	const char *name, *em, *comment;
+
+	name = validate_name(v, "name", 1, WRITES_NAME_MAX);
+	/* Matched against the project's client's (the store checks): the
+	 * link alone is not enough to sign in the client's name. */
+	em = validate_email(v, "email", 1, email);
+	comment = validate_string(v, "comment", 0, WRITES_MESSAGE_MAX, 1);
+	if (v->details != NULL)
+		return NULL;
+	return writes_evidence(rq, json_pack("{s:s, s:s, s:s?}", "name", name,
+	    "email", em, "comment", comment != NULL && *comment ? comment :
+	    NULL));
+}
+
 void
 writes_signoff(struct rq *rq)
 {
-	char email[TEXT_EMAIL_SIZE];
-	char addr[PEER_ADDR_SIZE], agent[WRITES_AGENT_MAX + 1];
-	const char *token, *name, *em, *comment;
+	char retry[TEXT_U64_SIZE];
+	const char *token;
+	unsigned wait_s;
 	struct vctx v;
 	json_t *in;
 
 	if ((token = writes_token(rq)) == NULL)
 		return;
 	validate_begin(&v, rq->body);
-	name = validate_name(&v, "name", 1, WRITES_NAME_MAX);
-	/* Matched against the project's client's (the store checks): the
-	 * link alone is not enough to sign in the client's name. */
-	em = validate_email(&v, "email", 1, email);
-	comment = validate_string(&v, "comment", 0, WRITES_MESSAGE_MAX, 1);
+	in = writes_signoff_check(&v, rq);
 	if (validate_end(&v, rq) != 0)
 		return;
 	/* Each well-formed sign-off may be a guess at the client's email. */
-	if (auth_link_take(edge_auth(rq->edge), rq, token) != 0)
+	if (in != NULL && !auth_link_take(edge_auth(rq->edge), token,
+	    &wait_s)) {
+		json_decref(in);
+		text_u64(retry, wait_s);
+		reply_header(rq, "Retry-After", retry);
+		reply_error(rq, API_RATE_LIMITED, "too many sign-offs through "
+		    "this link; wait and try again", NULL);
 		return;
-	in = json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "name", name,
-	    "email", em, "comment", comment != NULL && *comment ? comment :
-	    NULL, "ipAddress", peer_client(edge_cfg(rq->edge), rq->http, addr),
-	    "userAgent", writes_user_agent(rq, agent));
+	}
 	if (in == NULL) {
 		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
 		return;
 	}
 	writes_submit(rq, STORE_OP_PORTAL_SIGNOFF, token, in);
+}
+
+/* Checks that field is a whole number from 0 to max; returns it, or -1
+ * after recording a failure. */
+static long long
+writes_index(struct vctx *v, const char *field, long long max)
+{
+	const json_t *j = json_object_get(v->body, field);
+
+	if (j == NULL || json_is_null(j)) {
+		validate_fail(v, field, "is required");
+		return -1;
+	}
+	if (!json_is_integer(j) || json_integer_value(j) < 0 ||
+	    json_integer_value(j) > max) {
+		validate_fail(v, field, "must be a whole number from 0");
+		return -1;
+	}
+	return json_integer_value(j);
+}
+
+void
+writes_reveal(struct rq *rq)
+{
+	const char *token, *label;
+	long long sec, item;
+	struct vctx v;
+	json_t *in;
+
+	if ((token = writes_token(rq)) == NULL)
+		return;
+	validate_begin(&v, rq->body);
+	sec = writes_index(&v, "section", PACKCHECK_MAX_SECTIONS);
+	item = writes_index(&v, "item", PACKCHECK_MAX_ITEMS);
+	label = validate_string(&v, "label", 1, WRITES_NAME_MAX, 0);
+	if (validate_end(&v, rq) != 0)
+		return;
+	/* Revealing is the client acting on the pack: it counts as a view,
+	 * unless a prefetcher sent it. */
+	in = writes_evidence(rq, json_pack("{s:I, s:I, s:s, s:b}", "section",
+	    (json_int_t)sec, "item", (json_int_t)item, "label", label, "view",
+	    !writes_prefetcher(rq)));
+	if (in == NULL) {
+		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+		return;
+	}
+	/* The password is for this answer alone. */
+	reply_header(rq, "Cache-Control", "no-store");
+	writes_submit(rq, STORE_OP_PORTAL_REVEAL, token, in);
 }

@@ -1,6 +1,6 @@
 /*
- * writes.h: the write endpoints of the core API and the portal's view
- * and sign-off.
+ * writes.h: the write endpoints of the core API and the portal's view,
+ * sign-off and password reveal.
  * Each validates its body completely (every bad field named at once),
  * builds the store's normalized input, and asks the store.
  */
@@ -19,6 +19,14 @@ void	writes_pack_put(struct rq *rq);		/* PUT /projects/:id/pack */
 void	writes_pack_send(struct rq *rq);	/* POST .../pack/send */
 void	writes_view(struct rq *rq);		/* POST /p/:token/view */
 void	writes_signoff(struct rq *rq);		/* POST /p/:token/signoff */
+void	writes_reveal(struct rq *rq);		/* POST /p/:token/reveal */
+
+/* Checks a sign-off body (v's, begun by the caller): name, email (the
+ * client's, the store checks), an optional comment. Returns the store's
+ * input with the evidence of who sent rq (address, user agent; caller
+ * decrefs) if v holds no failure, else NULL; NULL with no failure in v
+ * means out of memory. The JSON route and the page's form share it. */
+json_t	*writes_signoff_check(struct vctx *v, struct rq *rq);
 
 /* Field names of a project-creating body: the REST API's camelCase or
  * the Zapier action's snake_case. */

@@ -1,6 +1,7 @@
 #include "actions/hooks.h"
 #include "actions/ingest.h"
 #include "actions/keys.h"
+#include "actions/portal_form.h"
 #include "actions/writes.h"
 #include "actions/zapier.h"
 #include "cmd/routes.h"
@@ -9,6 +10,7 @@
 #include "relay/health.h"
 #include "relay/metrics.h"
 #include "relay/openapi.h"
+#include "relay/portal_page.h"
 #include "relay/reads.h"
 #include "triggers/poll.h"
 #include "triggers/stream.h"
@@ -49,6 +51,21 @@ static const struct route_answer pack_put_answers[] = {
 };
 static const struct route_answer pack_send_answers[] = {
 	{ 409, "The project is already signed off." },
+	{ 0, NULL },
+};
+static const struct route_answer reveals_answers[] = {
+	{ 404, "No such project." },
+	{ 0, NULL },
+};
+static const struct route_answer portal_reveal_answers[] = {
+	{ 400, "section, item or label is missing or not a credential's "
+	    "(details name each)." },
+	{ 404, "No pack is shared under this token (with store = http the "
+	    "portal is the upstream's)." },
+	{ 409, "The pack changed: no credential with that label is at that "
+	    "place any more (reload the page)." },
+	{ 429, "Over 20 reveals a minute through this link; see "
+	    "Retry-After." },
 	{ 0, NULL },
 };
 static const struct route_answer signoff_get_answers[] = {
@@ -222,6 +239,12 @@ static const struct route routes[] = {
 	    "Sends the pack to the client and records pack.sent; an "
 	    "unchanged pack already sent records nothing new "
 	    "(eventRecorded: false).", "project", pack_send_answers, NULL },
+	{ "GET", "/api/v1/projects/:id/pack/reveals", reads_pack_reveals, A, R,
+	    ROUTE_LIST | ROUTE_STORE, "List password reveals", "Packs", NULL,
+	    "RevealList",
+	    "Passwords the client revealed in the portal, newest first: "
+	    "when, which item, from where; never the password itself.",
+	    "project", reveals_answers, NULL },
 	{ "GET", "/api/v1/projects/:id/signoff", reads_signoff, A, R,
 	    ROUTE_STORE, "Get a project's sign-off", "Sign-offs", NULL,
 	    "Signoff",
@@ -339,15 +362,25 @@ static const struct route routes[] = {
 	{ "GET", "/console/:file", console_serve, 0, 0,
 	    ROUTE_RAW | ROUTE_PAGE, "The console's script and style", NULL,
 	    NULL, NULL, NULL, NULL, NULL, NULL },
-	{ "GET", "/p/:token", reads_portal, 0, 0, 0,
+	{ "GET", "/p/:token", reads_portal, 0, 0, ROUTE_HTML,
 	    "Open a shared pack", "Portal", NULL, "PortalView",
-	    "The client's view of a sent pack; GET (and HEAD) record "
-	    "nothing.", NULL, portal_answers, NULL },
+	    "The client's view of a sent pack: JSON when Accept prefers "
+	    "application/json, else the web page. GET and HEAD record no "
+	    "view; the first fetch is kept as firstFetchedAt.", NULL,
+	    portal_answers, NULL },
+	{ "POST", "/p/:token", portal_form_signoff, 0, 0,
+	    ROUTE_RAW | ROUTE_PAGE | ROUTE_SMALL_BODY,
+	    "The portal page's sign-off form", NULL, NULL, NULL, NULL, NULL,
+	    NULL, NULL },
+	{ "GET", "/p/assets/:file", portal_page_asset, 0, 0,
+	    ROUTE_RAW | ROUTE_PAGE, "The portal page's script and style",
+	    NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "POST", "/p/:token/view", writes_view, 0, 0, ROUTE_SMALL_BODY,
 	    "Report a pack viewed", "Portal", NULL, "PortalView",
 	    "The page reports a person has the pack in front of them: "
 	    "pack.viewed is recorded once per project, a repeat records "
-	    "nothing.", NULL, portal_answers, NULL },
+	    "nothing, and a known link scanner records nothing.", NULL,
+	    portal_answers, NULL },
 	{ "POST", "/p/:token/signoff", writes_signoff, 0, 0,
 	    BODY | ROUTE_CREATES | ROUTE_SMALL_BODY, "Sign off a pack",
 	    "Portal", "SignoffInput",
@@ -355,6 +388,13 @@ static const struct route routes[] = {
 	    "The client signs off with the email the pack was sent to; "
 	    "records client.signed_off, after pack.viewed if none was "
 	    "recorded.", NULL, portal_signoff_answers, NULL },
+	{ "POST", "/p/:token/reveal", writes_reveal, 0, 0,
+	    BODY | ROUTE_SMALL_BODY | ROUTE_NO_STORE, "Reveal a password", "Portal",
+	    "RevealInput", "Revealed",
+	    "The page shows one credential's password to the client, after "
+	    "an explicit click; each reveal is recorded for the agency "
+	    "(GET /api/v1/projects/{id}/pack/reveals) and counts as a view.",
+	    NULL, portal_reveal_answers, NULL },
 };
 
 const struct route *

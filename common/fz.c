@@ -20,6 +20,7 @@ fz_strerror(int err)
 	case FZ_ETIMEOUT:	return "upstream timeout";
 	case FZ_EBADGW:		return "bad upstream answer";
 	case FZ_EDENIED:	return "not allowed";
+	case FZ_ELIMIT:		return "rate limited";
 	}
 	return "unknown error";
 }

@@ -26,6 +26,7 @@
 #define FZ_ETIMEOUT	(-13)	/* the upstream store did not answer in time */
 #define FZ_EBADGW	(-14)	/* the upstream store answered nonsense */
 #define FZ_EDENIED	(-15)	/* the caller may not do this to the record */
+#define FZ_ELIMIT	(-16)	/* over a rate the record allows; try later */
 
 /* Longest human-readable name (workspace, key) in bytes of UTF-8. */
 #define FZ_NAME_MAX	100

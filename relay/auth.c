@@ -213,16 +213,14 @@ auth_check(struct auth *a, struct rq *rq)
 }
 
 int
-auth_link_take(struct auth *a, struct rq *rq, const char *token)
+auth_link_take(struct auth *a, const char *token, unsigned *retry_after_s)
 {
 	struct limit_info li;
 
 	if (limiter_take(a->per_link, token, clock_mono_ms(), &li))
-		return 0;
-	auth_retry_after(rq, &li);
-	reply_error(rq, API_RATE_LIMITED, "too many attempts through this "
-	    "link; wait and try again", NULL);
-	return -1;
+		return 1;
+	*retry_after_s = (unsigned)li.retry_after_s;
+	return 0;
 }
 
 struct auth_batch {

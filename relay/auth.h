@@ -34,10 +34,12 @@ int	auth_check(struct auth *a, struct rq *rq);
  * Counts an attempt to act through the share link token (a sign-off,
  * where a wrong email is a guess at the client's): at most
  * AUTH_LINK_PER_MINUTE per link, whoever sends them, so guesses cannot
- * be spread over addresses. Returns 0, or -1 after answering 429.
+ * be spread over addresses. Returns 1 if allowed; else 0, with the
+ * seconds to wait in *retry_after_s, and the caller answers 429.
  */
 #define AUTH_LINK_PER_MINUTE	5
-int	auth_link_take(struct auth *a, struct rq *rq, const char *token);
+int	auth_link_take(struct auth *a, const char *token,
+	    unsigned *retry_after_s);
 
 /* Writes pending last-used times; forgets idle rate-limit buckets. */
 void	auth_flush(struct auth *a);

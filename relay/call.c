@@ -123,6 +123,13 @@ call_done_cb(struct store_res *res, void *arg)
 		    res->message : "not allowed", res->field != NULL ?
 		    reply_detail(NULL, res->field, "does not match") : NULL);
 		break;
+	case FZ_ELIMIT:
+		snprintf(msg, sizeof(msg), "%u", res->retry_after_s > 0 ?
+		    res->retry_after_s : 1);
+		reply_header(rq, "Retry-After", msg);
+		reply_error(rq, API_RATE_LIMITED, res->message != NULL ?
+		    res->message : "too many requests; try again later", NULL);
+		break;
 	case FZ_EUPSTREAM:
 		reply_error_raw(rq, res->status, res->code, res->text,
 		    res->details);

@@ -1,5 +1,3 @@
-#include <string.h>
-
 #include "relay/console.h"
 #include "relay/console_assets.h"
 #include "relay/http/router.h"
@@ -15,14 +13,10 @@ void
 console_serve(struct rq *rq)
 {
 	const char *file = router_param(&rq->params, "file");
-	size_t i;
+	const struct asset *a;
 
-	if (file == NULL)
-		file = "index.html";
-	for (i = 0; i < console_nassets; i++)
-		if (strcmp(console_assets[i].name, file) == 0)
-			break;
-	if (i == console_nassets) {
+	if ((a = asset_find(console_assets, console_nassets, file != NULL ?
+	    file : "index.html")) == NULL) {
 		reply_error(rq, API_NOT_FOUND, "no such console file", NULL);
 		return;
 	}
@@ -32,6 +26,5 @@ console_serve(struct rq *rq)
 	reply_header(rq, "Referrer-Policy", "no-referrer");
 	reply_header(rq, "X-Robots-Tag", "noindex");
 	reply_header(rq, "Cache-Control", "no-cache");
-	reply_raw(rq, 200, console_assets[i].ctype, console_assets[i].body,
-	    console_assets[i].len);
+	reply_raw(rq, 200, a->ctype, a->body, a->len);
 }

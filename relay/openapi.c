@@ -136,6 +136,26 @@ static const struct {
 	    "{\"type\":\"string\",\"enum\":[\"true\"]}",
 	    "The first answer to this Idempotency-Key, replayed: nothing was "
 	    "written again" },
+	{ "Cache-Control", OPENAPI_OPT, "{\"type\":\"string\"}",
+	    "no-store: the answer is the client's alone" },
+	{ "Vary", OPENAPI_OPT, "{\"type\":\"string\"}",
+	    "Accept: the same address answers the page or its JSON" },
+	{ "Content-Security-Policy", OPENAPI_OPT, "{\"type\":\"string\"}",
+	    "The page loads only its own files and talks only to this origin" },
+	{ "Referrer-Policy", OPENAPI_OPT, "{\"type\":\"string\"}",
+	    "no-referrer: the share link never leaves in a Referer" },
+	{ "X-Robots-Tag", OPENAPI_OPT, "{\"type\":\"string\"}",
+	    "noindex: share links are not for search engines" },
+	{ "X-Content-Type-Options", OPENAPI_OPT, "{\"type\":\"string\"}",
+	    "nosniff" },
+	{ "X-Frame-Options", OPENAPI_OPT, "{\"type\":\"string\"}",
+	    "DENY: the page is never framed" },
+};
+
+/* What a page answers besides the API's headers (relay/portal_page.h). */
+static const char *const openapi_page_headers[] = {
+	"Cache-Control", "Vary", "Content-Security-Policy", "Referrer-Policy",
+	"X-Robots-Tag", "X-Content-Type-Options", "X-Frame-Options",
 };
 
 static json_t *
@@ -285,6 +305,7 @@ openapi_response(const struct route *r, int status, const char *why)
 {
 	json_t *headers = json_object(), *content;
 	int ok = status >= 200 && status < 300;
+	size_t i;
 
 	openapi_header(headers, "X-Request-ID", 1);
 	/* The limiter counts a key before anything else is checked, so
@@ -306,6 +327,15 @@ openapi_response(const struct route *r, int status, const char *why)
 	content = ok ? openapi_ok_content(r) : json_pack("{s:{s:o}}",
 	    "application/json", "schema", openapi_ref("schemas",
 	    "ErrorEnvelope"));
+	if ((r->flags & ROUTE_NO_STORE) && !(r->flags & ROUTE_HTML))
+		openapi_header(headers, "Cache-Control", 0);
+	if (r->flags & ROUTE_HTML) {
+		for (i = 0; i < sizeof(openapi_page_headers) /
+		    sizeof(openapi_page_headers[0]); i++)
+			openapi_header(headers, openapi_page_headers[i], 0);
+		json_object_set_new(content, "text/html", json_pack("{s:{s:s}}",
+		    "schema", "type", "string"));
+	}
 	return json_pack("{s:s, s:o, s:o}", "description", why, "headers",
 	    headers, "content", content);
 }

@@ -1,6 +1,9 @@
 #include <string.h>
 
+#include "relay/accept.h"
 #include "relay/call.h"
+#include "relay/http/http.h"
+#include "relay/portal_page.h"
 #include "relay/reads.h"
 #include "relay/reply.h"
 #include "relay/validate.h"
@@ -65,6 +68,23 @@ reads_pack(struct rq *rq)
 }
 
 void
+reads_pack_reveals(struct rq *rq)
+{
+	struct store_req req = { 0 };
+	const char *id = router_param(&rq->params, "id");
+
+	if (id == NULL || !validate_id_ok(id, "project")) {
+		reply_error(rq, API_NOT_FOUND, "no such record", NULL);
+		return;
+	}
+	req.op = STORE_OP_PACK_REVEALS;
+	req.id = id;
+	if (call_list_params(rq, &req) != 0)
+		return;
+	call_store(rq, &req);
+}
+
+void
 reads_signoff(struct rq *rq)
 {
 	reads_one(rq, STORE_OP_SIGNOFF_GET, "project");
@@ -91,11 +111,24 @@ reads_portal(struct rq *rq)
 	struct store_req req = { 0 };
 	const char *token = router_param(&rq->params, "token");
 
+	int json = accept_wants_json(http_req_header(rq->http, "Accept"));
+
 	if (token == NULL || strlen(token) > 64) {
-		reply_error(rq, API_NOT_FOUND, "no such pack", NULL);
+		if (json)
+			reply_error(rq, API_NOT_FOUND, "no such pack", NULL);
+		else
+			portal_page_problem(rq, 404, "Check that the whole "
+			    "link from the email was used, or ask the sender "
+			    "for a new one.");
 		return;
 	}
-	req.op = STORE_OP_PORTAL_VIEW;
+	if (!json) {
+		portal_page_serve(rq, token);
+		return;
+	}
+	reply_header(rq, "Vary", "Accept");
+	reply_header(rq, "Cache-Control", "no-store");
+	req.op = STORE_OP_PORTAL_FETCH;
 	req.id = token;
 	call_store(rq, &req);
 }

@@ -33,6 +33,10 @@ typedef void route_handler(struct rq *rq);
 				   upstream with store = http */
 #define ROUTE_SMALL_BODY 0x200	/* bodies over 8 KiB are 413 before they are
 				   read: routes open to anyone (the portal) */
+#define ROUTE_HTML	0x400	/* answers a web page, unless Accept prefers
+				   application/json */
+#define ROUTE_NO_STORE	0x800	/* answers are the client's alone:
+				   Cache-Control: no-store */
 
 /* For the API description: an answer a route gives besides its success
  * and those its plan, flags and path imply, and why. */

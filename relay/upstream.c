@@ -99,6 +99,8 @@ static const struct {
 	{ STORE_OP_PACK_PUT, "PUT", "/api/v1/projects/", "/pack", 0 },
 	{ STORE_OP_PACK_SEND, "POST", "/api/v1/projects/", "/pack/send", 0 },
 	{ STORE_OP_SIGNOFF_GET, "GET", "/api/v1/projects/", "/signoff", 0 },
+	{ STORE_OP_PACK_REVEALS, "GET", "/api/v1/projects/", "/pack/reveals",
+	    1 },
 	{ STORE_OP_SIGNOFF_LIST, "GET", "/api/v1/signoffs", NULL, 1 },
 	{ STORE_OP_TEMPLATE_LIST, "GET", "/api/v1/templates", NULL, 0 },
 };

@@ -60,6 +60,7 @@ static const char *const state_db_names[DB_COUNT] = {
 	[DB_OUTBOX] = "outbox",
 	[DB_OUTBOX_SEQ] = "outbox_seq",
 	[DB_DELIVERIES] = "deliveries",
+	[DB_REVEALS] = "reveals",
 };
 
 void

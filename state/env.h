@@ -38,6 +38,7 @@ enum state_db {
 	DB_OUTBOX,		/* be64 due ms, hook id, NUL, be64 seq -> empty */
 	DB_OUTBOX_SEQ,		/* be64 seq, hook id -> be64 due ms */
 	DB_DELIVERIES,		/* hook id, NUL, be64 seq -> delivery JSON */
+	DB_REVEALS,		/* project id, NUL, be64 ordinal -> reveal */
 	DB_COUNT
 };
 

@@ -23,7 +23,7 @@ struct packs_op {
 	json_t			*out;
 };
 
-static int
+int
 packs_load_txn(MDB_txn *txn, struct state *st, const char *project_id,
     json_t **out)
 {
@@ -134,11 +134,12 @@ packs_render_txn(MDB_txn *txn, struct state *st, const struct packs_ctx *ctx,
 		json_decref(sections);
 		goto out;
 	}
-	out = json_pack("{s:O, s:o, s:O, s:O, s:O, s:O?, s:s?}",
+	out = json_pack("{s:O, s:o, s:O, s:O, s:O, s:O?, s:O?, s:s?}",
 	    "projectId", json_object_get(p, "id"), "sections", sections,
 	    "revision", json_object_get(pack, "revision"),
 	    "updatedAt", json_object_get(pack, "updatedAt"),
 	    "sentAt", json_object_get(p, "sentAt"),
+	    "firstFetchedAt", json_object_get(p, "firstFetchedAt"),
 	    "viewedAt", json_object_get(p, "viewedAt"), "share_url", url);
 out:
 	free(url);

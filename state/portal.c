@@ -21,17 +21,17 @@ struct portal_op {
 	unsigned		 limit;
 	json_t			*out;
 	uint64_t		 next;
+	int			 fetched;	/* the first fetch is kept */
 };
 
 /* What building the page may do about a view not yet recorded. */
 enum portal_mode {
-	PORTAL_READ,		/* nothing: GET and HEAD never write */
+	PORTAL_READ,		/* nothing: GET and HEAD record no view */
 	PORTAL_PROBE,		/* stop with FZ_EEXIST: a write is needed */
 	PORTAL_RECORD,		/* record it (a write transaction) */
 };
 
-/* Resolves a share token to its project. */
-static int
+int
 portal_project_txn(MDB_txn *txn, struct state *st, const char *token,
     json_t **p)
 {
@@ -100,6 +100,19 @@ portal_view_txn(MDB_txn *txn, struct state *st, json_t *p, int64_t now_ms)
 	return err;
 }
 
+int
+portal_first_view_txn(MDB_txn *txn, struct state *st, json_t *p,
+    int64_t now_ms)
+{
+	int err;
+
+	if (portal_viewed(p))
+		return 0;
+	if ((err = portal_view_txn(txn, st, p, now_ms)) != 0)
+		return err;
+	return projects_put_txn(txn, st, p, now_ms);
+}
+
 /* The sign-off as the page shows it: whoever holds the link sees it, so
  * not the signer's email nor the evidence of who signed. */
 static json_t *
@@ -115,10 +128,12 @@ portal_signoff_public(const json_t *so)
 }
 
 /* The portal's page for token in *out, recording the first view as mode
- * says. */
+ * says; *fetched (when not NULL) tells whether the link's first fetch is
+ * kept. */
 static int
 portal_page_txn(MDB_txn *txn, struct state *st, const struct packs_ctx *ctx,
-    const char *token, int64_t now_ms, enum portal_mode mode, json_t **out)
+    const char *token, int64_t now_ms, enum portal_mode mode, json_t **out,
+    int *fetched)
 {
 	json_t *p = NULL, *pack = NULL, *so = NULL, *shown = NULL;
 	struct workspace ws;
@@ -126,6 +141,8 @@ portal_page_txn(MDB_txn *txn, struct state *st, const struct packs_ctx *ctx,
 
 	if ((err = portal_project_txn(txn, st, token, &p)) != 0)
 		return err;
+	if (fetched != NULL)
+		*fetched = json_is_string(json_object_get(p, "firstFetchedAt"));
 	if ((err = workspace_get_txn(txn, st, json_string_value(
 	    json_object_get(p, "workspaceId")), &ws)) != 0)
 		goto out;
@@ -175,7 +192,7 @@ portal_view_fn(MDB_txn *txn, struct state *st, void *arg)
 	struct portal_op *op = arg;
 
 	return portal_page_txn(txn, st, op->ctx, op->id, 0, PORTAL_READ,
-	    &op->out);
+	    &op->out, &op->fetched);
 }
 
 int
@@ -195,13 +212,56 @@ portal_view(struct state *st, const struct packs_ctx *ctx, const char *token,
 	return err;
 }
 
+/* Keeps the link's first fetch on its project. Not the agency's change,
+ * so updatedAt stays; a fetch already kept writes nothing. */
+static int
+portal_fetched_fn(MDB_txn *txn, struct state *st, void *arg)
+{
+	struct state_rec *op = arg;
+	char at[CLOCK_RFC3339_SIZE];
+	json_t *p = NULL;
+	int err;
+
+	if ((err = portal_project_txn(txn, st, op->id, &p)) != 0)
+		return err;
+	if (!json_is_string(json_object_get(p, "firstFetchedAt"))) {
+		json_object_set_new(p, "firstFetchedAt",
+		    json_string(clock_rfc3339(op->now_ms, at)));
+		err = docs_put_txn(txn, st, DOC_PROJECT, json_string_value(
+		    json_object_get(p, "workspaceId")), json_string_value(
+		    json_object_get(p, "id")), p);
+	}
+	json_decref(p);
+	return err;
+}
+
+int
+portal_fetch(struct state *st, const struct packs_ctx *ctx, const char *token,
+    int64_t now_ms, json_t **out)
+{
+	int err;
+	struct portal_op op = { 0 };
+
+	op.ctx = ctx;
+	op.id = token;
+	if ((err = state_read(st, portal_view_fn, &op)) != 0) {
+		json_decref(op.out);
+		op.out = NULL;
+	} else if (!op.fetched)
+		state_submit_rec(st, portal_fetched_fn, NULL, token, NULL,
+		    now_ms, NULL, state_warn_cb,
+		    (void *)"keep a share link's first fetch");
+	*out = op.out;
+	return err;
+}
+
 static int
 portal_probe_fn(MDB_txn *txn, struct state *st, void *arg)
 {
 	struct portal_op *op = arg;
 
 	return portal_page_txn(txn, st, op->ctx, op->id, 0, PORTAL_PROBE,
-	    &op->out);
+	    &op->out, NULL);
 }
 
 static int
@@ -210,7 +270,7 @@ portal_record_fn(MDB_txn *txn, struct state *st, void *arg)
 	struct state_rec *op = arg;
 
 	return portal_page_txn(txn, st, op->ctx, op->id, op->now_ms,
-	    PORTAL_RECORD, &op->op.res.data);
+	    PORTAL_RECORD, &op->op.res.data, NULL);
 }
 
 void

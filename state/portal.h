@@ -6,10 +6,12 @@
  * "signedAt","ipAddress","userAgent"}, one per project; the last two are
  * the evidence of who signed, as the edge saw it (null when it had none).
  *
- * Reading the page never writes: mail link scanners and chat unfurlers
- * fetch a share link before any person does. pack.viewed is recorded
- * once per project, when the page reports a person has it in front of
- * them (portal_view_record) or when the client signs off.
+ * Reading the page records no view: mail link scanners and chat
+ * unfurlers fetch a share link before any person does. pack.viewed is
+ * recorded once per project, when the page reports a person has it in
+ * front of them (portal_view_record) or when the client acts (signs off,
+ * reveals a password). Only the link's first fetch is kept
+ * (firstFetchedAt), so the agency can tell "delivered" from "seen".
  */
 #ifndef FZ_STATE_PORTAL_H
 #define FZ_STATE_PORTAL_H
@@ -32,6 +34,15 @@ struct state;
  */
 int	portal_view(struct state *st, const struct packs_ctx *ctx,
 	    const char *token, json_t **out);
+
+/*
+ * GET and HEAD /p/:token: portal_view, and the link's first fetch is
+ * kept on its project (firstFetchedAt) by a write this queues and does
+ * not wait for; once it is kept nothing is written again. Never an
+ * event. Returns as portal_view. Loop thread.
+ */
+int	portal_fetch(struct state *st, const struct packs_ctx *ctx,
+	    const char *token, int64_t now_ms, json_t **out);
 
 /*
  * POST /p/:token/view: the first for a project sets its viewedAt, moves

@@ -47,6 +47,9 @@ projects_render_txn(MDB_txn *txn, struct state *st, const json_t *p)
 
 	if ((out = json_deep_copy(p)) == NULL)
 		return NULL;
+	/* Projects stored before the first fetch was kept have none. */
+	if (json_object_get(out, "firstFetchedAt") == NULL)
+		json_object_set_new(out, "firstFetchedAt", json_null());
 	ws = json_string_value(json_object_get(p, "workspaceId"));
 	cid = json_string_value(json_object_get(p, "clientId"));
 	if (ws != NULL && cid != NULL &&

@@ -4,8 +4,9 @@
  * AES-256-GCM under a key derived from the daemon secret, a fresh
  * 96-bit nonce per seal, and the owning record's id as associated data
  * (a sealed value moved to another record does not open). The stored
- * form is "v1:" and base64 of nonce | ciphertext | 16-byte tag. fzrelay
- * never opens a sealed value: the API has no reveal path.
+ * form is "v1:" and base64 of nonce | ciphertext | 16-byte tag. The API
+ * never opens a sealed value; only the client portal's reveal does
+ * (state/reveals.h), for the person holding the share link.
  */
 #ifndef FZ_STATE_SEAL_H
 #define FZ_STATE_SEAL_H
@@ -16,5 +17,12 @@
  * a new NUL-terminated string (caller frees) or NULL. */
 char	*seal_password(const unsigned char *key, const char *aad,
 	    const char *plain, size_t len);
+
+/* Opens sealed (seal_password's form) for record aad under key. Returns
+ * 0 and sets *plain (NUL-terminated, caller cleanses and frees; it may
+ * hold NULs: *len is its length), FZ_ECRYPTO (not sealed for aad under
+ * key, or tampered with) or FZ_ENOMEM. */
+int	seal_open(const unsigned char *key, const char *aad,
+	    const char *sealed, char **plain, size_t *len);
 
 #endif

@@ -37,9 +37,13 @@ enum store_op {
 	STORE_OP_SIGNOFF_GET,		/* GET /projects/:id/signoff */
 	STORE_OP_SIGNOFF_LIST,		/* GET /signoffs */
 	STORE_OP_TEMPLATE_LIST,		/* GET /templates */
-	STORE_OP_PORTAL_VIEW,		/* GET /p/:token (id = token) */
+	STORE_OP_PORTAL_VIEW,		/* the portal's view (id = token) */
+	STORE_OP_PORTAL_FETCH,		/* GET /p/:token: the view, and the
+					   link's first fetch is kept */
 	STORE_OP_PORTAL_VIEWED,		/* POST /p/:token/view */
 	STORE_OP_PORTAL_SIGNOFF,	/* POST /p/:token/signoff */
+	STORE_OP_PORTAL_REVEAL,		/* POST /p/:token/reveal */
+	STORE_OP_PACK_REVEALS,		/* GET /projects/:id/pack/reveals */
 };
 
 /* Longest cursor a backend hands out, with its NUL. */
@@ -62,6 +66,7 @@ struct store_res {
 	const char	*message;	/* static; why err, for the caller */
 	const char	*field;		/* static; the input field at fault */
 	int		 created;	/* a write made a new record */
+	unsigned	 retry_after_s;	/* FZ_ELIMIT: when to try again */
 	char		 next_cursor[STORE_CURSOR_MAX];	/* "" at the end */
 	/* FZ_EUPSTREAM: the upstream's own answer, passed through. */
 	int		 status;

@@ -11,6 +11,7 @@
 #include "state/packs.h"
 #include "state/portal.h"
 #include "state/projects.h"
+#include "state/reveals.h"
 #include "state/secret.h"
 #include "state/store_impl.h"
 #include "state/templates.h"
@@ -45,6 +46,32 @@ embedded_list(struct embedded *em, const struct store_req *req,
 	}
 	if ((res->err = fn(em->st, req->workspace_id, before, req->limit,
 	    &res->data, &next)) != 0)
+		return;
+	if (next != 0 && cursor_encode(em->cursor_key, scope, next,
+	    res->next_cursor) != 0)
+		res->err = FZ_ECRYPTO;
+}
+
+/* As embedded_list, for one project's reveals: cursors are bound to
+ * the project too. */
+static void
+embedded_reveals(struct embedded *em, const struct store_req *req,
+    struct store_res *res)
+{
+	char scope[128];
+	uint64_t before = 0, next = 0;
+
+	snprintf(scope, sizeof(scope), "%s:reveals:%s", req->workspace_id,
+	    req->id);
+	if (req->cursor != NULL &&
+	    cursor_decode(em->cursor_key, scope, req->cursor, &before) != 0) {
+		res->err = FZ_EINVAL;
+		res->field = "cursor";
+		res->message = "cursor is not valid for this list";
+		return;
+	}
+	if ((res->err = reveals_list(em->st, req->workspace_id, req->id,
+	    before, req->limit, &res->data, &next)) != 0)
 		return;
 	if (next != 0 && cursor_encode(em->cursor_key, scope, next,
 	    res->next_cursor) != 0)
@@ -98,6 +125,14 @@ embedded_explain(enum store_op op, struct store_res *res)
 			res->message = "email does not match the client "
 			    "this pack was sent to";
 		break;
+	case STORE_OP_PORTAL_REVEAL:
+		if (res->err == FZ_ECONFLICT)
+			res->message = "the pack has changed since the page "
+			    "was loaded; reload it";
+		if (res->err == FZ_ELIMIT)
+			res->message = "too many passwords revealed through "
+			    "this link; try again shortly";
+		break;
 	default:
 		break;
 	}
@@ -118,6 +153,8 @@ embedded_done_cb(struct state_result *r, void *arg)
 	res.field = r->field;
 	res.data = r->data;
 	r->data = NULL;
+	if (r->err == FZ_ELIMIT)
+		res.retry_after_s = (unsigned)r->n;
 	embedded_explain(c->op, &res);
 	c->cb(&res, c->arg);
 	free(c);
@@ -163,6 +200,10 @@ embedded_write(struct embedded *em, const struct store_req *req,
 		break;
 	case STORE_OP_PORTAL_SIGNOFF:
 		portal_signoff(em->st, req->id, req->body, now,
+		    embedded_done_cb, c);
+		break;
+	case STORE_OP_PORTAL_REVEAL:
+		reveals_record(em->st, &em->packs, req->id, req->body, now,
 		    embedded_done_cb, c);
 		break;
 	default:
@@ -212,6 +253,13 @@ embedded_submit(void *impl, const struct store_req *req, store_cb *cb,
 		break;
 	case STORE_OP_PORTAL_VIEW:
 		res.err = portal_view(em->st, &em->packs, req->id, &res.data);
+		break;
+	case STORE_OP_PORTAL_FETCH:
+		res.err = portal_fetch(em->st, &em->packs, req->id,
+		    clock_now_ms(), &res.data);
+		break;
+	case STORE_OP_PACK_REVEALS:
+		embedded_reveals(em, req, &res);
 		break;
 	default:
 		return embedded_write(em, req, cb, arg);

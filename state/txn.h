@@ -72,10 +72,27 @@ json_t	*projects_snapshot_txn(MDB_txn *txn, struct state *st,
 int	packs_init_txn(MDB_txn *txn, struct state *st,
 	    const char *project_id, const json_t *sections, int64_t now_ms);
 
+/* Loads project_id's pack as stored (passwords sealed). Returns 0 and
+ * sets *out (caller decrefs), or FZ_E*. */
+int	packs_load_txn(MDB_txn *txn, struct state *st,
+	    const char *project_id, json_t **out);
+
 /* Renders the stored pack of project p (masked, share_url once sent).
  * Returns a new object or NULL. */
 json_t	*packs_render_txn(MDB_txn *txn, struct state *st,
 	    const struct packs_ctx *ctx, const json_t *p);
+
+/* portal */
+/* Resolves a share token to its project as stored. Returns 0 and sets
+ * *p (caller decrefs), FZ_ENOTFOUND or FZ_E*. */
+int	portal_project_txn(MDB_txn *txn, struct state *st,
+	    const char *token, json_t **p);
+
+/* Records the client's first view of p unless one is recorded: viewedAt,
+ * "sent" becomes "viewed", pack.viewed is journaled and p is stored.
+ * Returns 0 or FZ_E*. Write transactions only. */
+int	portal_first_view_txn(MDB_txn *txn, struct state *st, json_t *p,
+	    int64_t now_ms);
 
 /* journal */
 /*

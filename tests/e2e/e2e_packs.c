@@ -66,6 +66,15 @@ api(const struct fzd *d, const char *method, const char *path,
 	return api_x(d, method, path, tok, NULL, body, res);
 }
 
+/* GETs path of the portal as API clients do, asking for JSON (without
+ * it, a share link answers the web page). */
+static int
+portal_json(const struct fzd *d, const char *path, struct fzh_res *res)
+{
+	return api_x(d, "GET", path, NULL, "Accept: application/json", NULL,
+	    res);
+}
+
 /* Makes the workspace and key and starts the daemon. */
 static void
 boot(struct fzd *d, struct env *e)
@@ -514,7 +523,7 @@ test_credential_sealed(void **state)
 	/* Nor in the portal, once sent. */
 	send_pack(d, &e, pid, "{\"personalMessage\":\"Ready\"}", portal,
 	    sent);
-	fzh_get(fzh_portal(d), portal, NULL, &res);
+	portal_json(fzh_portal(d), portal, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	assert_masked(&res, "data.sections", "Access", "CMS", 1);
 	assert_no_secret(&res, secret);
@@ -767,7 +776,7 @@ test_portal_view(void **state)
 	    sent);
 
 	/* No API key: the share token is the credential. */
-	fzh_get(fzh_portal(d), portal, NULL, &res);
+	portal_json(fzh_portal(d), portal, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_assert_str(fzh_json_str(&res, "data.project.status"), "sent");
 	fzh_assert_str(fzh_json_str(&res, "data.project.name"),
@@ -795,13 +804,13 @@ test_portal_view(void **state)
 	fzh_res_free(&res);
 	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
 
-	fzh_get(d, "/p/unknowntoken", NULL, &res);
+	portal_json(d, "/p/unknowntoken", &res);
 	fzh_assert_envelope(&res, 404, "NOT_FOUND");
 	fzh_res_free(&res);
 	/* The real token with one character changed. */
 	snprintf(bad, sizeof(bad), "%s", portal);
 	bad[3] = bad[3] == 'a' ? 'b' : 'a';
-	fzh_get(fzh_portal(d), bad, NULL, &res);
+	portal_json(fzh_portal(d), bad, &res);
 	fzh_assert_envelope(&res, 404, "NOT_FOUND");
 	fzh_res_free(&res);
 	fzh_stop_ok(d);
@@ -1035,7 +1044,7 @@ test_signoff(void **state)
 
 	/* The portal shows the sign-off, but not to whom the link went
 	 * nor the evidence. */
-	fzh_get(fzh_portal(d), portal, NULL, &res);
+	portal_json(fzh_portal(d), portal, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_assert_str(fzh_json_str(&res, "data.project.status"),
 	    "signed_off");
@@ -1118,7 +1127,7 @@ test_signoff_absent(void **state)
 	new_project(d, &e, "Web Design", draft);
 	new_project(d, &e, "SEO", viewed);
 	send_pack(d, &e, viewed, "{}", portal, sent);
-	fzh_get(fzh_portal(d), portal, NULL, &res);
+	portal_json(fzh_portal(d), portal, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	if (!json_is_null(fzh_json_get(&res, "data.signoff")))
 		fail_msg("an unsigned pack shows a sign-off: %s", res.body);
@@ -1176,7 +1185,7 @@ test_resend_after_view_status(void **state)
 	send_pack(d, &e, pid, "{\"personalMessage\":\"v2\"}", portal2, sent2);
 	fzh_assert_str(portal2, portal);	/* one link per project */
 
-	fzh_get(fzh_portal(d), portal, NULL, &res);
+	portal_json(fzh_portal(d), portal, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	find_item(&res, "data.sections", "Docs", "Revised");
 	copy_str(&res, "data.project.status", shown, sizeof(shown));
@@ -1277,6 +1286,141 @@ test_signoff_user_agent(void **state)
 	fzh_stop_ok(d);
 }
 
+/* Waits (FZH_WAIT_MS at most) until the project's firstFetchedAt, read
+ * through d, is a time, and writes it into out (64 bytes). */
+static void
+wait_first_fetch(const struct fzd *d, const struct env *e, const char *pid,
+    char *out)
+{
+	long long deadline = fzh_now_ms() + FZH_WAIT_MS;
+	char path[256];
+	struct fzh_res res;
+
+	for (;;) {
+		fzh_get(d, ppath(path, sizeof(path), pid, ""), e->tok, &res);
+		fzh_assert_envelope(&res, 200, NULL);
+		if (json_is_string(fzh_json_get(&res, "data.firstFetchedAt")))
+			break;
+		if (!json_is_null(fzh_json_get(&res, "data.firstFetchedAt")))
+			fail_msg("firstFetchedAt is neither null nor a time: "
+			    "%s", res.body);
+		if (fzh_now_ms() > deadline)
+			fail_msg("the first fetch was not kept: %s", res.body);
+		fzh_res_free(&res);
+		nap_ms(10);
+	}
+	copy_str(&res, "data.firstFetchedAt", out, 64);
+	assert_true(fzh_match(rfc3339_re, out));
+	fzh_res_free(&res);
+}
+
+/*
+ * The first fetch of a share link (a HEAD here, as a scanner sends) is
+ * kept apart from the first view, once; and a password the client
+ * reveals in the portal is in the agency's audit list, never the
+ * password itself. Through the edge in both store modes.
+ */
+static void
+test_first_fetch_and_reveal_audit(void **state)
+{
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], path[256], portal[128], sent[64], secret[128];
+	char body[1024], first[64], rtok[64];
+	struct fzh_res res;
+	json_t *rev;
+
+	boot(d, &e);
+	portal_key(d, &e, rtok);
+	new_project(d, &e, "Web Design", pid);
+	make_secret(secret, sizeof(secret));
+	api(d, "PUT", ppath(path, sizeof(path), pid, "/pack"), e.tok,
+	    cred_pack(body, sizeof(body), secret), &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_true(json_is_null(fzh_json_get(&res, "data.firstFetchedAt")));
+	fzh_res_free(&res);
+	send_pack(d, &e, pid, "{}", portal, sent);
+	fzh_get(d, ppath(path, sizeof(path), pid, ""), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_true(json_is_null(fzh_json_get(&res, "data.firstFetchedAt")));
+	fzh_res_free(&res);
+
+	assert_int_equal(api_x(fzh_portal(d), "HEAD", portal, NULL,
+	    "User-Agent: Mozilla/5.0 (compatible; Google-Safety)", NULL, &res),
+	    200);
+	fzh_res_free(&res);
+	wait_first_fetch(d, &e, pid, first);
+	/* Later fetches, page or JSON, keep the first. */
+	nap_ms(5);
+	fzh_get(fzh_portal(d), portal, NULL, &res);
+	assert_int_equal(res.status, 200);
+	fzh_res_free(&res);
+	portal_json(fzh_portal(d), portal, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_res_free(&res);
+	nap_ms(50);
+	fzh_get(d, ppath(path, sizeof(path), pid, ""), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.firstFetchedAt"), first);
+	fzh_assert_str(fzh_json_str(&res, "data.status"), "sent");
+	assert_true(json_is_null(fzh_json_get(&res, "data.viewedAt")));
+	fzh_res_free(&res);
+	fzh_get(d, ppath(path, sizeof(path), pid, "/pack"), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.firstFetchedAt"), first);
+	assert_true(json_is_null(fzh_json_get(&res, "data.viewedAt")));
+	fzh_res_free(&res);
+	assert_events(d, rtok, "pack.sent");
+
+	/* Nothing revealed yet. */
+	fzh_get(d, ppath(path, sizeof(path), pid, "/pack/reveals"), e.tok,
+	    &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_int_equal(json_array_size(fzh_json_get(&res, "data")), 0);
+	fzh_res_free(&res);
+
+	/* The client reveals: the password to the page, and a view. */
+	snprintf(path, sizeof(path), "%s/reveal", portal);
+	api_x(fzh_portal(d), "POST", path, NULL, "User-Agent: Mozilla/5.0 "
+	    "(X11; Linux x86_64) Firefox/121.0", "{\"section\":0,\"item\":0,"
+	    "\"label\":\"CMS\"}", &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_assert_str(fzh_json_str(&res, "data.password"), secret);
+	fzh_assert_str(fzh_header(&res, "Cache-Control"), "no-store");
+	fzh_res_free(&res);
+	assert_events(d, rtok, "pack.sent,pack.viewed");
+
+	fzh_get(d, ppath(path, sizeof(path), pid, "/pack/reveals"), e.tok,
+	    &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_int_equal(json_array_size(fzh_json_get(&res, "data")), 1);
+	rev = json_array_get(fzh_json_get(&res, "data"), 0);
+	fzh_assert_str(json_string_value(json_object_get(rev, "label")), "CMS");
+	fzh_assert_str(json_string_value(json_object_get(rev, "sectionTitle")),
+	    "Access");
+	fzh_assert_str(json_string_value(json_object_get(rev, "ipAddress")),
+	    "127.0.0.1");
+	fzh_assert_str(json_string_value(json_object_get(rev, "userAgent")),
+	    "Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0");
+	assert_true(fzh_match(rfc3339_re, json_string_value(json_object_get(
+	    rev, "revealedAt"))));
+	assert_true(json_integer_value(json_object_get(rev, "section")) == 0 &&
+	    json_is_integer(json_object_get(rev, "item")));
+	assert_no_secret(&res, secret);
+	fzh_res_free(&res);
+	/* Nor does any read of the pack say it. */
+	fzh_get(d, ppath(path, sizeof(path), pid, "/pack"), e.tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_no_secret(&res, secret);
+	fzh_res_free(&res);
+	/* Another workspace's project is no project of this one. */
+	fzh_get(d, ppath(path, sizeof(path), UNKNOWN_PROJECT, "/pack/reveals"),
+	    e.tok, &res);
+	fzh_assert_envelope(&res, 404, "NOT_FOUND");
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, fzh_setup, fzh_teardown)
 
 int
@@ -1296,6 +1440,7 @@ main(void)
 		T(test_signoff_user_agent),
 		T(test_signoff_absent),
 		T(test_resend_after_view_status),
+		T(test_first_fetch_and_reveal_audit),
 	};
 
 	return cmocka_run_group_tests_name("e2e_packs", tests,

@@ -46,8 +46,10 @@ h.test('every documented operation is routed (no 404 or 405)', async () => {
       const url = d.base + p.replace(/\{[^}]+\}/g, 'x');
       const res = await fetch(url, {
         method: method.toUpperCase(),
+        // JSON, as the API answers it: the share link's GET answers a
+        // web page to anyone who does not ask for JSON.
         headers: { Authorization: `Bearer ${token}`,
-          'Content-Type': 'application/json' },
+          'Content-Type': 'application/json', Accept: 'application/json' },
         body: ['post', 'put', 'patch'].includes(method) ? '{}' : undefined,
       });
       assert.notEqual(res.status, 405, `${method} ${p}`);

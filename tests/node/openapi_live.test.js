@@ -241,6 +241,19 @@ h.test('the portal and sign-offs match the document', async () => {
     want: 200 });
   await call('POST', '/p/{token}/view', { params: { token: 'nope' },
     want: 404 });
+  // A credential's password, revealed to the page and audited.
+  await call('POST', '/p/{token}/reveal', { params: { token: tok },
+    want: 200, body: { section: 0, item: 0, label: 'CMS admin' } });
+  await call('POST', '/p/{token}/reveal', { params: { token: tok },
+    want: 409, body: { section: 0, item: 0, label: 'Another' } });
+  await call('POST', '/p/{token}/reveal', { params: { token: tok },
+    want: 400, body: { section: 0 } });
+  await call('POST', '/p/{token}/reveal', { params: { token: 'nope' },
+    want: 404, body: { section: 0, item: 0, label: 'CMS admin' } });
+  await call('GET', '/api/v1/projects/{id}/pack/reveals', { token: W,
+    want: 200, params: { id: ctx.portalProject } });
+  await call('GET', '/api/v1/projects/{id}/pack/reveals', { token: W,
+    want: 404, params: { id: 'project_nosuchproject0000' } });
   await call('POST', '/p/{token}/signoff', { params: { token: tok },
     want: 403, body: { name: 'Eve', email: 'eve@example.com' } });
   await call('POST', '/p/{token}/signoff', { params: { token: tok },
@@ -610,6 +623,10 @@ h.test('a Postman collection of the document runs under newman, 2xx',
     ctx.newmanProject = mk.json.data.id;
     const sent = await call('POST', '/api/v1/projects', { token: A,
       want: 201, body: doc.components.schemas.ProjectInput.examples[0] });
+    // Its pack is the example's, so the reveal example names a credential.
+    await call('PUT', '/api/v1/projects/{id}/pack', { token: A, want: 200,
+      params: { id: sent.json.data.id },
+      body: doc.components.schemas.PackInput.examples[0] });
     const s = await call('POST', '/api/v1/projects/{id}/pack/send', {
       token: A, want: 200, params: { id: sent.json.data.id }, body: {} });
     ctx.newmanToken = s.json.data.share_url.split('/p/')[1];

@@ -59,7 +59,7 @@ test_every_route_documented(void **state)
 		lower(r[i].method, method);
 		op = json_object_get(json_object_get(json_object_get(doc,
 		    "paths"), path), method);
-		/* Web pages are not part of the API. */
+		/* Pages are not the API: they stay out of its description. */
 		if (r[i].flags & ROUTE_PAGE) {
 			assert_null(op);
 			continue;
@@ -95,6 +95,8 @@ test_nothing_undocumented_is_routed(void **state)
 
 	(void)state;
 	r = routes_table(&n);
+	for (i = 0; i < n; i++)
+		pages += (r[i].flags & ROUTE_PAGE) != 0;
 	assert_non_null(doc = openapi_build(r, n));
 	json_object_foreach(json_object_get(doc, "paths"), path, item) {
 		json_object_foreach(item, method, op) {
@@ -111,9 +113,7 @@ test_nothing_undocumented_is_routed(void **state)
 			ops++;
 		}
 	}
-	for (i = 0; i < n; i++)
-		pages += (r[i].flags & ROUTE_PAGE) != 0;
-	assert_int_equal(ops, n - pages);
+	assert_int_equal(ops + pages, n);
 	json_decref(doc);
 }
 

@@ -15,9 +15,12 @@
 
 #include "common/fz.h"
 #include "state/clients.h"
+#include "state/journal.h"
 #include "state/packs.h"
 #include "state/portal.h"
 #include "state/projects.h"
+#include "state/reveals.h"
+#include "state/seal.h"
 #include "state/state.h"
 #include "state/workspace.h"
 #include "tests/unit/tmpdir.h"
@@ -120,6 +123,20 @@ t_portal_signoff(struct state *st, const char *token, const json_t *body,
 
 	tmpdir_keep(&r);
 	portal_signoff(st, token, body, now_ms, state_keep_cb, &r);
+	return tmpdir_kept(&r, out);
+}
+
+/* A reveal, with the retry delay of a refusal in *retry_s. */
+static int
+t_reveal(struct fixture *f, const char *token, const json_t *body,
+    int64_t now_ms, json_t **out, unsigned *retry_s)
+{
+	struct state_result r;
+
+	tmpdir_keep(&r);
+	reveals_record(f->t.st, &f->ctx, token, body, now_ms, state_keep_cb,
+	    &r);
+	*retry_s = (unsigned)r.n;
 	return tmpdir_kept(&r, out);
 }
 
@@ -436,6 +453,211 @@ test_resend_unchanged_is_noop(void **state)
 	json_decref(p);
 }
 
+/* Sends p's pack and returns its share token in token (64 bytes). */
+static void
+send_for_token(struct fixture *f, const char *id, char *token)
+{
+	json_t *msg = json_object(), *out = NULL;
+	const char *url;
+
+	assert_int_equal(t_packs_send(f->t.st, &f->ctx, f->ws.id, id, msg, NOW,
+	    &out), 0);
+	url = json_string_value(json_object_get(out, "share_url"));
+	assert_non_null(url);
+	snprintf(token, 64, "%s", url + strlen("http://fz.test/p/"));
+	json_decref(out);
+	json_decref(msg);
+}
+
+static uint64_t
+last_seq(struct fixture *f)
+{
+	struct journal_stats js;
+
+	assert_int_equal(journal_stats(f->t.st, &js), 0);
+	return js.last_seq;
+}
+
+/* The first fetch of a link is kept, once, as the agency's record of
+ * delivery: not a view, not an event, not a change to the project. */
+static void
+test_first_fetch_kept_once(void **state)
+{
+	struct fixture *f = *state;
+	json_t *p = new_project(f, f->ws.id, "ff@example.com"), *view = NULL;
+	json_t *got = NULL, *pack = NULL;
+	const char *id = json_string_value(json_object_get(p, "id"));
+	char token[64], first[64], updated[64];
+	uint64_t seq;
+
+	assert_int_equal(projects_get(f->t.st, f->ws.id, id, &got), 0);
+	assert_true(json_is_null(json_object_get(got, "firstFetchedAt")));
+	json_decref(got);
+	send_for_token(f, id, token);
+	assert_int_equal(projects_get(f->t.st, f->ws.id, id, &got), 0);
+	snprintf(updated, sizeof(updated), "%s", json_string_value(
+	    json_object_get(got, "updatedAt")));
+	json_decref(got);
+	seq = last_seq(f);
+	assert_int_equal(portal_fetch(f->t.st, &f->ctx, "nosuchtoken",
+	    NOW + 1000, &view), FZ_ENOTFOUND);
+	assert_null(view);
+	/* No writer runs here: the queued write is done on return. */
+	assert_int_equal(portal_fetch(f->t.st, &f->ctx, token, NOW + 1000,
+	    &view), 0);
+	assert_true(json_is_null(json_object_get(json_object_get(view,
+	    "project"), "viewedAt")));
+	json_decref(view);
+	assert_int_equal(portal_fetch(f->t.st, &f->ctx, token, NOW + 9000,
+	    &view), 0);
+	json_decref(view);
+	assert_int_equal(projects_get(f->t.st, f->ws.id, id, &got), 0);
+	snprintf(first, sizeof(first), "%s", json_string_value(
+	    json_object_get(got, "firstFetchedAt")));
+	assert_string_equal(first, "2026-05-28T20:26:41.000Z");
+	assert_true(json_is_null(json_object_get(got, "viewedAt")));
+	assert_string_equal(json_string_value(json_object_get(got, "status")),
+	    "sent");
+	assert_string_equal(json_string_value(json_object_get(got,
+	    "updatedAt")), updated);
+	json_decref(got);
+	assert_int_equal(packs_get(f->t.st, &f->ctx, f->ws.id, id, &pack), 0);
+	assert_string_equal(json_string_value(json_object_get(pack,
+	    "firstFetchedAt")), first);
+	json_decref(pack);
+	assert_int_equal(last_seq(f), seq);
+	json_decref(p);
+}
+
+static json_t *
+reveal_body(size_t section, size_t item, const char *label, int view)
+{
+	json_t *b = json_pack("{s:I, s:I, s:s, s:s, s:n, s:b}", "section",
+	    (json_int_t)section, "item", (json_int_t)item, "label", label,
+	    "ipAddress", "192.0.2.9", "userAgent", "view", view);
+
+	assert_non_null(b);
+	return b;
+}
+
+static void
+test_reveal_audited_and_limited(void **state)
+{
+	struct fixture *f = *state;
+	json_t *p = new_project(f, f->ws.id, "rv@example.com"), *out = NULL;
+	json_t *b, *list = NULL, *got = NULL;
+	const char *id = json_string_value(json_object_get(p, "id"));
+	char token[64], *text;
+	uint64_t next = 0, seq;
+	unsigned retry = 0, i;
+
+	json_decref(put_credential(f, id, "CMS", "Zebra-Horse-Staple-42"));
+	send_for_token(f, id, token);
+	seq = last_seq(f);
+
+	/* Only the credential the page showed, where it showed it. */
+	b = reveal_body(0, 0, "Hosting", 1);
+	assert_int_equal(t_reveal(f, token, b, NOW, &out, &retry),
+	    FZ_ECONFLICT);
+	json_decref(b);
+	b = reveal_body(0, 1, "CMS", 1);
+	assert_int_equal(t_reveal(f, token, b, NOW, &out, &retry),
+	    FZ_ECONFLICT);
+	json_decref(b);
+	b = reveal_body(0, 0, "CMS", 1);
+	assert_int_equal(t_reveal(f, "nosuchtoken", b, NOW, &out, &retry),
+	    FZ_ENOTFOUND);
+	assert_int_equal(reveals_list(f->t.st, f->ws.id, id, 0, 50, &list,
+	    &next), 0);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+
+	/* A prefetcher's reveal is no view; the client's is. */
+	json_object_set_new(b, "view", json_false());
+	assert_int_equal(t_reveal(f, token, b, NOW, &out, &retry), 0);
+	assert_string_equal(json_string_value(json_object_get(out,
+	    "password")), "Zebra-Horse-Staple-42");
+	json_decref(out);
+	assert_int_equal(last_seq(f), seq);
+	json_object_set_new(b, "view", json_true());
+	for (i = 1; i < REVEALS_PER_MINUTE; i++) {
+		assert_int_equal(t_reveal(f, token, b, NOW + i, &out, &retry),
+		    0);
+		json_decref(out);
+	}
+	assert_int_equal(last_seq(f), seq + 1);
+	assert_int_equal(projects_get(f->t.st, f->ws.id, id, &got), 0);
+	assert_string_equal(json_string_value(json_object_get(got, "status")),
+	    "viewed");
+	json_decref(got);
+
+	/* The limit: refused, written nothing, told when to come back. */
+	assert_int_equal(t_reveal(f, token, b, NOW + 30000, &out, &retry),
+	    FZ_ELIMIT);
+	assert_null(out);
+	assert_int_equal(retry, 30);
+	assert_int_equal(t_reveal(f, token, b, NOW + 60001, &out, &retry), 0);
+	json_decref(out);
+
+	/* The audit: newest first, paged, never the password. */
+	assert_int_equal(reveals_list(f->t.st, f->ws.id, id, 0, 15, &list,
+	    &next), 0);
+	assert_int_equal(json_array_size(list), 15);
+	assert_true(next != 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    list, 0), "revealedAt")), "2026-05-28T20:27:40.001Z");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    list, 0), "label")), "CMS");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    list, 0), "sectionTitle")), "Access");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    list, 0), "ipAddress")), "192.0.2.9");
+	text = json_dumps(list, 0);
+	assert_non_null(text);
+	assert_null(strstr(text, "Zebra"));
+	free(text);
+	json_decref(list);
+	assert_int_equal(reveals_list(f->t.st, f->ws.id, id, next, 15, &list,
+	    &next), 0);
+	assert_int_equal(json_array_size(list), REVEALS_PER_MINUTE + 1 - 15);
+	assert_int_equal(next, 0);
+	json_decref(list);
+	assert_int_equal(reveals_list(f->t.st, f->other.id, id, 0, 15, &list,
+	    &next), FZ_ENOTFOUND);
+	json_decref(b);
+	json_decref(p);
+}
+
+static void
+test_seal_opens_only_its_own(void **state)
+{
+	unsigned char key[32], other[32];
+	char *sealed, *plain = NULL;
+	size_t len = 0;
+
+	(void)state;
+	memset(key, 1, sizeof(key));
+	memset(other, 2, sizeof(other));
+	assert_non_null(sealed = seal_password(key, "project_a", "pw\"<x>", 6));
+	assert_int_equal(seal_open(key, "project_a", sealed, &plain, &len), 0);
+	assert_int_equal(len, 6);
+	assert_string_equal(plain, "pw\"<x>");
+	free(plain);
+	assert_int_equal(seal_open(key, "project_b", sealed, &plain, &len),
+	    FZ_ECRYPTO);
+	assert_int_equal(seal_open(other, "project_a", sealed, &plain, &len),
+	    FZ_ECRYPTO);
+	sealed[10] = sealed[10] == 'A' ? 'B' : 'A';
+	assert_int_equal(seal_open(key, "project_a", sealed, &plain, &len),
+	    FZ_ECRYPTO);
+	assert_null(plain);
+	assert_int_equal(seal_open(key, "project_a", "v1:", &plain, &len),
+	    FZ_ECRYPTO);
+	assert_int_equal(seal_open(key, "project_a", "v2:AAAA", &plain, &len),
+	    FZ_ECRYPTO);
+	free(sealed);
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, tmpdir_fixture_free)
 
 int
@@ -450,6 +672,9 @@ main(void)
 		T(test_password_sealed_and_masked),
 		T(test_send_view_signoff),
 		T(test_resend_unchanged_is_noop),
+		T(test_first_fetch_kept_once),
+		T(test_reveal_audited_and_limited),
+		cmocka_unit_test(test_seal_opens_only_its_own),
 	};
 
 	return cmocka_run_group_tests_name("records", tests, NULL, NULL);
