@@ -3,6 +3,7 @@
 #include "actions/keys.h"
 #include "actions/writes.h"
 #include "actions/zapier.h"
+#include "actions/zsearch.h"
 #include "cmd/routes.h"
 #include "relay/account.h"
 #include "relay/console.h"
@@ -12,6 +13,7 @@
 #include "relay/reads.h"
 #include "triggers/poll.h"
 #include "triggers/stream.h"
+#include "triggers/zlists.h"
 
 #define A	PLAN_AGENCY
 #define P	PLAN_PRO
@@ -47,7 +49,8 @@ static const struct route routes[] = {
 	    "Revoke an API key: its token is refused from the next request",
 	    "Keys", NULL, "Key" },
 	{ "GET", "/api/v1/clients", reads_clients, A, R, ROUTE_LIST,
-	    "List clients, newest first", "Clients", NULL, "ClientList" },
+	    "List clients, newest first; ?email= and ?q= (part of the name "
+	    "or email, any case) filter", "Clients", NULL, "ClientList" },
 	{ "POST", "/api/v1/clients", writes_client_create, A, W,
 	    BODY | ROUTE_CREATES, "Create a client (emails are unique per "
 	    "workspace, compared lower-cased)", "Clients", "ClientInput",
@@ -55,7 +58,9 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/clients/:id", reads_client, A, R, 0,
 	    "Get a client", "Clients", NULL, "Client" },
 	{ "GET", "/api/v1/projects", reads_projects, A, R, ROUTE_LIST,
-	    "List projects, newest first", "Projects", NULL, "ProjectList" },
+	    "List projects, newest first; ?clientEmail=, ?clientId=, "
+	    "?status= and ?q= (part of the name, any case) filter",
+	    "Projects", NULL, "ProjectList" },
 	{ "POST", "/api/v1/projects", writes_project_create, A, W,
 	    BODY | ROUTE_CREATES, "Create a project for an existing client "
 	    "(clientId) or a new or matching one (clientName, clientEmail)",
@@ -104,6 +109,29 @@ static const struct route routes[] = {
 	    BODY, "Zapier action: send a project's pack (an unchanged, "
 	    "already sent pack records nothing new)", "Zapier",
 	    "ZapierSendPack", "ZapierProject" },
+	{ "POST", "/api/v1/zapier/actions/create-client",
+	    zapier_create_client, P, W, BODY | ROUTE_CREATES,
+	    "Zapier action: create a client (client_name, or first_name and "
+	    "last_name; client_email); 200 with the client that already has "
+	    "the email", "Zapier", "ZapierCreateClient", "ZapierClient" },
+	{ "GET", "/api/v1/zapier/lists/projects", zlists_projects, P, R,
+	    ROUTE_RAW | ROUTE_LIST, "Zapier dropdown: projects, newest first;"
+	    " ?q= keeps those whose name holds it (any case)", "Zapier", NULL,
+	    "ZapierProjectChoiceList" },
+	{ "GET", "/api/v1/zapier/lists/clients", zlists_clients, P, R,
+	    ROUTE_RAW | ROUTE_LIST, "Zapier dropdown: clients, newest first; "
+	    "?q= keeps those whose name or email holds it (any case)",
+	    "Zapier", NULL, "ZapierClientList" },
+	{ "GET", "/api/v1/zapier/lists/templates", zlists_templates, P, R,
+	    ROUTE_RAW | ROUTE_LIST, "Zapier dropdown: the pack templates",
+	    "Zapier", NULL, "ZapierTemplateList" },
+	{ "GET", "/api/v1/zapier/searches/find-project", zsearch_find_project,
+	    P, R, ROUTE_RAW | ROUTE_LIST, "Zapier search: projects by ?name= "
+	    "(part of it, any case) and/or ?client_email=, newest first",
+	    "Zapier", NULL, "ZapierProjectList" },
+	{ "GET", "/api/v1/zapier/searches/find-client", zsearch_find_client,
+	    P, R, ROUTE_RAW | ROUTE_LIST, "Zapier search: the client with "
+	    "?email=", "Zapier", NULL, "ZapierClientList" },
 	{ "POST", "/api/v1/zapier/hooks", hooks_zapier_subscribe, P, W,
 	    BODY | ROUTE_CREATES, "Zapier REST hook: subscribe hookUrl (or "
 	    "target_url) to one event", "Zapier", "ZapierHookInput",

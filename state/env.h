@@ -38,6 +38,11 @@ enum state_db {
 	DB_OUTBOX,		/* be64 due ms, hook id, NUL, be64 seq -> empty */
 	DB_OUTBOX_SEQ,		/* be64 seq, hook id -> be64 due ms */
 	DB_DELIVERIES,		/* hook id, NUL, be64 seq -> delivery JSON */
+	/* Filtered lists (state/projidx.h, state/clientidx.h). */
+	DB_PROJECTS_SCAN,	/* ws, NUL, be64 ordinal -> project entry */
+	DB_PROJECTS_CLIENT,	/* ws, NUL, client id, NUL, be64 ord -> entry */
+	DB_PROJECTS_STATUS,	/* ws, NUL, status, NUL, be64 ord -> entry */
+	DB_CLIENTS_SCAN,	/* ws, NUL, be64 ordinal -> client entry */
 	DB_COUNT
 };
 
