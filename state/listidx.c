@@ -17,6 +17,18 @@ struct listidx_built {
 	size_t	 projects, clients;
 };
 
+/* Returns 1 if db and idx hold as many entries, else 0 (or on error). */
+static int
+listidx_same_count(MDB_txn *txn, struct state *st, enum state_db db,
+    enum state_db idx)
+{
+	MDB_stat a, b;
+
+	return mdb_stat(txn, state_dbi(st, db), &a) == 0 &&
+	    mdb_stat(txn, state_dbi(st, idx), &b) == 0 &&
+	    a.ms_entries == b.ms_entries;
+}
+
 static int
 listidx_ensure_fn(MDB_txn *txn, struct state *st, void *arg)
 {
@@ -27,11 +39,15 @@ listidx_ensure_fn(MDB_txn *txn, struct state *st, void *arg)
 	k.mv_data = (void *)LISTIDX_KEY;
 	k.mv_size = strlen(LISTIDX_KEY);
 	rc = mdb_get(txn, state_dbi(st, DB_META), &k, &v);
-	if (rc == 0 && v.mv_size == strlen(LISTIDX_LAYOUT) &&
-	    memcmp(v.mv_data, LISTIDX_LAYOUT, v.mv_size) == 0)
-		return 0;
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return state_mdb_err(rc);
+	/* Records made by a version without the indexes (the state went
+	 * back to one, then forward again) show as a count that differs. */
+	if (rc == 0 && v.mv_size == strlen(LISTIDX_LAYOUT) &&
+	    memcmp(v.mv_data, LISTIDX_LAYOUT, v.mv_size) == 0 &&
+	    listidx_same_count(txn, st, DB_PROJECTS, DB_PROJECTS_SCAN) &&
+	    listidx_same_count(txn, st, DB_CLIENTS, DB_CLIENTS_SCAN))
+		return 0;
 	if ((err = projidx_build_txn(txn, st, &b->projects)) != 0 ||
 	    (err = clientidx_build_txn(txn, st, &b->clients)) != 0)
 		return err;

@@ -3,10 +3,12 @@
  * (state/projidx.h, state/clientidx.h), as a whole.
  *
  * Every write keeps them in step, in its own transaction. Records
- * written by a version without them get their entries once, at the
- * first start of a version with them: DB_META's "listidx" names the
- * layout the indexes were built in, and a missing or older one has
- * them rebuilt from the records in one write.
+ * written by a version without them get their entries at the first
+ * start of a version with them: DB_META's "listidx" names the layout
+ * the indexes were built in, and a missing or older one, or an index
+ * holding another number of entries than there are records (a version
+ * without them made some), has them rebuilt from the records in one
+ * write. A status such a version changed goes unseen.
  */
 #ifndef FZ_STATE_LISTIDX_H
 #define FZ_STATE_LISTIDX_H
