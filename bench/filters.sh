@@ -96,7 +96,7 @@ taskset -c 1 "$FZ" serve --state-dir "$S" --listen 127.0.0.1:0 \
 pid=$!
 i=0
 until port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/err.log" | head -1) && [ -n "$port" ]; do
+    "$T/err.log" 2>/dev/null | head -1) && [ -n "$port" ]; do
 	i=$((i + 1))
 	[ $i -lt 100 ] && kill -0 "$pid" 2>/dev/null ||
 	    die "fzrelay did not start: $(cat "$T/err.log")"
@@ -143,7 +143,7 @@ measure "status + clientEmail" \
 measure "q=website (1 in 7)" "/api/v1/projects?q=website"
 measure "q=needle (1 in 1000)" "/api/v1/projects?q=needle"
 measure "q=needle&limit=5" "/api/v1/projects?q=needle&limit=5"
-measure "q matching nothing (whole scan)" "/api/v1/projects?q=zzzz"
+measure "q matching nothing (a page's budget)" "/api/v1/projects?q=zzzz"
 measure "Zapier lists/projects?q=needle" \
     "/api/v1/zapier/lists/projects?q=needle"
 measure "Zapier find-project by client_email" \

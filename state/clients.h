@@ -38,7 +38,7 @@ struct clients_filter {
 
 /* Index entries one page of a filtered list examines at most (as
  * PROJECTS_SCAN_MAX). */
-#define CLIENTS_SCAN_MAX	100000
+#define CLIENTS_SCAN_MAX	50000
 
 /* Lists clients newest first (see docs_list_txn), those that pass f
  * (NULL: all); a filtered page may end early as projects_list's. */

@@ -57,8 +57,9 @@ struct projects_filter {
 
 /* Index entries one page of a filtered list examines at most: a q that
  * matches little in a large workspace ends its page early, with a
- * cursor, rather than hold the loop (about 10 ms on a 2020 server). */
-#define PROJECTS_SCAN_MAX	100000
+ * cursor, rather than hold the loop for long (50,000 entries take some
+ * 5 to 7 ms: bench/RESULTS.md). */
+#define PROJECTS_SCAN_MAX	50000
 
 /*
  * Lists rendered projects newest first (see docs_list_txn), those that
