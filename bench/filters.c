@@ -15,8 +15,12 @@
  * durable write (state_write; no writer thread runs here). Then the
  * indexes are dropped with their marker and built again by
  * listidx_ensure, as a first start over older data does, and both
- * times are printed. The workspace is not checked: create it first with
- * `fzrelay workspace create`.
+ * times are printed. Last, each list bench/filters.sh asks over HTTP
+ * is read FILTERS_RUNS times through projects_list, in this process,
+ * and its fastest and median times printed: what a page costs the loop,
+ * with no HTTP and less of the machine's other work in it. The
+ * workspace is not checked: create it first with `fzrelay workspace
+ * create`.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -31,11 +35,13 @@
 #include "common/secure.h"
 #include "state/env.h"
 #include "state/listidx.h"
+#include "state/projects.h"
 #include "state/state.h"
 #include "state/txn.h"
 
 #define FILTERS_CLIENTS	10000
 #define FILTERS_BATCH	5000
+#define FILTERS_RUNS	51
 
 struct filters_load {
 	const char	*ws;
@@ -143,6 +149,76 @@ filters_forget_fn(MDB_txn *txn, struct state *st, void *arg)
 	return rc == MDB_NOTFOUND ? 0 : state_mdb_err(rc);
 }
 
+static int
+filters_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Times FILTERS_RUNS first pages (limit 50) of ws's projects under f. */
+static int
+filters_time(struct state *st, const char *ws, const char *what,
+    const struct projects_filter *f)
+{
+	int64_t us[FILTERS_RUNS], t0;
+	json_t *page = NULL;
+	uint64_t next = 0;
+	size_t n = 0;
+	int i, err;
+
+	for (i = 0; i < FILTERS_RUNS; i++) {
+		t0 = clock_mono_us();
+		err = projects_list(st, ws, f, 0, 50, &page, &next);
+		us[i] = clock_mono_us() - t0;
+		n = json_array_size(page);
+		json_decref(page);
+		if (err != 0) {
+			fprintf(stderr, "filters: %s: %s\n", what,
+			    fz_strerror(err));
+			return err;
+		}
+	}
+	qsort(us, FILTERS_RUNS, sizeof(us[0]), filters_cmp);
+	printf("| %s | %zu | %s | %.2f | %.2f |\n", what, n, next != 0 ?
+	    "yes" : "no", (double)us[0] / 1000,
+	    (double)us[FILTERS_RUNS / 2] / 1000);
+	return 0;
+}
+
+/* The lists bench/filters.sh measures over HTTP, read in process. */
+static int
+filters_times(struct state *st, const char *ws)
+{
+	static const struct {
+		const char		*what;
+		struct projects_filter	 f;
+	} lists[] = {
+		{ "clientEmail (10 projects)", { .client_email =
+		    "owner4242@client4242.example.com" } },
+		{ "status=signed_off (1 in 10)", { .status = "signed_off" } },
+		{ "status + clientEmail", { .status = "draft", .client_email =
+		    "owner4242@client4242.example.com" } },
+		{ "q=website (1 in 7)", { .q = "website" } },
+		{ "q=needle (1 in 1000)", { .q = "needle" } },
+		{ "q matching nothing (a page's budget)", { .q = "zzzz" } },
+	};
+	size_t i;
+	int err;
+
+	printf("| list (in process, %d runs) | records | cursor | fastest "
+	    "ms | median ms |\n| --- | --- | --- | --- | --- |\n",
+	    FILTERS_RUNS);
+	if ((err = filters_time(st, ws, "no filter", NULL)) != 0)
+		return err;
+	for (i = 0; i < FZ_NELEM(lists); i++)
+		if ((err = filters_time(st, ws, lists[i].what,
+		    &lists[i].f)) != 0)
+			return err;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -195,6 +271,8 @@ main(int argc, char *argv[])
 		goto out;
 	printf("built the list indexes over them in %lld ms\n",
 	    (long long)(clock_mono_ms() - start));
+	if (filters_times(st, l.ws) != 0)
+		goto out;
 	rc = 0;
 out:
 	state_close(st);
