@@ -17,4 +17,9 @@ void	zapier_create_project(struct rq *rq);
  * Sending an unchanged, already sent pack records nothing new. */
 void	zapier_send_pack(struct rq *rq);
 
+/* POST /api/v1/zapier/actions/create-client: client_name (or first_name
+ * and last_name), client_email. Idempotent on the email: 201 with a new
+ * client, 200 with the one that has it. */
+void	zapier_create_client(struct rq *rq);
+
 #endif

@@ -4,6 +4,7 @@
 #include "actions/portal_form.h"
 #include "actions/writes.h"
 #include "actions/zapier.h"
+#include "actions/zsearch.h"
 #include "cmd/routes.h"
 #include "relay/account.h"
 #include "relay/console.h"
@@ -14,6 +15,7 @@
 #include "relay/reads.h"
 #include "triggers/poll.h"
 #include "triggers/stream.h"
+#include "triggers/zlists.h"
 
 #define A	PLAN_AGENCY
 #define P	PLAN_PRO
@@ -34,6 +36,65 @@ static const struct route_answer ready_answers[] = {
 static const struct route_answer key_create_answers[] = {
 	{ 403, "FORBIDDEN too when the scopes asked for exceed the calling "
 	    "key's own." },
+	{ 0, NULL },
+};
+static const struct route_answer filter_answers[] = {
+	{ 400, "A filter value that cannot match: an email that is not one, "
+	    "an id without its prefix, a status that is none, text over 200 "
+	    "bytes; or a cursor of another filter (details name each)." },
+	{ 0, NULL },
+};
+#define EMAIL_SCHEMA	"{\"type\":\"string\",\"format\":\"email\"," \
+	"\"maxLength\":254,\"examples\":[\"sam@example.com\"]}"
+#define TEXT_SCHEMA	"{\"type\":\"string\",\"maxLength\":200," \
+	"\"examples\":[\"site\"]}"
+static const struct route_param projects_params[] = {
+	{ "query", "clientEmail", 0, EMAIL_SCHEMA, "Only the projects of the "
+	    "client with this email (trimmed, any case)" },
+	{ "query", "clientId", 0, "{\"type\":\"string\",\"pattern\":"
+	    "\"^client_[A-Za-z0-9]+$\"}", "Only this client's projects" },
+	{ "query", "status", 0, "{\"type\":\"string\",\"enum\":[\"draft\","
+	    "\"sent\",\"viewed\",\"signed_off\"]}", "Only projects in this "
+	    "state" },
+	{ "query", "q", 0, TEXT_SCHEMA, "Only projects whose name holds this "
+	    "(any case)" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct route_param clients_params[] = {
+	{ "query", "email", 0, EMAIL_SCHEMA, "Only the client with this "
+	    "email (trimmed, any case)" },
+	{ "query", "q", 0, TEXT_SCHEMA, "Only clients whose name or email "
+	    "holds this (any case)" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct route_param zlist_params[] = {
+	{ "query", "q", 0, TEXT_SCHEMA, "Only those whose name (clients: or "
+	    "email) holds this (any case)" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct route_param find_project_params[] = {
+	{ "query", "name", 0, TEXT_SCHEMA, "Part of the project's name (any "
+	    "case); name or client_email is needed" },
+	{ "query", "client_email", 0, EMAIL_SCHEMA, "The email of the "
+	    "project's client" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct route_param find_client_params[] = {
+	{ "query", "email", 1, EMAIL_SCHEMA, "The client's email" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct route_answer find_project_answers[] = {
+	{ 400, "Neither name nor client_email, or one that cannot match "
+	    "(details name it)." },
+	{ 0, NULL },
+};
+static const struct route_answer find_client_answers[] = {
+	{ 400, "email missing or not an email (details name it)." },
+	{ 0, NULL },
+};
+static const struct route_answer zapier_client_answers[] = {
+	{ 200, "A client of this workspace already has client_email: that "
+	    "client, unchanged." },
 	{ 0, NULL },
 };
 static const struct route_answer client_create_answers[] = {
@@ -194,7 +255,9 @@ static const struct route routes[] = {
 	    ROUTE_LIST | ROUTE_STORE, "List clients", "Clients", NULL,
 	    "ClientList",
 	    "The workspace's clients, newest first, a page at a time "
-	    "(meta.next_cursor while more remain).", NULL, NULL, NULL },
+	    "(meta.next_cursor while more remain); ?email= and ?q= filter, "
+	    "and a cursor keeps to its filter.", NULL, filter_answers,
+	    clients_params },
 	{ "POST", "/api/v1/clients", writes_client_create, A, W,
 	    BODY | ROUTE_CREATES | ROUTE_STORE, "Create a client", "Clients",
 	    "ClientInput", "Client",
@@ -207,7 +270,11 @@ static const struct route routes[] = {
 	    ROUTE_LIST | ROUTE_STORE, "List projects", "Projects", NULL,
 	    "ProjectList",
 	    "The workspace's projects, newest first, a page at a time "
-	    "(meta.next_cursor while more remain).", NULL, NULL, NULL },
+	    "(meta.next_cursor while more remain); ?clientEmail=, ?clientId=, "
+	    "?status= and ?q= filter, and a cursor keeps to its filter. A ?q= "
+	    "page reads at most 50,000 projects: in a larger workspace it may "
+	    "come short, or empty, with a cursor.", NULL, filter_answers,
+	    projects_params },
 	{ "POST", "/api/v1/projects", writes_project_create, A, W,
 	    BODY | ROUTE_CREATES | ROUTE_STORE, "Create a project",
 	    "Projects", "ProjectInput", "Project",
@@ -294,6 +361,44 @@ static const struct route routes[] = {
 	    "Zapier action: sends project_id's pack; an unchanged pack "
 	    "already sent records nothing new (event_recorded: false).", NULL,
 	    zapier_send_answers, NULL },
+	{ "POST", "/api/v1/zapier/actions/create-client",
+	    zapier_create_client, P, W, BODY | ROUTE_CREATES | ROUTE_STORE,
+	    "Action: create a client", "Zapier", "ZapierCreateClient",
+	    "ZapierClient",
+	    "Zapier action: a client from client_name (or first_name and "
+	    "last_name) and client_email, flat.", NULL,
+	    zapier_client_answers, NULL },
+	{ "GET", "/api/v1/zapier/lists/projects", zlists_projects, P, R,
+	    ROUTE_RAW | ROUTE_LIST | ROUTE_STORE, "Dropdown: projects",
+	    "Zapier", NULL, "ZapierProjectChoiceList",
+	    "Projects for a dynamic dropdown, newest first, a bare array "
+	    "(X-Next-Cursor while more remain).", NULL, filter_answers,
+	    zlist_params },
+	{ "GET", "/api/v1/zapier/lists/clients", zlists_clients, P, R,
+	    ROUTE_RAW | ROUTE_LIST | ROUTE_STORE, "Dropdown: clients",
+	    "Zapier", NULL, "ZapierClientList",
+	    "Clients for a dynamic dropdown, newest first, a bare array; ?q= "
+	    "keeps those whose name or email holds it.", NULL, filter_answers,
+	    zlist_params },
+	{ "GET", "/api/v1/zapier/lists/templates", zlists_templates, P, R,
+	    ROUTE_RAW | ROUTE_LIST | ROUTE_STORE, "Dropdown: pack templates",
+	    "Zapier", NULL, "ZapierTemplateList",
+	    "The built-in pack templates for a dynamic dropdown, a bare "
+	    "array.", NULL, NULL, NULL },
+	{ "GET", "/api/v1/zapier/searches/find-project", zsearch_find_project,
+	    P, R, ROUTE_RAW | ROUTE_LIST | ROUTE_STORE, "Search: find a project",
+	    "Zapier", NULL, "ZapierProjectList",
+	    "Projects whose name holds ?name= (any case) and/or whose client "
+	    "has ?client_email=, newest first, a bare array (empty: none). In "
+	    "a workspace over 50,000 projects a ?name= page may come short "
+	    "with X-Next-Cursor: follow it.", NULL, find_project_answers,
+	    find_project_params },
+	{ "GET", "/api/v1/zapier/searches/find-client", zsearch_find_client,
+	    P, R, ROUTE_RAW | ROUTE_LIST | ROUTE_STORE, "Search: find a client",
+	    "Zapier", NULL, "ZapierClientList",
+	    "The client with ?email= (compared trimmed and lower-cased), a bare "
+	    "array (empty: none).", NULL, find_client_answers,
+	    find_client_params },
 	{ "POST", "/api/v1/zapier/hooks", hooks_zapier_subscribe, P, W,
 	    BODY | ROUTE_CREATES, "REST hook: subscribe", "Zapier",
 	    "ZapierHookInput", "ZapierHook",

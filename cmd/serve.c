@@ -23,6 +23,7 @@
 #include "relay/upstream.h"
 #include "triggers/deliver.h"
 #include "state/hooks.h"
+#include "state/listidx.h"
 #include "state/secret.h"
 #include "state/state.h"
 #include "state/store.h"
@@ -366,7 +367,8 @@ serve_main(int argc, char *argv[])
 		goto out;
 	}
 	curl_ready = 1;
-	if (state_open_opts(d.cfg->state_dir, &opts, &d.st) != 0)
+	if (state_open_opts(d.cfg->state_dir, &opts, &d.st) != 0 ||
+	    listidx_ensure(d.st) != 0)
 		goto out;
 	if (serve_secret(d.cfg, secret) != 0 || serve_report(d.cfg, d.st) != 0)
 		goto out;

@@ -136,6 +136,52 @@ text_email_normalize(const char *s, char *out)
 	return 0;
 }
 
+/* The lower case of cp (U+0080..U+07FF) when it lies in the same range,
+ * else cp: two bytes of UTF-8 either way. */
+static unsigned int
+text_lower2(unsigned int cp)
+{
+	if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) ||
+	    (cp >= 0x391 && cp <= 0x3ab && cp != 0x3a2) ||
+	    (cp >= 0x410 && cp <= 0x42f))
+		return cp + 0x20;
+	if (cp >= 0x400 && cp <= 0x40f)
+		return cp + 0x50;
+	if (cp == 0x178)
+		return 0xff;
+	/* Latin Extended-A pairs: upper case even here (U+0130, dotted I,
+	 * lower-cases to ASCII and stays), odd in the two runs below. */
+	if ((cp >= 0x100 && cp <= 0x137 && cp != 0x130) ||
+	    (cp >= 0x14a && cp <= 0x177))
+		return cp | 1;
+	if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e))
+		return (cp & 1) ? cp + 1 : cp;
+	return cp;
+}
+
+void
+text_fold(const char *s, size_t len, char *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned int cp;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] >= 'A' && p[i] <= 'Z') {
+			out[i] = (char)(p[i] + 32);
+		} else if (p[i] >= 0xc2 && p[i] <= 0xdf && i + 1 < len &&
+		    (p[i + 1] & 0xc0) == 0x80) {
+			cp = text_lower2((unsigned int)(p[i] & 0x1f) << 6 |
+			    (p[i + 1] & 0x3f));
+			out[i] = (char)(0xc0 | cp >> 6);
+			out[i + 1] = (char)(0x80 | (cp & 0x3f));
+			i++;
+		} else
+			out[i] = (char)p[i];
+	}
+	out[len] = '\0';
+}
+
 size_t
 text_u64(char *buf, uint64_t v)
 {

@@ -38,6 +38,15 @@ int	text_date_valid(const char *s);
  */
 int	text_email_normalize(const char *s, char *out);
 
+/*
+ * Writes s[0..len-1] (UTF-8) lower-cased into out (len + 1 bytes, NUL
+ * added): ASCII letters and those of Latin-1, Latin Extended-A, Greek
+ * and Cyrillic whose lower case has the same UTF-8 length; every other
+ * byte as it is. The form in which searches compare names, so the
+ * result keeps its length and a match in it is one in s. Any thread.
+ */
+void	text_fold(const char *s, size_t len, char *out);
+
 /* Room for any uint64_t in decimal, with NUL. */
 #define TEXT_U64_SIZE	21
 

@@ -160,6 +160,7 @@ auth_check(struct auth *a, struct rq *rq)
 	const struct route *r = rq->route;
 	const char *tok;
 	struct limit_info li;
+	enum plan plan;
 	char msg[160];
 	size_t len;
 	int err;
@@ -185,6 +186,11 @@ auth_check(struct auth *a, struct rq *rq)
 	}
 	rq->authed = 1;
 	auth_touch(a, rq->key.id);
+	/* The plan that opens a route is the key's own workspace's: a
+	 * service key's edge has held its caller to that caller's plan, and
+	 * may reach a route of another plan for it (a pro workspace's
+	 * Zapier list is the upstream's GET /projects). */
+	plan = rq->ws.plan;
 	if (rq->key.scope == SCOPE_SERVICE && auth_act_for(a, rq) != 0)
 		return -1;
 	if (!limiter_take(a->per_key, rq->key.id, clock_mono_ms(), &li)) {
@@ -195,11 +201,11 @@ auth_check(struct auth *a, struct rq *rq)
 		return -1;
 	}
 	auth_rate_headers(rq, &li);
-	if (rq->ws.plan < r->plan) {
+	if (plan < r->plan) {
 		snprintf(msg, sizeof(msg), "this endpoint needs the %s plan%s; "
 		    "the workspace is on %s", workspace_plan_name(r->plan),
 		    r->plan < PLAN_AGENCY ? " or higher" : "",
-		    workspace_plan_name(rq->ws.plan));
+		    workspace_plan_name(plan));
 		reply_error(rq, API_PLAN_LIMIT, msg, NULL);
 		return -1;
 	}

@@ -9,26 +9,91 @@
 #include <event2/keyvalq_struct.h>
 
 #include "common/fz.h"
+#include "common/text.h"
 #include "relay/call.h"
 #include "relay/edge.h"
 #include "relay/http/http.h"
 #include "relay/reply.h"
+#include "relay/validate.h"
 
 #define CALL_LIMIT_DEFAULT	50
 #define CALL_LIMIT_MAX		100
 
-int
-call_list_params(struct rq *rq, struct store_req *req)
+static const char *const call_statuses[] = { "draft", "sent", "viewed",
+    "signed_off" };
+
+/* Checks one filter's value s; returns what the store gets (s, or the
+ * normalized email in email), or NULL after recording the failure. */
+static const char *
+call_filter_value(struct vctx *v, const struct call_filter *f,
+    const char *s, char *email)
 {
+	char msg[64];
+	size_t i, len = strlen(s);
+
+	if (!text_utf8_valid(s, len)) {
+		validate_fail(v, f->param, "must be UTF-8 text");
+		return NULL;
+	}
+	switch (f->check) {
+	case CALL_TEXT:
+		if (len > CALL_TEXT_MAX) {
+			snprintf(msg, sizeof(msg), "must be at most %d bytes",
+			    CALL_TEXT_MAX);
+			validate_fail(v, f->param, msg);
+			return NULL;
+		}
+		if (text_has_control(s, len, 0)) {
+			validate_fail(v, f->param, "must not contain control "
+			    "characters");
+			return NULL;
+		}
+		return s;
+	case CALL_EMAIL:
+		if (text_email_normalize(s, email) != 0) {
+			validate_fail(v, f->param, "must be an email address "
+			    "such as jane@example.com");
+			return NULL;
+		}
+		return email;
+	case CALL_ID:
+		if (!validate_id_ok(s, f->prefix)) {
+			snprintf(msg, sizeof(msg), "must be an id like %s_...",
+			    f->prefix);
+			validate_fail(v, f->param, msg);
+			return NULL;
+		}
+		return s;
+	case CALL_STATUS:
+		for (i = 0; i < FZ_NELEM(call_statuses); i++)
+			if (strcmp(s, call_statuses[i]) == 0)
+				return s;
+		validate_fail(v, f->param, "must be draft, sent, viewed or "
+		    "signed_off");
+		return NULL;
+	}
+	return NULL;
+}
+
+int
+call_list_query(struct rq *rq, struct store_req *req,
+    const struct call_filter *filters, size_t n)
+{
+	char email[TEXT_EMAIL_SIZE];
 	struct evkeyvalq q;
-	const char *s, *query = http_req_query(rq->http);
+	struct vctx v;
+	const char *s, *val, *query = http_req_query(rq->http);
+	json_t *out = NULL;
 	char *end;
-	unsigned long v;
+	unsigned long lim;
+	size_t i;
 	int rc = -1;
 
 	TAILQ_INIT(&q);
+	validate_begin(&v, NULL);
 	req->limit = CALL_LIMIT_DEFAULT;
 	req->cursor = NULL;
+	req->filter = NULL;
 	if (query == NULL || *query == '\0')
 		return 0;
 	if (evhttp_parse_query_str(query, &q) != 0) {
@@ -38,41 +103,61 @@ call_list_params(struct rq *rq, struct store_req *req)
 	}
 	if ((s = evhttp_find_header(&q, "limit")) != NULL) {
 		errno = 0;
-		v = strtoul(s, &end, 10);
+		lim = strtoul(s, &end, 10);
 		if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 ||
-		    v < 1 || v > CALL_LIMIT_MAX) {
-			reply_error(rq, API_VALIDATION_ERROR, "limit must be a "
-			    "whole number from 1 to 100", reply_detail(NULL,
-			    "limit", "must be 1..100"));
-			goto out;
-		}
-		req->limit = (unsigned)v;
+		    lim < 1 || lim > CALL_LIMIT_MAX)
+			validate_fail(&v, "limit", "must be 1..100");
+		else
+			req->limit = (unsigned)lim;
 	}
 	if ((s = evhttp_find_header(&q, "cursor")) != NULL && *s != '\0') {
 		/* Cursors are base64url: anything else is not one of ours,
 		 * and must not reach an upstream URL. */
 		if (strlen(s) >= STORE_CURSOR_MAX || strspn(s,
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789-_") != strlen(s)) {
-			reply_error(rq, API_VALIDATION_ERROR, "cursor is not "
-			    "valid for this list", reply_detail(NULL, "cursor",
-			    "not a cursor this list issued"));
+		    "0123456789-_") != strlen(s))
+			validate_fail(&v, "cursor", "not a cursor this list "
+			    "issued");
+		else {
+			/* Kept on rq: the query list dies below. */
+			strcpy(rq->cursor, s);
+			req->cursor = rq->cursor;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		s = evhttp_find_header(&q, filters[i].param);
+		if (s == NULL || *s == '\0' || (val = call_filter_value(&v,
+		    &filters[i], s, email)) == NULL)
+			continue;
+		if ((out == NULL && (out = json_object()) == NULL) ||
+		    json_object_set_new(out, filters[i].key,
+		    json_string(val)) != 0) {
+			reply_error(rq, API_INTERNAL_ERROR, "out of memory",
+			    NULL);
 			goto out;
 		}
-		/* Kept on rq: the query list dies below. */
-		strcpy(rq->cursor, s);
-		req->cursor = rq->cursor;
 	}
+	if (validate_end(&v, rq) != 0)
+		goto out;
+	req->filter = out;
+	out = NULL;
 	rc = 0;
 out:
+	json_decref(v.details);
+	json_decref(out);
 	evhttp_clear_headers(&q);
 	return rc;
 }
 
-static void
-call_done_cb(struct store_res *res, void *arg)
+int
+call_list_params(struct rq *rq, struct store_req *req)
 {
-	struct rq *rq = arg;
+	return call_list_query(rq, req, NULL, 0);
+}
+
+void
+call_answer(struct rq *rq, struct store_res *res)
+{
 	json_t *meta = NULL, *details = NULL;
 	char msg[160];
 	const char *id;
@@ -168,6 +253,52 @@ call_done_cb(struct store_res *res, void *arg)
 	json_decref(res->details);
 }
 
+static void
+call_done_cb(struct store_res *res, void *arg)
+{
+	call_answer(arg, res);
+}
+
+void
+call_answer_bare(struct rq *rq, struct store_res *res)
+{
+	json_t *arr = NULL, *item, *m;
+	char *body = NULL;
+	size_t i;
+
+	if (res->err != 0 || !json_is_array(res->data)) {
+		if (res->err == 0)
+			res->err = FZ_EBADGW;
+		rq->map = NULL;
+		call_answer(rq, res);
+		return;
+	}
+	if ((arr = json_array()) == NULL)
+		goto fail;
+	json_array_foreach(res->data, i, item)
+		if ((m = rq->map(item)) == NULL ||
+		    json_array_append_new(arr, m) != 0)
+			goto fail;
+	if ((body = json_dumps(arr, JSON_COMPACT)) == NULL)
+		goto fail;
+	json_decref(arr);
+	json_decref(res->data);
+	if (res->next_cursor[0] != '\0')
+		reply_header(rq, "X-Next-Cursor", res->next_cursor);
+	reply_raw_take(rq, 200, "application/json", body, strlen(body));
+	return;
+fail:
+	json_decref(arr);
+	json_decref(res->data);
+	reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+}
+
+static void
+call_bare_cb(struct store_res *res, void *arg)
+{
+	call_answer_bare(arg, res);
+}
+
 void
 call_store_map(struct rq *rq, struct store_req *req, call_map_fn *map)
 {
@@ -176,11 +307,27 @@ call_store_map(struct rq *rq, struct store_req *req, call_map_fn *map)
 }
 
 void
-call_store(struct rq *rq, struct store_req *req)
+call_store_bare(struct rq *rq, struct store_req *req, call_map_fn *map)
+{
+	rq->map = map;
+	call_submit(rq, req, call_bare_cb, rq);
+}
+
+int
+call_submit(struct rq *rq, struct store_req *req, store_cb *cb, void *arg)
 {
 	req->workspace_id = rq->authed ? rq->ws.id : NULL;
 	req->request_id = rq->id;
 	req->idempotency_key = rq->idem ? rq->idem_key : NULL;
-	if (store_submit(edge_store(rq->edge), req, call_done_cb, rq) != 0)
+	if (store_submit(edge_store(rq->edge), req, cb, arg) != 0) {
 		reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
+call_store(struct rq *rq, struct store_req *req)
+{
+	call_submit(rq, req, call_done_cb, rq);
 }

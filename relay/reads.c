@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "common/fz.h"
 #include "relay/accept.h"
 #include "relay/call.h"
 #include "relay/http/http.h"
@@ -8,16 +9,30 @@
 #include "relay/reply.h"
 #include "relay/validate.h"
 
-/* Answers a list route. */
+/* The filters of GET /projects and GET /clients. */
+static const struct call_filter reads_project_filters[] = {
+	{ "clientEmail", "clientEmail", CALL_EMAIL, NULL },
+	{ "clientId", "clientId", CALL_ID, "client" },
+	{ "status", "status", CALL_STATUS, NULL },
+	{ "q", "q", CALL_TEXT, NULL },
+};
+static const struct call_filter reads_client_filters[] = {
+	{ "email", "email", CALL_EMAIL, NULL },
+	{ "q", "q", CALL_TEXT, NULL },
+};
+
+/* Answers a list route with its filters. */
 static void
-reads_list(struct rq *rq, enum store_op op)
+reads_list(struct rq *rq, enum store_op op, const struct call_filter *f,
+    size_t n)
 {
 	struct store_req req = { 0 };
 
 	req.op = op;
-	if (call_list_params(rq, &req) != 0)
+	if (call_list_query(rq, &req, f, n) != 0)
 		return;
 	call_store(rq, &req);
+	json_decref(req.filter);
 }
 
 /* Answers a route addressing one record by its ":id", which must carry
@@ -40,7 +55,8 @@ reads_one(struct rq *rq, enum store_op op, const char *prefix)
 void
 reads_clients(struct rq *rq)
 {
-	reads_list(rq, STORE_OP_CLIENT_LIST);
+	reads_list(rq, STORE_OP_CLIENT_LIST, reads_client_filters,
+	    FZ_NELEM(reads_client_filters));
 }
 
 void
@@ -52,7 +68,8 @@ reads_client(struct rq *rq)
 void
 reads_projects(struct rq *rq)
 {
-	reads_list(rq, STORE_OP_PROJECT_LIST);
+	reads_list(rq, STORE_OP_PROJECT_LIST, reads_project_filters,
+	    FZ_NELEM(reads_project_filters));
 }
 
 void
@@ -93,7 +110,7 @@ reads_signoff(struct rq *rq)
 void
 reads_signoffs(struct rq *rq)
 {
-	reads_list(rq, STORE_OP_SIGNOFF_LIST);
+	reads_list(rq, STORE_OP_SIGNOFF_LIST, NULL, 0);
 }
 
 void

@@ -6,6 +6,8 @@
 #include "common/clock.h"
 #include "common/fz.h"
 #include "common/log.h"
+#include "common/text.h"
+#include "relay/call.h"
 #include "relay/fetch.h"
 #include "relay/upstream.h"
 #include "state/journal.h"
@@ -105,28 +107,59 @@ static const struct {
 	{ STORE_OP_TEMPLATE_LIST, "GET", "/api/v1/templates", NULL, 0 },
 };
 
+/* Appends a list's query to path (n bytes of size used): limit, cursor
+ * and the filters, under their REST names, which the upstream takes as
+ * the edge does. Returns 0, FZ_ENOMEM or FZ_ETOOBIG. */
+static int
+ucall_query(const struct store_req *req, char *path, size_t size, size_t n)
+{
+	const char *key;
+	json_t *val;
+	char *esc;
+	int m;
+
+	/* The edge lets only base64url cursors through (relay/call.c), so
+	 * they need no escaping here. */
+	m = snprintf(path + n, size - n, "?limit=%u%s%s", req->limit,
+	    req->cursor ? "&cursor=" : "", req->cursor ? req->cursor : "");
+	if (m < 0 || (size_t)m >= size - n)
+		return FZ_ETOOBIG;
+	n += (size_t)m;
+	json_object_foreach(req->filter, key, val) {
+		if ((esc = curl_easy_escape(NULL, json_string_value(val) ?
+		    json_string_value(val) : "", 0)) == NULL)
+			return FZ_ENOMEM;
+		m = snprintf(path + n, size - n, "&%s=%s", key, esc);
+		curl_free(esc);
+		if (m < 0 || (size_t)m >= size - n)
+			return FZ_ETOOBIG;
+		n += (size_t)m;
+	}
+	return 0;
+}
+
 /* The request of an operation: method and path (with query). Returns 0,
- * or FZ_ENOTSUP for what only the embedded store offers (the portal). */
+ * FZ_ENOTSUP for what only the embedded store offers (the portal),
+ * FZ_ENOMEM or FZ_ETOOBIG. */
 static int
 ucall_route(const struct store_req *req, const char **method, char *path,
     size_t size)
 {
 	const char *id = req->id != NULL ? req->id : "";
-	size_t i, n;
+	size_t i;
+	int n;
 
 	for (i = 0; i < FZ_NELEM(ucall_routes); i++) {
 		if (ucall_routes[i].op != req->op)
 			continue;
 		*method = ucall_routes[i].method;
-		n = (size_t)snprintf(path, size, "%s%s%s", ucall_routes[i].path,
+		n = snprintf(path, size, "%s%s%s", ucall_routes[i].path,
 		    ucall_routes[i].tail != NULL ? id : "",
 		    ucall_routes[i].tail != NULL ? ucall_routes[i].tail : "");
-		/* The edge lets only base64url cursors through
-		 * (relay/call.c), so they need no escaping here. */
-		if (ucall_routes[i].list && req->limit > 0 && n < size)
-			snprintf(path + n, size - n, "?limit=%u%s%s", req->limit,
-			    req->cursor ? "&cursor=" : "", req->cursor ?
-			    req->cursor : "");
+		if (n < 0 || (size_t)n >= size)
+			return FZ_ETOOBIG;
+		if (ucall_routes[i].list && req->limit > 0)
+			return ucall_query(req, path, size, (size_t)n);
 		return 0;
 	}
 	return FZ_ENOTSUP;
@@ -381,7 +414,10 @@ upstream_submit(void *impl, const struct store_req *req, store_cb *cb,
 	struct upstream *u = impl;
 	struct store_res res;
 	struct ucall *c;
-	char path[STORE_CURSOR_MAX + 160];
+	/* Room for the longest list query: cursor, and the filters at
+	 * their longest, every byte percent-escaped. */
+	char path[STORE_CURSOR_MAX + 3 * TEXT_EMAIL_SIZE + 3 * CALL_TEXT_MAX +
+	    256];
 	const char *method;
 	size_t n;
 	int err;

@@ -4,6 +4,7 @@
 #include "common/fz.h"
 #include "common/secure.h"
 #include "common/text.h"
+#include "state/clientidx.h"
 #include "state/clients.h"
 #include "state/docs.h"
 #include "state/txn.h"
@@ -20,6 +21,26 @@ clients_email_key(char *buf, const char *ws, const char *email, MDB_val *k)
 }
 
 int
+clients_find_txn(MDB_txn *txn, struct state *st, const char *ws,
+    const char *email, char *id)
+{
+	char key[FZ_ID_SIZE + TEXT_EMAIL_SIZE];
+	MDB_val k, v;
+	int rc;
+
+	if (strlen(ws) >= FZ_ID_SIZE || strlen(email) >= TEXT_EMAIL_SIZE)
+		return FZ_ENOTFOUND;
+	clients_email_key(key, ws, email, &k);
+	if ((rc = mdb_get(txn, state_dbi(st, DB_CLIENT_EMAIL), &k, &v)) != 0)
+		return state_mdb_err(rc);
+	if (v.mv_size == 0 || v.mv_size >= FZ_ID_SIZE)
+		return FZ_ESTORE;
+	memcpy(id, v.mv_data, v.mv_size);
+	id[v.mv_size] = '\0';
+	return 0;
+}
+
+int
 clients_ensure_txn(MDB_txn *txn, struct state *st, const char *ws,
     const char *name, const char *email, const char *company, int64_t now_ms,
     json_t **out, int *created)
@@ -28,23 +49,17 @@ clients_ensure_txn(MDB_txn *txn, struct state *st, const char *ws,
 	char at[CLOCK_RFC3339_SIZE];
 	json_t *doc = NULL;
 	MDB_val k, v;
-	int rc, err;
+	int err;
 
 	*out = NULL;
 	*created = 0;
 	if (strlen(ws) >= FZ_ID_SIZE || strlen(email) >= TEXT_EMAIL_SIZE)
 		return FZ_EINVAL;
-	clients_email_key(key, ws, email, &k);
-	rc = mdb_get(txn, state_dbi(st, DB_CLIENT_EMAIL), &k, &v);
-	if (rc == 0) {
-		if (v.mv_size == 0 || v.mv_size >= sizeof(id))
-			return FZ_ESTORE;
-		memcpy(id, v.mv_data, v.mv_size);
-		id[v.mv_size] = '\0';
+	err = clients_find_txn(txn, st, ws, email, id);
+	if (err == 0)
 		return clients_get_txn(txn, st, ws, id, out);
-	}
-	if (rc != MDB_NOTFOUND)
-		return state_mdb_err(rc);
+	if (err != FZ_ENOTFOUND)
+		return err;
 	if ((err = secure_id("client", id)) != 0)
 		return err;
 	clock_rfc3339(now_ms, at);
@@ -53,8 +68,10 @@ clients_ensure_txn(MDB_txn *txn, struct state *st, const char *ws,
 	    "updatedAt", at);
 	if (doc == NULL)
 		return FZ_ENOMEM;
-	if ((err = docs_put_txn(txn, st, DOC_CLIENT, ws, id, doc)) != 0)
+	if ((err = docs_put_txn(txn, st, DOC_CLIENT, ws, id, doc)) != 0 ||
+	    (err = clientidx_put_txn(txn, st, ws, doc)) != 0)
 		goto out;
+	clients_email_key(key, ws, email, &k);
 	v.mv_data = id;
 	v.mv_size = strlen(id);
 	if ((err = state_mdb_err(mdb_put(txn, state_dbi(st, DB_CLIENT_EMAIL),
@@ -79,6 +96,7 @@ clients_get_txn(MDB_txn *txn, struct state *st, const char *ws,
 struct clients_op {
 	const char	*ws;
 	const char	*id;
+	const struct clients_filter *filter;
 	uint64_t	 before;
 	unsigned	 limit;
 	json_t		*out;
@@ -121,7 +139,7 @@ clients_get_fn(MDB_txn *txn, struct state *st, void *arg)
 int
 clients_get(struct state *st, const char *ws, const char *id, json_t **out)
 {
-	struct clients_op op = { ws, id, 0, 0, NULL, 0 };
+	struct clients_op op = { ws, id, NULL, 0, 0, NULL, 0 };
 	int err;
 
 	err = state_read(st, clients_get_fn, &op);
@@ -129,20 +147,47 @@ clients_get(struct state *st, const char *ws, const char *id, json_t **out)
 	return err;
 }
 
+/* Puts the client of index entry v on the page (op->out). */
+static int
+clients_take(MDB_txn *txn, struct state *st, const MDB_val *v, void *arg)
+{
+	struct clients_op *op = arg;
+	const char *id = scan_entry_id(v);
+	json_t *c = NULL;
+	int err;
+
+	if (id == NULL)
+		return FZ_ESTORE;
+	if ((err = clients_get_txn(txn, st, op->ws, id, &c)) != 0)
+		return err;
+	return json_array_append_new(op->out, c) == 0 ? 0 : FZ_ENOMEM;
+}
+
 static int
 clients_list_fn(MDB_txn *txn, struct state *st, void *arg)
 {
 	struct clients_op *op = arg;
+	int err;
 
-	return docs_list_txn(txn, st, DOC_CLIENT, op->ws, op->before,
-	    op->limit, &op->out, &op->next);
+	if (op->filter == NULL)
+		return docs_list_txn(txn, st, DOC_CLIENT, op->ws, op->before,
+		    op->limit, &op->out, &op->next);
+	if ((op->out = json_array()) == NULL)
+		return FZ_ENOMEM;
+	if ((err = clientidx_page_txn(txn, st, op->ws, op->filter, op->before,
+	    op->limit, clients_take, op, &op->next)) != 0) {
+		json_decref(op->out);
+		op->out = NULL;
+	}
+	return err;
 }
 
 int
-clients_list(struct state *st, const char *ws, uint64_t before,
-    unsigned limit, json_t **out, uint64_t *next)
+clients_list(struct state *st, const char *ws,
+    const struct clients_filter *f, uint64_t before, unsigned limit,
+    json_t **out, uint64_t *next)
 {
-	struct clients_op op = { ws, NULL, before, limit, NULL, 0 };
+	struct clients_op op = { ws, NULL, f, before, limit, NULL, 0 };
 	int err;
 
 	err = state_read(st, clients_list_fn, &op);

@@ -7,6 +7,7 @@
 #ifndef FZ_STATE_CLIENTS_H
 #define FZ_STATE_CLIENTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -26,8 +27,23 @@ void	clients_create(struct state *st, const char *ws, const json_t *body,
 int	clients_get(struct state *st, const char *ws, const char *id,
 	    json_t **out);
 
-/* Lists clients newest first (see docs_list_txn). */
-int	clients_list(struct state *st, const char *ws, uint64_t before,
-	    unsigned limit, json_t **out, uint64_t *next);
+/* What a filtered list keeps to (state/clientidx.h); NULL fields match
+ * anything. Strings are borrowed. */
+struct clients_filter {
+	const char	*email;		/* normalized (text_email_normalize) */
+	const char	*q;		/* a substring of name or email, any
+					   case */
+	size_t		 scan_max;	/* 0: CLIENTS_SCAN_MAX */
+};
+
+/* Index entries one page of a filtered list examines at most (as
+ * PROJECTS_SCAN_MAX). */
+#define CLIENTS_SCAN_MAX	50000
+
+/* Lists clients newest first (see docs_list_txn), those that pass f
+ * (NULL: all); a filtered page may end early as projects_list's. */
+int	clients_list(struct state *st, const char *ws,
+	    const struct clients_filter *f, uint64_t before, unsigned limit,
+	    json_t **out, uint64_t *next);
 
 #endif

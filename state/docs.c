@@ -215,3 +215,58 @@ out:
 		json_decref(arr);
 	return err;
 }
+
+int
+docs_ordinal_txn(MDB_txn *txn, struct state *st, enum doc_kind kind,
+    const char *ws, const char *id, uint64_t *ord)
+{
+	const char *dws, *json;
+	size_t jlen;
+	MDB_val k, v;
+	int err;
+
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	if (k.mv_size == 0 || k.mv_size >= FZ_ID_SIZE)
+		return FZ_ENOTFOUND;
+	if ((err = state_mdb_err(mdb_get(txn, state_dbi(st,
+	    docs_dbs[kind].main), &k, &v))) != 0)
+		return err;
+	if ((err = docs_split(&v, ord, &dws, &json, &jlen)) != 0)
+		return err;
+	return strcmp(dws, ws) == 0 ? 0 : FZ_ENOTFOUND;
+}
+
+int
+docs_each_txn(MDB_txn *txn, struct state *st, enum doc_kind kind,
+    docs_each_fn *fn, void *arg)
+{
+	MDB_cursor *cur = NULL;
+	const char *ws, *json;
+	json_t *doc;
+	MDB_val k, v;
+	uint64_t ord;
+	size_t jlen;
+	int rc, err = 0;
+
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, docs_dbs[kind].main),
+	    &cur)) != 0)
+		return state_mdb_err(rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if ((err = docs_split(&v, &ord, &ws, &json, &jlen)) != 0)
+			break;
+		if ((doc = json_loadb(json, jlen, 0, NULL)) == NULL) {
+			err = FZ_ESTORE;
+			break;
+		}
+		err = fn(txn, st, ws, ord, doc, arg);
+		json_decref(doc);
+		if (err != 0)
+			break;
+	}
+	if (err == 0 && rc != MDB_NOTFOUND)
+		err = state_mdb_err(rc);
+	mdb_cursor_close(cur);
+	return err;
+}

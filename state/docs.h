@@ -45,4 +45,18 @@ int	docs_list_txn(MDB_txn *txn, struct state *st, enum doc_kind kind,
 	    const char *ws, uint64_t before, size_t limit, json_t **out,
 	    uint64_t *next);
 
+/* Sets *ord to the ordinal of id, a record of ws. Returns 0,
+ * FZ_ENOTFOUND (none in ws) or FZ_ESTORE. */
+int	docs_ordinal_txn(MDB_txn *txn, struct state *st, enum doc_kind kind,
+	    const char *ws, const char *id, uint64_t *ord);
+
+/* Calls fn(txn, st, ws, ord, doc, arg) for every record of kind, of
+ * every workspace, in id order; doc is borrowed for the call. Stops at
+ * the first status fn returns other than 0 and returns it; else 0 or
+ * FZ_E*. */
+typedef int	docs_each_fn(MDB_txn *txn, struct state *st, const char *ws,
+		    uint64_t ord, const json_t *doc, void *arg);
+int	docs_each_txn(MDB_txn *txn, struct state *st, enum doc_kind kind,
+	    docs_each_fn *fn, void *arg);
+
 #endif

@@ -61,6 +61,10 @@ static const char *const state_db_names[DB_COUNT] = {
 	[DB_OUTBOX_SEQ] = "outbox_seq",
 	[DB_DELIVERIES] = "deliveries",
 	[DB_REVEALS] = "reveals",
+	[DB_PROJECTS_SCAN] = "projects_scan",
+	[DB_PROJECTS_CLIENT] = "projects_client",
+	[DB_PROJECTS_STATUS] = "projects_status",
+	[DB_CLIENTS_SCAN] = "clients_scan",
 };
 
 void

@@ -39,6 +39,11 @@ enum state_db {
 	DB_OUTBOX_SEQ,		/* be64 seq, hook id -> be64 due ms */
 	DB_DELIVERIES,		/* hook id, NUL, be64 seq -> delivery JSON */
 	DB_REVEALS,		/* project id, NUL, be64 ordinal -> reveal */
+	/* Filtered lists (state/projidx.h, state/clientidx.h). */
+	DB_PROJECTS_SCAN,	/* ws, NUL, be64 ordinal -> project entry */
+	DB_PROJECTS_CLIENT,	/* ws, NUL, client id, NUL, be64 ord -> entry */
+	DB_PROJECTS_STATUS,	/* ws, NUL, status, NUL, be64 ord -> entry */
+	DB_CLIENTS_SCAN,	/* ws, NUL, be64 ordinal -> client entry */
 	DB_COUNT
 };
 

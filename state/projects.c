@@ -6,6 +6,7 @@
 #include "state/clients.h"
 #include "state/docs.h"
 #include "state/packs.h"
+#include "state/projidx.h"
 #include "state/projects.h"
 #include "state/templates.h"
 #include "state/txn.h"
@@ -14,6 +15,7 @@
 struct projects_op {
 	const char	*ws;
 	const char	*id;
+	const struct projects_filter *filter;
 	uint64_t	 before;
 	unsigned	 limit;
 	json_t		*out;
@@ -31,12 +33,15 @@ int
 projects_put_txn(MDB_txn *txn, struct state *st, json_t *p, int64_t now_ms)
 {
 	char at[CLOCK_RFC3339_SIZE];
+	int err;
 
 	json_object_set_new(p, "updatedAt",
 	    json_string(clock_rfc3339(now_ms, at)));
-	return docs_put_txn(txn, st, DOC_PROJECT,
+	if ((err = docs_put_txn(txn, st, DOC_PROJECT,
 	    json_string_value(json_object_get(p, "workspaceId")),
-	    json_string_value(json_object_get(p, "id")), p);
+	    json_string_value(json_object_get(p, "id")), p)) != 0)
+		return err;
+	return projidx_put_txn(txn, st, p);
 }
 
 json_t *
@@ -228,6 +233,26 @@ projects_get(struct state *st, const char *ws, const char *id, json_t **out)
 	return err;
 }
 
+/* Renders the project of index entry v onto the page (op->out). */
+static int
+projects_take(MDB_txn *txn, struct state *st, const MDB_val *v, void *arg)
+{
+	struct projects_op *op = arg;
+	const char *id = scan_entry_id(v);
+	json_t *p = NULL, *r;
+	int err;
+
+	if (id == NULL)
+		return FZ_ESTORE;
+	if ((err = projects_get_txn(txn, st, op->ws, id, &p)) != 0)
+		return err;
+	r = projects_render_txn(txn, st, p);
+	json_decref(p);
+	if (r == NULL || json_array_append_new(op->out, r) != 0)
+		return FZ_ENOMEM;
+	return 0;
+}
+
 static int
 projects_list_fn(MDB_txn *txn, struct state *st, void *arg)
 {
@@ -236,6 +261,16 @@ projects_list_fn(MDB_txn *txn, struct state *st, void *arg)
 	size_t i;
 	int err;
 
+	if (op->filter != NULL) {
+		if ((op->out = json_array()) == NULL)
+			return FZ_ENOMEM;
+		if ((err = projidx_page_txn(txn, st, op->ws, op->filter,
+		    op->before, op->limit, projects_take, op, &op->next)) != 0) {
+			json_decref(op->out);
+			op->out = NULL;
+		}
+		return err;
+	}
 	if ((err = docs_list_txn(txn, st, DOC_PROJECT, op->ws, op->before,
 	    op->limit, &arr, &op->next)) != 0)
 		return err;
@@ -251,13 +286,15 @@ projects_list_fn(MDB_txn *txn, struct state *st, void *arg)
 }
 
 int
-projects_list(struct state *st, const char *ws, uint64_t before,
-    unsigned limit, json_t **out, uint64_t *next)
+projects_list(struct state *st, const char *ws,
+    const struct projects_filter *f, uint64_t before, unsigned limit,
+    json_t **out, uint64_t *next)
 {
 	struct projects_op op = { 0 };
 	int err;
 
 	op.ws = ws;
+	op.filter = f;
 	op.before = before;
 	op.limit = limit;
 	err = state_read(st, projects_list_fn, &op);

@@ -12,6 +12,7 @@
 #ifndef FZ_STATE_PROJECTS_H
 #define FZ_STATE_PROJECTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -42,8 +43,31 @@ void	projects_update(struct state *st, const char *ws, const char *id,
 int	projects_get(struct state *st, const char *ws, const char *id,
 	    json_t **out);
 
-/* Lists rendered projects newest first (see docs_list_txn). */
-int	projects_list(struct state *st, const char *ws, uint64_t before,
-	    unsigned limit, json_t **out, uint64_t *next);
+/*
+ * What a filtered list keeps to (state/projidx.h); NULL fields match
+ * anything. Strings are borrowed.
+ */
+struct projects_filter {
+	const char	*client_id;
+	const char	*client_email;	/* normalized (text_email_normalize) */
+	const char	*status;
+	const char	*q;		/* a substring of the name, any case */
+	size_t		 scan_max;	/* 0: PROJECTS_SCAN_MAX */
+};
+
+/* Index entries one page of a filtered list examines at most: a q that
+ * matches little in a large workspace ends its page early, with a
+ * cursor, rather than hold the loop for long (50,000 entries take some
+ * 5 to 7 ms: bench/RESULTS.md). */
+#define PROJECTS_SCAN_MAX	50000
+
+/*
+ * Lists rendered projects newest first (see docs_list_txn), those that
+ * pass f (NULL: all). A filtered page may hold fewer than limit, even
+ * none, with *next set: its scan reached f->scan_max first.
+ */
+int	projects_list(struct state *st, const char *ws,
+	    const struct projects_filter *f, uint64_t before, unsigned limit,
+	    json_t **out, uint64_t *next);
 
 #endif

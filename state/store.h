@@ -57,6 +57,10 @@ struct store_req {
 	json_t		*body;		/* borrowed; writes only */
 	const char	*cursor;	/* lists: NULL for the first page */
 	unsigned	 limit;		/* lists: 1..100 */
+	/* Lists: the validated filters by their REST query names
+	 * (clientEmail, clientId, status, q for projects; email, q for
+	 * clients; emails normalized), all strings; NULL: none. */
+	json_t		*filter;	/* borrowed */
 	const char	*idempotency_key;	/* writes: forwarded, or NULL */
 };
 

@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/cursor.h"
 #include "common/fz.h"
+#include "common/secure.h"
 #include "state/clients.h"
 #include "state/packs.h"
 #include "state/portal.h"
@@ -25,10 +26,86 @@ struct embedded {
 };
 
 typedef int embedded_list_fn(struct state *st, const char *ws,
-    uint64_t before, unsigned limit, json_t **out, uint64_t *next);
+    const json_t *filter, uint64_t before, unsigned limit, json_t **out,
+    uint64_t *next);
 
-/* Cursors are bound to the workspace and the list, so one taken from
- * another list or workspace is refused like a forged one. */
+static const char *
+embedded_str(const json_t *filter, const char *key)
+{
+	return json_string_value(json_object_get(filter, key));
+}
+
+static int
+embedded_projects(struct state *st, const char *ws, const json_t *filter,
+    uint64_t before, unsigned limit, json_t **out, uint64_t *next)
+{
+	struct projects_filter f;
+
+	if (filter == NULL)
+		return projects_list(st, ws, NULL, before, limit, out, next);
+	memset(&f, 0, sizeof(f));
+	f.client_id = embedded_str(filter, "clientId");
+	f.client_email = embedded_str(filter, "clientEmail");
+	f.status = embedded_str(filter, "status");
+	f.q = embedded_str(filter, "q");
+	return projects_list(st, ws, &f, before, limit, out, next);
+}
+
+static int
+embedded_clients(struct state *st, const char *ws, const json_t *filter,
+    uint64_t before, unsigned limit, json_t **out, uint64_t *next)
+{
+	struct clients_filter f;
+
+	if (filter == NULL)
+		return clients_list(st, ws, NULL, before, limit, out, next);
+	memset(&f, 0, sizeof(f));
+	f.email = embedded_str(filter, "email");
+	f.q = embedded_str(filter, "q");
+	return clients_list(st, ws, &f, before, limit, out, next);
+}
+
+static int
+embedded_signoffs(struct state *st, const char *ws, const json_t *filter,
+    uint64_t before, unsigned limit, json_t **out, uint64_t *next)
+{
+	(void)filter;
+	return portal_signoff_list(st, ws, before, limit, out, next);
+}
+
+/*
+ * Cursors are bound to the workspace and the list, and a filtered list's
+ * to its filters too (by a digest of them, in canonical form), so one
+ * taken from another list, workspace or filter is refused like a forged
+ * one. An unfiltered list's scope is as it always was.
+ */
+static int
+embedded_scope(const struct store_req *req, const char *list, char *scope,
+    size_t size)
+{
+	unsigned char md[SECURE_SHA256_SIZE];
+	char hex[2 * 16 + 1];
+	char *canon;
+	size_t i;
+	int err;
+
+	if (req->filter == NULL) {
+		snprintf(scope, size, "%s:%s", req->workspace_id, list);
+		return 0;
+	}
+	if ((canon = json_dumps(req->filter, JSON_COMPACT |
+	    JSON_SORT_KEYS)) == NULL)
+		return FZ_ENOMEM;
+	err = secure_sha256(canon, strlen(canon), md);
+	free(canon);
+	if (err != 0)
+		return err;
+	for (i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	snprintf(scope, size, "%s:%s:%s", req->workspace_id, list, hex);
+	return 0;
+}
+
 static void
 embedded_list(struct embedded *em, const struct store_req *req,
     struct store_res *res, const char *list, embedded_list_fn *fn)
@@ -36,7 +113,8 @@ embedded_list(struct embedded *em, const struct store_req *req,
 	char scope[128];
 	uint64_t before = 0, next = 0;
 
-	snprintf(scope, sizeof(scope), "%s:%s", req->workspace_id, list);
+	if ((res->err = embedded_scope(req, list, scope, sizeof(scope))) != 0)
+		return;
 	if (req->cursor != NULL &&
 	    cursor_decode(em->cursor_key, scope, req->cursor, &before) != 0) {
 		res->err = FZ_EINVAL;
@@ -44,8 +122,8 @@ embedded_list(struct embedded *em, const struct store_req *req,
 		res->message = "cursor is not valid for this list";
 		return;
 	}
-	if ((res->err = fn(em->st, req->workspace_id, before, req->limit,
-	    &res->data, &next)) != 0)
+	if ((res->err = fn(em->st, req->workspace_id, req->filter, before,
+	    req->limit, &res->data, &next)) != 0)
 		return;
 	if (next != 0 && cursor_encode(em->cursor_key, scope, next,
 	    res->next_cursor) != 0)
@@ -228,13 +306,13 @@ embedded_submit(void *impl, const struct store_req *req, store_cb *cb,
 			res.message = "the state directory does not take writes";
 		break;
 	case STORE_OP_CLIENT_LIST:
-		embedded_list(em, req, &res, "clients", clients_list);
+		embedded_list(em, req, &res, "clients", embedded_clients);
 		break;
 	case STORE_OP_CLIENT_GET:
 		res.err = clients_get(em->st, ws, req->id, &res.data);
 		break;
 	case STORE_OP_PROJECT_LIST:
-		embedded_list(em, req, &res, "projects", projects_list);
+		embedded_list(em, req, &res, "projects", embedded_projects);
 		break;
 	case STORE_OP_PROJECT_GET:
 		res.err = projects_get(em->st, ws, req->id, &res.data);
@@ -246,7 +324,7 @@ embedded_submit(void *impl, const struct store_req *req, store_cb *cb,
 		res.err = portal_signoff_get(em->st, ws, req->id, &res.data);
 		break;
 	case STORE_OP_SIGNOFF_LIST:
-		embedded_list(em, req, &res, "signoffs", portal_signoff_list);
+		embedded_list(em, req, &res, "signoffs", embedded_signoffs);
 		break;
 	case STORE_OP_TEMPLATE_LIST:
 		embedded_templates(&res);

@@ -41,6 +41,11 @@ int	clients_ensure_txn(MDB_txn *txn, struct state *st,
 	    const char *ws, const char *name, const char *email,
 	    const char *company, int64_t now_ms, json_t **out, int *created);
 
+/* Writes the id of ws's client with email (normalized) into id
+ * (FZ_ID_SIZE bytes). Returns 0, FZ_ENOTFOUND or FZ_E*. */
+int	clients_find_txn(MDB_txn *txn, struct state *st, const char *ws,
+	    const char *email, char *id);
+
 /* Returns 0 and sets *out (caller decrefs), FZ_ENOTFOUND or FZ_E*. */
 int	clients_get_txn(MDB_txn *txn, struct state *st, const char *ws,
 	    const char *id, json_t **out);
@@ -51,7 +56,8 @@ int	clients_get_txn(MDB_txn *txn, struct state *st, const char *ws,
 int	projects_get_txn(MDB_txn *txn, struct state *st,
 	    const char *ws, const char *id, json_t **out);
 
-/* Stores p (its "id" and "workspaceId" name it) with updatedAt = now. */
+/* Stores p (its "id" and "workspaceId" name it) with updatedAt = now,
+ * and its entries in the list indexes (state/projidx.h). */
 int	projects_put_txn(MDB_txn *txn, struct state *st, json_t *p,
 	    int64_t now_ms);
 

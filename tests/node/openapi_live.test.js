@@ -348,6 +348,40 @@ h.test('Zapier actions and hooks match the document', async () => {
     params: { id: hk.json.data.id } });
   await call('GET', '/api/v1/zapier/hooks/{id}', { token: W, want: 404,
     params: { id: 'x' } });
+  // Dropdowns, searches and find-or-create's client action.
+  const c = await call('POST', '/api/v1/zapier/actions/create-client', {
+    token: W, want: 201, body: { first_name: 'Ada', last_name: 'Lovelace',
+      client_email: 'ada@example.com' } });
+  await call('POST', '/api/v1/zapier/actions/create-client', { token: W,
+    want: 200, body: { client_name: 'Ada L.', client_email:
+      'ADA@example.com' } });
+  await call('POST', '/api/v1/zapier/actions/create-client', { token: W,
+    want: 400, body: { client_email: 'nope' } });
+  for (const l of ['projects', 'clients', 'templates'])
+    await call('GET', `/api/v1/zapier/lists/${l}`, { token: W, want: 200,
+      query: { limit: 1 } });
+  await call('GET', '/api/v1/zapier/lists/projects', { token: W, want: 200,
+    query: { q: 'closeout' } });
+  await call('GET', '/api/v1/zapier/lists/clients', { token: W, want: 400,
+    query: { q: 'x'.repeat(201) } });
+  await call('GET', '/api/v1/zapier/searches/find-project', { token: W,
+    want: 200, query: { name: 'closeout', client_email: 'jane@example.com' } });
+  await call('GET', '/api/v1/zapier/searches/find-project', { token: W,
+    want: 400 });
+  const fc = await call('GET', '/api/v1/zapier/searches/find-client', {
+    token: W, want: 200, query: { email: 'ada@example.com' } });
+  assert.equal(fc.json[0].id, c.json.data.id);
+  await call('GET', '/api/v1/zapier/searches/find-client', { token: W,
+    want: 400, query: { email: 'nope' } });
+  // The REST filters.
+  await call('GET', '/api/v1/projects', { token: W, want: 200,
+    query: { status: 'sent', q: 'closeout', clientEmail: 'jane@example.com' } });
+  await call('GET', '/api/v1/projects', { token: W, want: 400,
+    query: { status: 'lost' } });
+  await call('GET', '/api/v1/clients', { token: W, want: 200,
+    query: { email: 'ada@example.com' } });
+  await call('GET', '/api/v1/clients', { token: W, want: 400,
+    query: { email: 'nope' } });
   assertNoProblems();
 });
 
@@ -655,6 +689,13 @@ h.test('a Postman collection of the document runs under newman, 2xx',
         if (it.item) { fix(it.item); continue; }
         const req = it.request;
         const url = `/${(req.url.path || []).join('/')}`;
+        // A search needs one of its optional fields: give it the
+        // example, as a user of the collection would.
+        if (/find-project$/.test(url)) {
+          req.url.query = (req.url.query || []).filter((q) =>
+            q.key !== 'name');
+          req.url.query.push({ key: 'name', value: 'site' });
+        }
         for (const pv of req.url.variable || []) {
           const m = String(pv.value).match(/^([a-z]+)_/);
           if (pv.key === 'token') pv.value = ctx.newmanToken;

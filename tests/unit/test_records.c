@@ -254,7 +254,7 @@ test_list_pages_newest_first(void **state)
 	}
 	json_decref(new_project(f, f->other.id, "x@example.com"));
 	do {
-		assert_int_equal(projects_list(f->t.st, f->ws.id, before, 3,
+		assert_int_equal(projects_list(f->t.st, f->ws.id, NULL, before, 3,
 		    &page, &next), 0);
 		assert_true(json_array_size(page) <= 3);
 		seen += (int)json_array_size(page);

@@ -185,6 +185,39 @@ test_u64(void **state)
 	}
 }
 
+static void
+test_fold(void **state)
+{
+	static const struct {
+		const char	*in, *out;
+	} cases[] = {
+		{ "Website REDESIGN 42", "website redesign 42" },
+		/* Latin-1: É, Ö, Þ; × is no letter. */
+		{ "CAF\xc3\x89 \xc3\x96 \xc3\x9e \xc3\x97",
+		    "caf\xc3\xa9 \xc3\xb6 \xc3\xbe \xc3\x97" },
+		/* Latin Extended-A: Ł, Ž, Ÿ; İ stays (its lower case is
+		 * ASCII, of another length). */
+		{ "\xc5\x81\xc5\xbd\xc5\xb8\xc4\xb0",
+		    "\xc5\x82\xc5\xbe\xc3\xbf\xc4\xb0" },
+		/* Greek and Cyrillic capitals, Ё among them. */
+		{ "\xce\x91\xce\xa9 \xd0\x96\xd0\x81",
+		    "\xce\xb1\xcf\x89 \xd0\xb6\xd1\x91" },
+		/* Three- and four-byte characters pass as they are. */
+		{ "\xe2\x82\xac\xf0\x9f\x98\x80" "A",
+		    "\xe2\x82\xac\xf0\x9f\x98\x80" "a" },
+	};
+	char out[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(out, 'x', sizeof(out));
+		text_fold(cases[i].in, strlen(cases[i].in), out);
+		assert_string_equal(out, cases[i].out);
+		assert_int_equal(strlen(out), strlen(cases[i].in));
+	}
+}
+
 int
 main(void)
 {
@@ -197,6 +230,7 @@ main(void)
 		cmocka_unit_test(test_name_max),
 		cmocka_unit_test(test_name_rejects_c1_controls),
 		cmocka_unit_test(test_u64),
+		cmocka_unit_test(test_fold),
 	};
 
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
