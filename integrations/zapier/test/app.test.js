@@ -231,6 +231,9 @@ function reviewProblems(def, app) {
       }
     }
   }
+  for (const f of def.authentication.fields)
+    if (!f.helpText || f.helpText.length < 20)
+      problems.push(`authentication: field ${f.key} has no help text`);
   for (const [key, soc] of Object.entries(def.searchOrCreates || {})) {
     if (!soc.display.label || !soc.display.description)
       problems.push(`searchOrCreates.${key}: no label or description`);
@@ -741,7 +744,7 @@ async function main() {
       const all = await keys({});
       assert.deepEqual(all, ['project_name', 'client_id', ...fresh,
         'project_type', 'launch_date', 'template_id']);
-      const picked = await keys({ client_id: made.alpha.client_id });
+      const picked = await keys({ client_id: 'client_5hG7jK2lM9nP4qR8sT1v' });
       assert.deepEqual(picked, all.filter((k) => !fresh.includes(k)));
       const clientField = fields.find((f) => f.key === 'client_id');
       assert.equal(clientField.altersDynamicFields, true);
