@@ -25,11 +25,15 @@ module.exports = {
       label: 'API Key',
       type: 'password',
       required: true,
-      helpText: 'A Finalizo API key (`fz_live_…`). Create a dedicated one ' +
-        'in Finalizo under Settings → Security and copy it at once: it is ' +
-        'shown only once. Triggers need the `read` scope; the Create ' +
-        'Project and Send Pack actions need `write`. Zapier needs the Pro ' +
-        'or Agency plan.',
+      helpText: 'A Finalizo API key (`fz_live_…`). An admin of the ' +
+        'workspace creates one in the workspace console (`/console`, such ' +
+        'as https://finalizo.com/console) under **Settings → Security**: ' +
+        'give it a name such as "Zapier", then copy the key at once, as it ' +
+        'is shown only once. The `read` scope is enough for triggers, ' +
+        'searches and dropdowns; the actions (Create Project, Create ' +
+        'Client, Send Pack) and instant triggers need `write`. Zapier ' +
+        'needs the Pro or Agency plan. A revoked key makes this connection ' +
+        'expire: connect again with a new one.',
     },
     {
       key: 'baseUrl',

@@ -1,56 +1,44 @@
 'use strict';
-// Actions: POST /api/v1/zapier/actions/create-project and …/send-pack. Both
-// take snake_case fields and answer the usual envelope whose data is a flat
-// object with `id` (the project id).
+// Actions: POST /api/v1/zapier/actions/create-project, …/send-pack and
+// …/create-client. Each takes snake_case fields and answers the usual
+// envelope whose data is a flat object with `id`.
 
 const { apiUrl } = require('./api');
+const {
+  trimmed, projectOut, projectFields, projectSample, clientFields,
+  clientSample, PROJECT_TYPES, compact, dateOnly, projectPicker, clientPicker,
+  templatePicker,
+} = require('./records');
 
-// Optional fields left empty are not sent at all.
-const compact = (obj) => {
-  const out = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (v === undefined || v === null) continue;
-    if (typeof v === 'string' && v.trim() === '') continue;
-    out[k] = v;
-  }
-  return out;
+// The one name Finalizo keeps for a client: the full name when given,
+// otherwise first and last name joined.
+const fullName = (full, first, last) => {
+  const whole = typeof full === 'string' ? full.trim() : '';
+  if (whole) return whole;
+  return [first, last].map((p) => (typeof p === 'string' ? p.trim() : ''))
+    .filter(Boolean).join(' ');
 };
 
-// The API wants YYYY-MM-DD; a mapped ISO date-time keeps its date part.
-const dateOnly = (v) => {
-  const s = typeof v === 'string' ? v.trim() : v;
-  return typeof s === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(s)
-    ? s.slice(0, 10) : s;
-};
+const nameHelp = 'Give the client\'s First Name and Last Name, or their ' +
+  'Full Name (a person or a company) as one value; Full Name wins when ' +
+  'both are given.';
 
-const projectFields = [
-  { key: 'id', label: 'Project ID' },
-  { key: 'name', label: 'Name' },
-  { key: 'project_name', label: 'Project Name' },
-  { key: 'status', label: 'Status' },
-  { key: 'project_type', label: 'Project Type' },
-  { key: 'launch_date', label: 'Launch Date' },
-  { key: 'template_id', label: 'Template ID' },
-  { key: 'client_id', label: 'Client ID' },
-  { key: 'client_name', label: 'Client Name' },
-  { key: 'client_email', label: 'Client Email' },
-  { key: 'created_at', label: 'Created At', type: 'datetime' },
-  { key: 'updated_at', label: 'Updated At', type: 'datetime' },
-];
-
-const projectSample = {
-  id: 'project_8fJ2kL9mN4pQ7rS1tV3x',
-  name: 'Website closeout',
-  project_name: 'Website closeout',
-  status: 'draft',
-  project_type: 'Web Design',
-  launch_date: '2026-06-01',
-  template_id: 'tpl_WebDesign',
-  client_id: 'client_5hG7jK2lM9nP4qR8sT1v',
-  client_name: 'Jane Smith',
-  client_email: 'jane@example.com',
-  created_at: '2026-05-27T12:00:00.000Z',
-  updated_at: '2026-05-27T12:00:00.000Z',
+// A new client's fields in Create Project, shown while no existing client
+// is picked (the Client field alters them).
+const newClientFields = (z, bundle) => {
+  if (String((bundle.inputData || {}).client_id || '').trim()) return [];
+  return [
+    { key: 'client_email', label: 'Client Email', required: true,
+      helpText: 'A client of the workspace with this email (compared ' +
+        'case-insensitively) is reused; otherwise a new client is ' +
+        'created. Different aliases (jane+x@…) are different clients.' },
+    { key: 'client_first_name', label: 'Client First Name',
+      helpText: `The client's first name. ${nameHelp}` },
+    { key: 'client_last_name', label: 'Client Last Name',
+      helpText: `The client's last name. ${nameHelp}` },
+    { key: 'client_name', label: 'Client Full Name',
+      helpText: `The client's whole name. ${nameHelp}` },
+  ];
 };
 
 const createProject = {
@@ -58,27 +46,26 @@ const createProject = {
   noun: 'Project',
   display: {
     label: 'Create Project',
-    description: 'Creates a project in Finalizo, for a new client or the ' +
-      'existing client with the same email address.',
+    description: 'Creates a project in Finalizo for an existing client, or ' +
+      'for a new one given by email and name.',
   },
   operation: {
     inputFields: [
       { key: 'project_name', label: 'Project Name', required: true,
-        helpText: 'For example "Website closeout".' },
-      { key: 'client_name', label: 'Client Name', required: true },
-      { key: 'client_email', label: 'Client Email', required: true,
-        helpText: 'A client of the workspace with this email (compared ' +
-          'case-insensitively) is reused; otherwise a new client is ' +
-          'created. Different aliases (jane+x@…) are different clients.' },
+        helpText: 'The name the agency and the client see, such as ' +
+          '"Website closeout".' },
+      clientPicker,
+      newClientFields,
       { key: 'project_type', label: 'Project Type', required: true,
-        helpText: '"Web Design", "SEO" and "Branding" start from Finalizo\'s ' +
-          'built-in pack template of that name; any other type starts ' +
-          'with an empty pack.' },
+        choices: PROJECT_TYPES,
+        helpText: '"Web Design", "SEO" and "Branding" start from ' +
+          'Finalizo\'s built-in pack template of that name. Any other type ' +
+          '(enter it as a custom value) starts with an empty pack.' },
       { key: 'launch_date', label: 'Launch Date', required: true,
-        helpText: 'The date as YYYY-MM-DD, such as 2026-06-01.' },
-      { key: 'template_id', label: 'Template ID', required: false,
-        helpText: 'Optional: a pack template id (`tpl_…`) to start from ' +
-          'instead of the project type\'s.' },
+        type: 'datetime',
+        helpText: 'The day the project launches; only the date is kept ' +
+          '(for example 2026-06-01, or "next Friday").' },
+      templatePicker,
     ],
     perform: async (z, bundle) => {
       const d = bundle.inputData;
@@ -87,14 +74,16 @@ const createProject = {
         url: apiUrl(bundle, '/zapier/actions/create-project'),
         body: compact({
           project_name: d.project_name,
-          client_name: d.client_name,
+          client_id: trimmed(d.client_id),
+          client_name: fullName(d.client_name, d.client_first_name,
+            d.client_last_name),
           client_email: d.client_email,
           project_type: d.project_type,
           launch_date: dateOnly(d.launch_date),
-          template_id: d.template_id,
+          template_id: trimmed(d.template_id),
         }),
       });
-      return response.data.data;
+      return projectOut(response.data.data);
     },
     sample: projectSample,
     outputFields: projectFields,
@@ -111,9 +100,7 @@ const sendPack = {
   },
   operation: {
     inputFields: [
-      { key: 'project_id', label: 'Project ID', required: true,
-        helpText: 'The project\'s id (`project_…`), for example from the ' +
-          'Create Project action.' },
+      projectPicker,
       { key: 'personal_message', label: 'Personal Message', type: 'text',
         required: false,
         helpText: 'Shown to the client with the pack. A pack that has not ' +
@@ -126,18 +113,16 @@ const sendPack = {
         method: 'POST',
         url: apiUrl(bundle, '/zapier/actions/send-pack'),
         body: compact({
-          project_id: typeof d.project_id === 'string' ? d.project_id.trim()
-            : d.project_id,
+          project_id: trimmed(d.project_id),
           personal_message: d.personal_message,
         }),
       });
-      return response.data.data;
+      return projectOut(response.data.data);
     },
     sample: {
       ...projectSample,
       status: 'sent',
       updated_at: '2026-05-27T12:05:00.000Z',
-      project_id: 'project_8fJ2kL9mN4pQ7rS1tV3x',
       share_url: 'https://finalizo.com/p/Xq7Lm2Pz9Rt4Vw8Yb3Nc6Df1Gh5Jk0Ms',
       personal_message: 'The handover pack is ready for review.',
       sent_at: '2026-05-27T12:05:00.000Z',
@@ -145,7 +130,6 @@ const sendPack = {
     },
     outputFields: [
       ...projectFields,
-      { key: 'project_id', label: 'Project ID (again)' },
       { key: 'share_url', label: 'Share URL' },
       { key: 'personal_message', label: 'Personal Message' },
       { key: 'sent_at', label: 'Sent At', type: 'datetime' },
@@ -154,7 +138,48 @@ const sendPack = {
   },
 };
 
+const createClient = {
+  key: 'create_client',
+  noun: 'Client',
+  display: {
+    label: 'Create Client',
+    description: 'Creates a client in Finalizo, or returns the existing ' +
+      'client with the same email address.',
+  },
+  operation: {
+    inputFields: [
+      { key: 'client_email', label: 'Client Email', required: true,
+        helpText: 'The client\'s email address, compared ' +
+          'case-insensitively: a client that already has it is returned ' +
+          'as it is.' },
+      { key: 'first_name', label: 'First Name',
+        helpText: `The client's first name. ${nameHelp}` },
+      { key: 'last_name', label: 'Last Name',
+        helpText: `The client's last name. ${nameHelp}` },
+      { key: 'client_name', label: 'Full Name',
+        helpText: `The client's whole name. ${nameHelp}` },
+    ],
+    perform: async (z, bundle) => {
+      const d = bundle.inputData;
+      const whole = typeof d.client_name === 'string' ? d.client_name : '';
+      // One form of the name, as the API takes it: the full name, or the
+      // first and last name it joins itself.
+      const name = whole.trim() ? { client_name: whole }
+        : { first_name: d.first_name, last_name: d.last_name };
+      const response = await z.request({
+        method: 'POST',
+        url: apiUrl(bundle, '/zapier/actions/create-client'),
+        body: compact({ ...name, client_email: d.client_email }),
+      });
+      return response.data.data;
+    },
+    sample: clientSample,
+    outputFields: clientFields,
+  },
+};
+
 module.exports = {
   [createProject.key]: createProject,
   [sendPack.key]: sendPack,
+  [createClient.key]: createClient,
 };

@@ -1,6 +1,10 @@
 'use strict';
-// Triggers on fzrelay's event journal, each event as a polling trigger and as
-// a REST hook ("instant") trigger.
+// Triggers on fzrelay's event journal: one visible REST hook ("instant")
+// trigger per event, and the polling trigger of the same event, hidden.
+//
+// The polling triggers were the app's first triggers. They stay, hidden, so
+// the Zaps built on them keep running; new Zaps get the instant ones, whose
+// performList is the same polling endpoint.
 //
 // Polling: each answers a bare JSON array of flat events, newest first; `id`
 // is the event id (evt_…), unique and stable, so Zapier's de-duplication
@@ -11,44 +15,9 @@
 // event, DELETE /api/v1/zapier/hooks/:id ends it. fzrelay then POSTs each
 // event to that URL as the same flat object the polling trigger lists.
 
-const { apiUrl, errorStatus } = require('./api');
+const { apiUrl, errorStatus, makeListPerform } = require('./api');
 
-const MAX_LIMIT = 100;
-
-// Page size for this poll: Zapier's bundle.meta.limit where it gives one,
-// as many as the API allows when Zapier is filling its de-duplication list,
-// else the daemon's default (50).
-const pageLimit = (meta) => {
-  const limit = meta && meta.limit;
-  if (Number.isInteger(limit) && limit > 0) return Math.min(limit, MAX_LIMIT);
-  if (meta && meta.isPopulatingDedupe) return MAX_LIMIT;
-  return undefined;
-};
-
-const makePerform = (path) => async (z, bundle) => {
-  const meta = bundle.meta || {};
-  const page = Number.isInteger(meta.page) ? meta.page : 0;
-  const params = {};
-  const limit = pageLimit(meta);
-  if (limit !== undefined) params.limit = limit;
-  if (page > 0) {
-    // Zapier asks for a further page ("load more"): continue where the
-    // previous page of this run left off, or stop if it was the last.
-    const cursor = await z.cursor.get();
-    if (!cursor) return [];
-    params.cursor = cursor;
-  }
-  const response = await z.request({
-    url: apiUrl(bundle, `/zapier/triggers/${path}`),
-    params,
-  });
-  if (!Array.isArray(response.data))
-    throw new z.errors.Error(`fzrelay answered ${path} without a list`,
-      'UNEXPECTED_RESPONSE', response.status);
-  // An empty cursor marks the end, so a later page is never a repeat.
-  await z.cursor.set(response.getHeader('x-next-cursor') || '');
-  return response.data;
-};
+const makePerform = (path) => makeListPerform(`/zapier/triggers/${path}`);
 
 // Fields every event carries: the event's own, then a snapshot of the
 // project and client at the moment it happened.
@@ -128,7 +97,7 @@ const triggers = ({ key, path, event, noun, label, description, sample,
   const polling = {
     key,
     noun,
-    display: { label, description },
+    display: { label, description, hidden: true },
     operation: {
       type: 'polling',
       perform: makePerform(path),
@@ -157,7 +126,7 @@ const triggers = ({ key, path, event, noun, label, description, sample,
       outputFields,
     },
   };
-  return { [polling.key]: polling, [hook.key]: hook };
+  return { hook, polling };
 };
 
 const packSent = triggers({
@@ -227,16 +196,16 @@ const clientSignedOff = triggers({
     signoff_id: 'signoff_9kL2mN4pQ6rS8tV1wX3y',
   },
   fields: [
-    { key: 'signed_by_name', label: 'Signed By (Name)' },
-    { key: 'signed_by_email', label: 'Signed By (Email)' },
+    { key: 'signed_by_name', label: 'Signer Name' },
+    { key: 'signed_by_email', label: 'Signer Email' },
     { key: 'comment', label: 'Comment' },
     { key: 'signed_at', label: 'Signed At', type: 'datetime' },
     { key: 'signoff_id', label: 'Sign-off ID' },
   ],
 });
 
-module.exports = {
-  ...packSent,
-  ...packViewed,
-  ...clientSignedOff,
-};
+// The instant triggers first: the order Zapier lists them in.
+const all = [packSent.hook, packViewed.hook, clientSignedOff.hook,
+  packSent.polling, packViewed.polling, clientSignedOff.polling];
+
+module.exports = Object.fromEntries(all.map((t) => [t.key, t]));

@@ -136,6 +136,113 @@ async function waitFor(what, fn, ms = 5000) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Zapier's published review checks that can be judged from the definition
+// alone, as a list of problems (empty when the app passes). Dynamic input
+// fields (functions, serialized in def) are taken from the app and run with
+// and without the field that alters them.
+const ACTION_TYPES = ['triggers', 'searches', 'creates'];
+const DESCRIPTION_START = {
+  triggers: /^Triggers (instantly )?when /,
+  searches: /^Finds /,
+  creates: /^[A-Z][a-z]+s /,
+};
+
+function inputFieldsOf(def, app, type, key) {
+  const fields = [];
+  (def[type][key].operation.inputFields || []).forEach((f, i) => {
+    if (f && typeof f === 'object') {
+      fields.push(f);
+      return;
+    }
+    const fn = app[type][key].operation.inputFields[i];
+    for (const inputData of [{}, { client_id: 'client_x' }])
+      for (const g of fn({}, { inputData }))
+        if (!fields.some((h) => h.key === g.key)) fields.push(g);
+  });
+  return fields;
+}
+
+function reviewProblems(def, app) {
+  const problems = [];
+  const searchForNoun = (noun) => Object.values(def.searches)
+    .find((s) => s.noun.toLowerCase() === noun);
+  for (const type of ACTION_TYPES) {
+    for (const [key, action] of Object.entries(def[type] || {})) {
+      const at = (text) => problems.push(`${type}.${key}: ${text}`);
+      const op = action.operation;
+      if (!action.display.hidden) {
+        if (!DESCRIPTION_START[type].test(action.display.description || ''))
+          at('description does not start as Zapier asks');
+        if (type === 'searches' && !/^Find /.test(action.display.label))
+          at('a search label starts with "Find"');
+        if (!op.sample || !Object.keys(op.sample).length) at('no sample');
+      }
+      // Output: each value once, each labelled, the sample described.
+      const out = op.outputFields || [];
+      const labels = new Map();
+      for (const f of out) {
+        if (!f.label) at(`output ${f.key} has no label`);
+        const norm = String(f.label || '').replace(/\s*\(.*\)\s*$/, '')
+          .toLowerCase();
+        if (labels.has(norm)) at(`output label "${labels.get(norm)}" twice`);
+        else labels.set(norm, f.label);
+      }
+      if (new Set(out.map((f) => f.key)).size !== out.length)
+        at('an output key twice');
+      const sample = op.sample || {};
+      for (const k of Object.keys(sample)) {
+        if (out.length && !out.some((f) => f.key === k))
+          at(`sample key ${k} has no output field`);
+        for (const other of Object.keys(sample))
+          if (k.endsWith(`_${other}`) && sample[k] === sample[other])
+            at(`output ${k} repeats ${other}`);
+      }
+      // Input: labelled, helped, ids picked from dropdowns, dates as dates.
+      for (const f of inputFieldsOf(def, app, type, key)) {
+        if (!f.label) at(`input ${f.key} has no label`);
+        if (!f.helpText || f.helpText.length < 20)
+          at(`input ${f.key} has no help text`);
+        if (/_date$/.test(f.key) && f.type !== 'datetime')
+          at(`input ${f.key} is a date but not a datetime field`);
+        const idOf = /^(.+)_id$/.exec(f.key);
+        if (!idOf) continue;
+        if (!f.dynamic) at(`input ${f.key} is an id without a dropdown`);
+        else {
+          const [trigger, value, labelKeys] = f.dynamic.split('.');
+          const t = def.triggers[trigger];
+          const keys = t ? (t.operation.outputFields || [])
+            .map((o) => o.key) : [];
+          if (!t || !t.display.hidden)
+            at(`input ${f.key}: ${trigger} is not a hidden trigger`);
+          for (const k of [value, ...(labelKeys || '').split(',')]
+            .filter(Boolean))
+            if (!keys.includes(k))
+              at(`input ${f.key}: ${trigger} has no ${k}`);
+        }
+        const s = searchForNoun(idOf[1]);
+        if (s && !f.search) at(`input ${f.key} has no search fallback`);
+        if (f.search) {
+          const [skey, field] = f.search.split('.');
+          const found = def.searches[skey];
+          if (!found || !found.operation.outputFields
+            .some((o) => o.key === field))
+            at(`input ${f.key}: search ${f.search} does not exist`);
+        }
+      }
+    }
+  }
+  for (const f of def.authentication.fields)
+    if (!f.helpText || f.helpText.length < 20)
+      problems.push(`authentication: field ${f.key} has no help text`);
+  for (const [key, soc] of Object.entries(def.searchOrCreates || {})) {
+    if (!soc.display.label || !soc.display.description)
+      problems.push(`searchOrCreates.${key}: no label or description`);
+    if (def.searches[soc.search].noun !== def.creates[soc.create].noun)
+      problems.push(`searchOrCreates.${key}: search and create differ`);
+  }
+  return problems.sort();
+}
+
 async function main() {
   const rpc = await startRpc();
   process.env.ZAPIER_BASE_ENDPOINT = rpc.base; // RPC goes to the stand-in
@@ -154,6 +261,17 @@ async function main() {
   let auth; // bundle.authData of the agency key
   const produced = { sent: [], viewed: [], signed: [] }; // project ids
   const clientEmail = {}; // project id -> its client's email
+
+  // What `zapier validate` checks locally (core's validate command), then
+  // the definition it pushes.
+  async function definition() {
+    const handler = zapier.createAppHandler(App);
+    const validate = await handler({ command: 'validate',
+      calledFromCli: true });
+    assert.deepEqual(validate.results, []);
+    return (await handler({ command: 'definition', calledFromCli: true }))
+      .results;
+  }
 
   async function rest(method, p, body) {
     const res = await plainFetch(`${d.base}/api/v1${p}`, {
@@ -204,17 +322,19 @@ async function main() {
 
   h.test('app definition validates offline (schema and core validate)',
     async () => {
-      assert.equal(App.version, require('../package.json').version);
+      const pkg = require('../package.json');
+      assert.equal(App.version, pkg.version);
+      assert.notEqual(pkg.version, '1.0.0', 'a new release, a new version');
+      // Wherever else the app declares its version: the lock file.
+      const lock = require('../package-lock.json');
+      assert.equal(lock.version, pkg.version);
+      assert.equal(lock.packages[''].version, pkg.version);
       assert.equal(App.platformVersion, zapier.version);
       assert.equal(App.platformVersion,
         require('zapier-platform-schema/package.json').version);
-      const handler = zapier.createAppHandler(App);
-      // What `zapier validate` checks locally, and the definition it pushes.
-      const validate = await handler({ command: 'validate',
-        calledFromCli: true });
-      assert.deepEqual(validate.results, []);
-      const def = (await handler({ command: 'definition',
-        calledFromCli: true })).results;
+      const def = await definition();
+      // The schema check `zapier validate` runs on the definition it
+      // pushes (functions serialized): any error fails.
       const { errors } = schema.validateAppDefinition(def);
       assert.deepEqual(errors.map((e) => `${e.property}: ${e.message}`), []);
       assert.equal(def.authentication.type, 'custom');
@@ -223,14 +343,33 @@ async function main() {
       assert.equal(def.authentication.fields[1].default,
         'https://finalizo.com');
       assert.deepEqual(Object.keys(def.triggers).sort(),
-        ['client_signed_off', 'client_signed_off_hook', 'pack_sent',
-          'pack_sent_hook', 'pack_viewed', 'pack_viewed_hook']);
+        ['client_signed_off', 'client_signed_off_hook', 'list_clients',
+          'list_projects', 'list_templates', 'pack_sent', 'pack_sent_hook',
+          'pack_viewed', 'pack_viewed_hook']);
       for (const t of Object.values(def.triggers))
         assert.equal(t.operation.canPaginate, true, t.key);
+      assert.deepEqual(Object.keys(def.creates).sort(),
+        ['create_client', 'create_project', 'send_pack']);
+      assert.deepEqual(Object.keys(def.searches).sort(),
+        ['find_client', 'find_project']);
+      assert.deepEqual(Object.values(def.searchOrCreates).map((s) =>
+        [s.key, s.search, s.create]).sort(),
+      [['find_client', 'find_client', 'create_client'],
+        ['find_project', 'find_project', 'create_project']]);
+    });
+
+  h.test('one visible trigger per event: the instant one; the polling keys ' +
+    'stay, hidden', async () => {
+      const def = await definition();
+      const visible = Object.values(def.triggers)
+        .filter((t) => !t.display.hidden).map((t) => t.key);
+      assert.deepEqual(visible, ['pack_sent_hook', 'pack_viewed_hook',
+        'client_signed_off_hook']);
       for (const key of Object.keys(EVENT_TYPES)) {
         const poll = def.triggers[key];
         const hook = def.triggers[`${key}_hook`];
         assert.equal(poll.operation.type, 'polling', key);
+        assert.equal(poll.display.hidden, true, key);
         assert.equal(hook.operation.type, 'hook', key);
         for (const m of ['perform', 'performList', 'performSubscribe',
           'performUnsubscribe'])
@@ -246,8 +385,40 @@ async function main() {
         assert.equal(op.sample, App.triggers[key].operation.sample);
         assert.notEqual(op.performList, App.triggers[key].operation.perform);
       }
-      assert.deepEqual(Object.keys(def.creates).sort(),
-        ['create_project', 'send_pack']);
+      for (const key of ['list_projects', 'list_clients', 'list_templates'])
+        assert.equal(def.triggers[key].display.hidden, true, key);
+    });
+
+  h.test('Zapier\'s review checks: help text, dropdowns for ids, labels, ' +
+    'samples that match their output fields', async () => {
+      const def = await definition();
+      const problems = reviewProblems(def, App);
+      assert.deepEqual(problems, []);
+      // The connection names the page where keys are made.
+      const help = def.authentication.fields[0].helpText;
+      assert.match(help, /Settings → Security/);
+      assert.match(help, /\/console/);
+      // The checker itself catches what it is meant to: the app as it was.
+      const bad = JSON.parse(JSON.stringify(def));
+      const sendOp = bad.creates.send_pack.operation;
+      sendOp.inputFields[0] = { key: 'project_id', label: 'Project ID',
+        required: true };
+      sendOp.outputFields.push({ key: 'project_id',
+        label: 'Project ID (again)' });
+      sendOp.sample.project_id = sendOp.sample.id;
+      const createOp = bad.creates.create_project.operation;
+      createOp.inputFields[0].helpText = undefined;
+      createOp.outputFields.push({ key: 'name', label: 'Name' });
+      createOp.sample.name = createOp.sample.project_name;
+      assert.deepEqual(reviewProblems(bad, App), [
+        'creates.create_project: input project_name has no help text',
+        'creates.create_project: output project_name repeats name',
+        'creates.send_pack: input project_id has no help text',
+        'creates.send_pack: input project_id has no search fallback',
+        'creates.send_pack: input project_id is an id without a dropdown',
+        'creates.send_pack: output label "Project ID" twice',
+        'creates.send_pack: output project_id repeats id',
+      ]);
     });
 
   h.test('auth test and connection label pass with an agency key',
@@ -272,19 +443,28 @@ async function main() {
     assert.equal(label, 'Node Test (node)');
   });
 
-  h.test('an invalid key fails with UNAUTHORIZED', async () => {
-    const bad = `fz_live_${'x'.repeat(40)}`;
-    for (const method of [App.authentication.test,
-      App.authentication.connectionLabel]) {
-      const e = appError(await rejection(appTester(method,
-        { authData: { apiKey: bad, baseUrl: d.base } })));
-      assert.equal(e.code, 'UNAUTHORIZED');
-      assert.equal(e.status, 401);
-      assert.match(e.message, /unknown API key/);
-      assert.match(e.message, /X-Request-ID req_/);
-      assert.ok(!e.message.includes(bad), 'the token is not echoed');
-    }
-  });
+  // A refused key is ExpiredAuthError: Zapier marks the connection expired
+  // and asks the user to reconnect.
+  function expired(e, token) {
+    assert.equal(e.name, 'ExpiredAuthError', String(e && e.stack || e));
+    assert.match(e.message, /^UNAUTHORIZED: /);
+    assert.match(e.message, /Reconnect Finalizo with a valid API key /);
+    assert.match(e.message, /Settings → Security/);
+    assert.match(e.message, /X-Request-ID req_/);
+    assert.ok(!e.message.includes(token), 'the token is not echoed');
+    return e;
+  }
+
+  h.test('an unknown key fails with ExpiredAuthError (UNAUTHORIZED)',
+    async () => {
+      const bad = `fz_live_${'x'.repeat(40)}`;
+      for (const method of [App.authentication.test,
+        App.authentication.connectionLabel]) {
+        const e = expired(await rejection(appTester(method,
+          { authData: { apiKey: bad, baseUrl: d.base } })), bad);
+        assert.match(e.message, /unknown API key/);
+      }
+    });
 
   h.test('a free-plan key fails with PLAN_LIMIT', async () => {
     const e = appError(await rejection(appTester(App.authentication.test,
@@ -301,8 +481,12 @@ async function main() {
         client_email: ' Jane@Example.com ', project_type: 'Web Design',
         launch_date: '2026-06-01', template_id: '' } });
       assert.match(out.id, /^project_/);
+      assert.equal(out.project_name, 'Website closeout');
       assert.equal(out.status, 'draft');
       assert.equal(out.client_email, 'jane@example.com');
+      assert.equal(out.client_name, 'Jane Smith');
+      // Each value once: no `name` beside `project_name`.
+      assert.ok(!('name' in out), JSON.stringify(out));
       const p = await rest('GET', `/projects/${out.id}`);
       assert.equal(p.id, out.id);
       assert.equal(p.name, 'Website closeout');
@@ -348,7 +532,8 @@ async function main() {
       const out = await appTester(op.perform, { authData: auth,
         inputData: { project_id: id, personal_message: `Ready: ${id}` } });
       assert.equal(out.id, id);
-      assert.equal(out.project_id, id);
+      // Each value once: no `project_id` beside `id`.
+      assert.ok(!('project_id' in out), JSON.stringify(out));
       assert.equal(out.status, 'sent');
       assert.equal(out.personal_message, `Ready: ${id}`);
       // The portal is the store's: with store = http, the upstream's.
@@ -481,6 +666,309 @@ async function main() {
     assert.equal(e.code, 'VALIDATION_ERROR');
     assert.match(e.message, /cursor/);
   });
+
+  // --- Dropdowns, searches and Create Client ---------------------------------
+  // A workspace of their own on the same daemon (pro: the Zapier plan), so
+  // the event counts above stay as they are.
+  let sauth; // bundle.authData of its read,write key
+  const made = {}; // name -> the app's output
+
+  const run = (op, inputData, meta, authData = sauth) => appTester(op,
+    { authData, inputData, meta: { page: 0, ...meta } });
+  const listOf = (key, meta, authData) => run(
+    App.triggers[key].operation.perform, {}, meta, authData);
+  const create = (key, inputData, authData) => run(
+    App.creates[key].operation.perform, inputData, {}, authData);
+  const find = (key, inputData, authData) => run(
+    App.searches[key].operation.perform, inputData, {}, authData);
+
+  // Each answer's keys are exactly those its operation declares.
+  function declared(type, key, objects) {
+    const op = App[type][key].operation;
+    for (const o of objects) {
+      assert.deepEqual(keysOf(o), fieldKeys(op.outputFields),
+        `${key}: ${JSON.stringify(o)}`);
+      assert.deepEqual(keysOf(o), keysOf(op.sample), key);
+    }
+  }
+
+  h.test('dropdown lists: empty for a new workspace; templates are the ' +
+    'built-in types that Create Project offers', async () => {
+      sauth = { apiKey: h.key(d, 'pro', 'read,write'), baseUrl: d.base };
+      assert.deepEqual(await listOf('list_projects'), []);
+      assert.deepEqual(await listOf('list_clients'), []);
+      const templates = await listOf('list_templates');
+      declared('triggers', 'list_templates', templates);
+      for (const t of templates) assert.match(t.id, /^tpl_/);
+      const field = App.creates.create_project.operation.inputFields
+        .find((f) => f.key === 'project_type');
+      assert.deepEqual(templates.map((t) => t.project_type).sort(),
+        [...field.choices].sort());
+      made.templates = templates;
+    });
+
+  h.test('create_project: first and last name, a custom project type, a ' +
+    'template from the dropdown, a date from a datetime field', async () => {
+      const seo = made.templates.find((t) => t.project_type === 'SEO');
+      const out = await create('create_project', {
+        project_name: 'Alpha Website', client_first_name: 'Jane',
+        client_last_name: 'Doe', client_email: 'Jane.Doe@Example.com',
+        project_type: 'Copywriting', template_id: seo.id,
+        launch_date: '2026-09-01T00:00:00+02:00' });
+      assert.match(out.id, /^project_/);
+      assert.equal(out.project_name, 'Alpha Website');
+      assert.equal(out.client_name, 'Jane Doe');
+      assert.equal(out.client_email, 'jane.doe@example.com');
+      assert.equal(out.project_type, 'Copywriting');
+      assert.equal(out.template_id, seo.id);
+      assert.equal(out.launch_date, '2026-09-01');
+      declared('creates', 'create_project', [out]);
+      made.alpha = out;
+      // A full name wins over first and last name.
+      const both = await create('create_project', {
+        project_name: 'Omega Copy', client_name: 'Omar Ortiz',
+        client_first_name: 'O.', client_last_name: 'O.',
+        client_email: 'omar@example.com', project_type: 'Branding',
+        launch_date: '2026-11-01' });
+      assert.equal(both.client_name, 'Omar Ortiz');
+      made.omega = both;
+    });
+
+  h.test('create_project asks for a new client\'s fields only while no ' +
+    'client is picked', async () => {
+      const fields = App.creates.create_project.operation.inputFields;
+      const keys = async (inputData) => (await appTester(fields,
+        { authData: sauth, inputData })).map((f) => f.key);
+      const fresh = ['client_email', 'client_first_name', 'client_last_name',
+        'client_name'];
+      const all = await keys({});
+      assert.deepEqual(all, ['project_name', 'client_id', ...fresh,
+        'project_type', 'launch_date', 'template_id']);
+      const picked = await keys({ client_id: 'client_5hG7jK2lM9nP4qR8sT1v' });
+      assert.deepEqual(picked, all.filter((k) => !fresh.includes(k)));
+      const clientField = fields.find((f) => f.key === 'client_id');
+      assert.equal(clientField.altersDynamicFields, true);
+      const typeField = fields.find((f) => f.key === 'project_type');
+      assert.ok(!typeField.altersDynamicFields);
+      assert.equal(fields.find((f) => f.key === 'launch_date').type,
+        'datetime');
+    });
+
+  h.test('list_clients and list_projects fill the dropdowns newest first; ' +
+    'the ids picked there work in Create Project and Send Pack', async () => {
+      const clients = await listOf('list_clients');
+      declared('triggers', 'list_clients', clients);
+      assert.deepEqual(clients.map((c) => c.name), ['Omar Ortiz',
+        'Jane Doe']);
+      const jane = clients[1];
+      assert.equal(jane.id, made.alpha.client_id);
+      assert.equal(jane.email, 'jane.doe@example.com');
+      // The Client dropdown's pick: no name or email needed.
+      const beta = await create('create_project', { project_name: 'Beta SEO',
+        client_id: jane.id, project_type: 'SEO',
+        launch_date: '2026-10-01' });
+      assert.equal(beta.client_id, jane.id);
+      assert.equal(beta.client_name, 'Jane Doe');
+      made.beta = beta;
+
+      const projects = await listOf('list_projects');
+      declared('triggers', 'list_projects', projects);
+      assert.deepEqual(projects.map((p) => p.name), ['Beta SEO',
+        'Omega Copy', 'Alpha Website']);
+      assert.equal(projects[0].client_email, 'jane.doe@example.com');
+      assert.equal(projects[0].status, 'draft');
+      // What each dropdown shows is in what its list answers.
+      for (const [type, key] of [['creates', 'send_pack'],
+        ['creates', 'create_project']])
+        for (const f of App[type][key].operation.inputFields) {
+          if (!f.dynamic) continue;
+          const [trigger, value, labels] = f.dynamic.split('.');
+          const items = await listOf(trigger);
+          assert.ok(items.length, trigger);
+          for (const item of items)
+            for (const k of [value, ...labels.split(',')])
+              assert.ok(item[k], `${trigger}: ${k} in ${JSON.stringify(item)}`);
+        }
+      // Send Pack with the project picked from the dropdown.
+      const sent = await create('send_pack', { project_id: projects[2].id,
+        personal_message: 'Picked from the list' });
+      assert.equal(sent.id, made.alpha.id);
+      assert.equal(sent.status, 'sent');
+      declared('creates', 'send_pack', [sent]);
+    });
+
+  h.test('dropdowns page on: Load more continues from the cursor',
+    async () => {
+      const pages = [];
+      for (let page = 0; page < 5; page++) {
+        const got = await listOf('list_projects', { page, limit: 2 });
+        if (!got.length) break;
+        pages.push(got.map((p) => p.name));
+      }
+      assert.deepEqual(pages, [['Beta SEO', 'Omega Copy'],
+        ['Alpha Website']]);
+    });
+
+  h.test('find_project finds by part of the name or by client email, ' +
+    'newest first; nothing found is an empty list', async () => {
+      const names = async (inputData) => {
+        const found = await find('find_project', inputData);
+        declared('searches', 'find_project', found);
+        for (const p of found) assert.ok(!('name' in p));
+        return found.map((p) => p.project_name);
+      };
+      assert.deepEqual(await names({ project_name: 'WEBSITE' }),
+        ['Alpha Website']);
+      assert.deepEqual(await names({ project_name: 'e' }),
+        ['Beta SEO', 'Omega Copy', 'Alpha Website']);
+      assert.deepEqual(await names({ client_email: ' Jane.DOE@example.com' }),
+        ['Beta SEO', 'Alpha Website']);
+      assert.deepEqual(await names({ project_name: 'alpha',
+        client_email: 'jane.doe@example.com' }), ['Alpha Website']);
+      assert.deepEqual(await names({ project_name: 'beta',
+        client_email: 'omar@example.com' }), []);
+      assert.deepEqual(await names({ project_name: 'no such project' }), []);
+      assert.deepEqual(await names({ client_email: 'nobody@example.com' }),
+        []);
+      const [found] = await find('find_project',
+        { project_name: 'Alpha Website' });
+      assert.equal(found.id, made.alpha.id);
+      assert.equal(found.status, 'sent');
+      assert.equal(found.client_id, made.alpha.client_id);
+      // Neither field, or an email that is not one: the API names it.
+      let e = appError(await rejection(find('find_project', {})));
+      assert.equal(e.code, 'VALIDATION_ERROR');
+      assert.equal(e.status, 400);
+      e = appError(await rejection(find('find_project',
+        { client_email: 'not-an-email' })));
+      assert.equal(e.code, 'VALIDATION_ERROR');
+      assert.match(e.message, /client_email/);
+    });
+
+  h.test('find_client finds by email; create_client creates, or answers ' +
+    'the client that has the email', async () => {
+      const [omar, ...rest] = await find('find_client',
+        { client_email: ' OMAR@Example.com ' });
+      assert.deepEqual(rest, []);
+      declared('searches', 'find_client', [omar]);
+      assert.equal(omar.id, made.omega.client_id);
+      assert.equal(omar.name, 'Omar Ortiz');
+      assert.equal(omar.email, 'omar@example.com');
+      assert.deepEqual(await find('find_client',
+        { client_email: 'omar+x@example.com' }), []);
+      const e = appError(await rejection(find('find_client',
+        { client_email: 'not-an-email' })));
+      assert.equal(e.code, 'VALIDATION_ERROR');
+      assert.match(e.message, /email/);
+
+      const ruth = await create('create_client', { first_name: 'Ruth',
+        last_name: 'Rivera', client_email: 'Ruth@Example.com' });
+      declared('creates', 'create_client', [ruth]);
+      assert.match(ruth.id, /^client_/);
+      assert.equal(ruth.name, 'Ruth Rivera');
+      assert.equal(ruth.email, 'ruth@example.com');
+      // The same email again: the same client, as it was.
+      const again = await create('create_client', { client_name: 'R. R.',
+        client_email: ' ruth@example.com' });
+      assert.deepEqual(again, ruth);
+      assert.deepEqual(await find('find_client',
+        { client_email: 'ruth@example.com' }), [ruth]);
+      const acme = await create('create_client', { client_name: 'Acme Ltd',
+        first_name: 'Ignored', client_email: 'hello@acme.example' });
+      assert.equal(acme.name, 'Acme Ltd');
+      assert.deepEqual((await listOf('list_clients')).map((c) => c.name),
+        ['Acme Ltd', 'Ruth Rivera', 'Omar Ortiz', 'Jane Doe']);
+      const bad = appError(await rejection(create('create_client',
+        { client_email: 'nobody@example.com' })));
+      assert.equal(bad.code, 'VALIDATION_ERROR');
+    });
+
+  h.test('find or create: the search finds nothing, the create makes it, ' +
+    'the search then finds it', async () => {
+      // What Zapier does for "Find or Create Project".
+      const soc = App.searchOrCreates.find_project;
+      const input = { project_name: 'Delta Launch',
+        client_email: 'dana@example.com' };
+      assert.deepEqual(await find(soc.search, input), []);
+      const made1 = await create(soc.create, { ...input,
+        client_name: 'Dana Dale', project_type: 'Web Design',
+        launch_date: '2026-12-01' });
+      const [found] = await find(soc.search, input);
+      assert.deepEqual(found, made1);
+      // And for "Find or Create Client".
+      const csoc = App.searchOrCreates.find_client;
+      const cin = { client_email: 'eve@example.com' };
+      assert.deepEqual(await find(csoc.search, cin), []);
+      const eve = await create(csoc.create, { ...cin, first_name: 'Eve',
+        last_name: 'Evans' });
+      assert.deepEqual(await find(csoc.search, cin), [eve]);
+    });
+
+  h.test('lists and searches need pro (PLAN_LIMIT), Create Client needs ' +
+    'write (FORBIDDEN)', async () => {
+      const free = { apiKey: h.key(d, 'free', 'read,write'),
+        baseUrl: d.base };
+      for (const call of [() => listOf('list_projects', {}, free),
+        () => run(App.triggers.list_clients.operation.perform, {}, {}, free),
+        () => find('find_client', { client_email: 'a@example.com' }, free),
+        () => create('create_client', { client_name: 'A',
+          client_email: 'a@example.com' }, free)]) {
+        const e = appError(await rejection(call()));
+        assert.equal(e.code, 'PLAN_LIMIT');
+        assert.equal(e.status, 403);
+      }
+      const reader = { apiKey: h.key(d, 'pro', 'read'), baseUrl: d.base };
+      assert.deepEqual(await run(App.triggers.list_projects.operation.perform,
+        {}, {}, reader), []);
+      assert.deepEqual(await find('find_project', { project_name: 'x' },
+        reader), []);
+      const e = appError(await rejection(create('create_client',
+        { client_name: 'A', client_email: 'a@example.com' }, reader)));
+      assert.equal(e.code, 'FORBIDDEN');
+    });
+
+  h.test('a revoked key marks the connection expired on every call',
+    async () => {
+      // A key made and revoked over the keys API, as the console does.
+      const admin = h.key(d, 'pro', 'admin');
+      const keys = async (method, p, body) => {
+        const res = await plainFetch(`${d.base}/api/v1${p}`, { method,
+          headers: { Authorization: `Bearer ${admin}`,
+            'Content-Type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body) });
+        const json = await res.json();
+        assert.ok(res.ok, `${method} ${p}: ${res.status} ${
+          JSON.stringify(json)}`);
+        return json.data;
+      };
+      const key = await keys('POST', '/keys', { name: 'zapier',
+        scopes: ['read', 'write'] });
+      assert.match(key.token, /^fz_live_/);
+      const authData = { apiKey: key.token, baseUrl: d.base };
+      await appTester(App.authentication.test, { authData });
+      const p = await create('create_project', { project_name: 'Revoked',
+        client_name: 'Rex Roe', client_email: 'rex@example.com',
+        project_type: 'SEO', launch_date: '2026-06-01' }, authData);
+      await keys('DELETE', `/keys/${key.id}`);
+      const calls = {
+        'authentication.test': () => appTester(App.authentication.test,
+          { authData }),
+        list_projects: () => listOf('list_projects', {}, authData),
+        find_project: () => find('find_project', { project_name: 'Revoked' },
+          authData),
+        find_client: () => find('find_client',
+          { client_email: 'rex@example.com' }, authData),
+        create_client: () => create('create_client', { client_name: 'Rex',
+          client_email: 'rex@example.com' }, authData),
+        send_pack: () => create('send_pack', { project_id: p.id }, authData),
+        pack_sent_hook: () => run(App.triggers.pack_sent_hook.operation
+          .performList, {}, {}, authData),
+      };
+      for (const [name, call] of Object.entries(calls)) {
+        const e = expired(await rejection(call()), key.token);
+        assert.match(e.message, /revoked|unknown/, name);
+      }
+    });
 
   h.test('429 becomes ThrottledError honouring Retry-After', async () => {
     const slow = await h.start(['--rate_limit_per_minute', '1']);
