@@ -22,6 +22,16 @@ const DESKTOP = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 ' +
 const MASK = '\u2022'.repeat(8);
 const ARTIFACTS = process.env.FZ_ARTIFACTS || process.cwd();
 
+// Runs axe-core in the page (evaluated through the debugger, which the
+// page's policy does not govern) and returns its violations.
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+async function axe(page) {
+  await page.evaluate(AXE);
+  const res = await page.evaluate(() => window.axe.run(document,
+    { resultTypes: ['violations'] }));
+  return res.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+}
+
 async function api(d, token, method, p, body) {
   const res = await fetch(d.base + p, {
     method,
@@ -450,6 +460,9 @@ h.test('320 px wide without sideways scrolling; labelled; keyboard alone ' +
     assert.deepEqual(unlabelled, []);
     assert.equal(await page.$$eval('main, header, footer', (x) => x.length),
       3);
+    // An automated accessibility pass: labels, landmarks, contrast,
+    // names of buttons and links, at phone width.
+    assert.deepEqual(await axe(page), [], 'axe on the pack page');
 
     // Tab to things, and act on them with keys only.
     const tabTo = async (want) => waitFor(async () => {
@@ -477,6 +490,7 @@ h.test('320 px wide without sideways scrolling; labelled; keyboard alone ' +
     assert.match(await text(page, '.signed'), /^Signed off by Jane Smith/);
     assert.equal((await ok(d, token, 'GET', `/api/v1/projects/${pid}`))
       .status, 'signed_off');
+    assert.deepEqual(await axe(page), [], 'axe on the signed page');
     assert.deepEqual(page.problems, []);
   } finally {
     await b.close();
