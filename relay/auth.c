@@ -78,6 +78,17 @@ auth_rate_headers(struct rq *rq, const struct limit_info *li)
 	reply_header(rq, "X-RateLimit-Reset", v);
 }
 
+/* Returns how many lines of header name the request carries. */
+static int
+auth_lines(const struct http_req *http, const char *name)
+{
+	int pos = 0, n = 0;
+
+	while (http_req_header_next(http, name, &pos) != NULL)
+		n++;
+	return n;
+}
+
 /* Returns the token in "Bearer <token>" and its length, or NULL. */
 static const char *
 auth_bearer(const char *h, size_t *len)
@@ -165,10 +176,12 @@ auth_check(struct auth *a, struct rq *rq)
 	size_t len;
 	int err;
 
-	tok = auth_bearer(http_req_header(rq->http, "Authorization"), &len);
+	/* Two lines would let a proxy and fzrelay judge different keys. */
+	tok = auth_lines(rq->http, "Authorization") == 1 ? auth_bearer(
+	    http_req_header(rq->http, "Authorization"), &len) : NULL;
 	if (tok == NULL) {
-		auth_unauthorized(rq, 0, "missing API key: send "
-		    "Authorization: Bearer fz_live_...");
+		auth_unauthorized(rq, 0, "missing API key: send one "
+		    "Authorization: Bearer fz_live_... header");
 		return -1;
 	}
 	err = apikey_authenticate(a->st, tok, len, &rq->key, &rq->ws);

@@ -45,6 +45,10 @@ bounds_limits(const struct cfg *cfg, struct http_limits *lim)
 	memset(lim, 0, sizeof(*lim));
 	lim->max_body = cfg->max_body_bytes;
 	lim->max_body_memory = bounds_body_memory(cfg);
+	/* Always room for one whole body, as ingest's may be. */
+	lim->max_anon_body_memory = lim->max_body_memory / BOUNDS_ANON_SHARE;
+	if (lim->max_anon_body_memory < lim->max_body)
+		lim->max_anon_body_memory = lim->max_body;
 	lim->max_head = 16 * 1024;
 	lim->header_timeout_ms = cfg->header_timeout_ms;
 	lim->request_timeout_ms = cfg->request_timeout_ms;
@@ -82,6 +86,13 @@ bounds_refused(struct rq *rq, int status, uint32_t max)
 	char msg[80];
 	size_t i;
 
+	if (status == 413 && rq->route != NULL && !(rq->route->flags &
+	    (ROUTE_SMALL_BODY | ROUTE_JSON_BODY | ROUTE_OWN_BODY))) {
+		snprintf(msg, sizeof(msg), "this endpoint reads no body (at "
+		    "most %d bytes are let through)", BOUNDS_NO_BODY);
+		reply_error(rq, API_PAYLOAD_TOO_LARGE, msg, NULL);
+		return;
+	}
 	if (status == 413 && rq->route != NULL &&
 	    (rq->route->flags & ROUTE_SMALL_BODY) && max > BOUNDS_SMALL_BODY) {
 		snprintf(msg, sizeof(msg), "request body exceeds this "

@@ -14,12 +14,17 @@ struct rq;
 
 /* The body limit of ROUTE_SMALL_BODY routes (the portal's posts). */
 #define BOUNDS_SMALL_BODY	8192
+/* The body limit of routes that read none: room for a client's "{}". */
+#define BOUNDS_NO_BODY		1024
+/* Requests no key vouches for may hold this share of the bodies'
+ * memory (1/4), keyed writes the rest. */
+#define BOUNDS_ANON_SHARE	4
 
 /*
  * Fills *lim from cfg. max_body_memory_bytes 0 is sized for the machine:
  * a sixteenth of its memory, from 16 to 256 MiB, never less than one body
- * of max_body_bytes. lim borrows cfg's trusted_proxies: cfg must outlive
- * it.
+ * of max_body_bytes; a quarter of it is all that requests without a key
+ * may hold. lim borrows cfg's trusted_proxies: cfg must outlive it.
  */
 void	bounds_limits(const struct cfg *cfg, struct http_limits *lim);
 

@@ -100,6 +100,11 @@ edge_head_cb(struct http_req *http, void *arg)
 		return;
 	if (rq->route->flags & ROUTE_SMALL_BODY)
 		http_req_set_max_body(http, BOUNDS_SMALL_BODY);
+	else if (!(rq->route->flags & (ROUTE_JSON_BODY | ROUTE_OWN_BODY)))
+		http_req_set_max_body(http, BOUNDS_NO_BODY);
+	/* A body no key vouches for may not take keyed writes' room. */
+	if (!rq->authed)
+		http_req_set_anonymous(http);
 	http_req_set_user(http, rq, edge_rq_free);
 }
 

@@ -56,6 +56,8 @@ req_free(struct http_req *r)
 		free(r->in[--r->nheaders].name);
 	free(r->out);
 	r->conn->srv->body_memory -= r->body_size;
+	if (r->anon)
+		r->conn->srv->anon_body_memory -= r->body_size;
 	free(r->body);
 	free(r->method);
 	free(r->target);

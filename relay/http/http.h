@@ -55,6 +55,10 @@ struct http_limits {
 	/* Connections from one address (an IPv6 one counts by its /64)
 	 * beyond which a new one is refused (0: no cap). */
 	unsigned	max_conns_per_addr;
+	/* Of max_body_memory, what bodies of requests no key vouches for
+	 * may hold (http_req_set_anonymous; 0: no share of their own), so
+	 * that nobody without a key can take every keyed write's room. */
+	size_t		max_anon_body_memory;
 	/* Peers the cap does not hold (reverse proxies carry many clients'
 	 * connections); borrowed, must outlive the limits. */
 	const struct cidr *uncapped;
@@ -142,6 +146,10 @@ const char	*http_req_peer(const struct http_req *req);
 /* From the head callback: lowers req's body limit to max bytes (a
  * higher value changes nothing). A longer body is refused with 413. */
 void	http_req_set_max_body(struct http_req *req, size_t max);
+
+/* From the head callback: req's body counts against
+ * max_anon_body_memory as well, nothing having vouched for its sender. */
+void	http_req_set_anonymous(struct http_req *req);
 
 /* Attaches the caller's context to req (NULL: none). Until req reaches
  * the request callback the server owns it: if the request is dropped

@@ -74,6 +74,14 @@ http_req_peer(const struct http_req *req)
 }
 
 void
+http_req_set_anonymous(struct http_req *req)
+{
+	/* Before any body byte is held: the share counts all of it. */
+	if (req->body_size == 0)
+		req->anon = 1;
+}
+
+void
 http_req_set_max_body(struct http_req *req, size_t max)
 {
 	if (max < req->max_body)

@@ -71,9 +71,15 @@ http_conn_body_room(struct http_conn *c, uint64_t need)
 	if (srv->lim.max_body_memory > 0 && srv->body_memory - r->body_size +
 	    size > srv->lim.max_body_memory)
 		return 503;
+	if (r->anon && srv->lim.max_anon_body_memory > 0 &&
+	    srv->anon_body_memory - r->body_size + size >
+	    srv->lim.max_anon_body_memory)
+		return 503;
 	if ((p = realloc(r->body, size)) == NULL)
 		return 503;
 	srv->body_memory += size - r->body_size;
+	if (r->anon)
+		srv->anon_body_memory += size - r->body_size;
 	r->body = p;
 	r->body_size = size;
 	return 0;

@@ -65,6 +65,7 @@ struct http_req {
 	uint64_t		 length;	/* Content-Length */
 	int			 expect;	/* Expect: 100-continue */
 	size_t			 max_body;
+	int			 anon;		/* http_req_set_anonymous */
 	void			*user;
 	void			(*user_free)(void *);
 	/* The head's fields, in order: each line as read, its name cut at
@@ -121,6 +122,7 @@ struct http_server {
 	size_t			 nconns;
 	struct hmap		*per_addr;	/* addr_key -> unsigned conns */
 	size_t			 body_memory;	/* bytes bodies hold */
+	size_t			 anon_body_memory;	/* of it, anonymous */
 	int			 draining;
 	http_drained_cb		*drained_cb;
 	void			*drained_arg;

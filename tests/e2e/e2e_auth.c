@@ -450,6 +450,34 @@ test_auth_fail_proxies(void **state)
 	fzh_stop_ok(d);
 }
 
+/* Two Authorization lines are refused whatever they hold: a proxy that
+ * reads the other one would judge another key. */
+static void
+test_auth_two_lines(void **state)
+{
+	struct fzd *d = *state;
+	char ws[64], tok[64], a1[128], a2[128];
+	const char *hdrs[] = { a1, a2, NULL };
+	struct fzh_res res;
+
+	fzh_workspace(d->dir, "A", "agency", ws, sizeof(ws));
+	fzh_key(d->dir, ws, "read", "k", tok, sizeof(tok));
+	fzh_start(d, NULL, NULL);
+	snprintf(a1, sizeof(a1), "Authorization: Bearer %s", tok);
+	snprintf(a2, sizeof(a2), "Authorization: Bearer %s", UNKNOWN_TOKEN);
+	fzh_http(d, "GET", "/api/v1/auth", hdrs, NULL, 0, &res);
+	fzh_assert_envelope(&res, 401, "UNAUTHORIZED");
+	fzh_res_free(&res);
+	snprintf(a2, sizeof(a2), "Authorization: Bearer %s", tok);
+	fzh_http(d, "GET", "/api/v1/auth", hdrs, NULL, 0, &res);
+	fzh_assert_envelope(&res, 401, "UNAUTHORIZED");
+	fzh_res_free(&res);
+	fzh_get(d, "/api/v1/auth", tok, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	fzh_res_free(&res);
+	fzh_stop_ok(d);
+}
+
 /* RFC 9110 and 6750: a 401 names the Bearer scheme, and says when the
  * token was the problem. */
 static void
@@ -549,6 +577,7 @@ main(void)
 		T(test_auth_fail_limit),
 		T(test_auth_fail_proxies),
 		T(test_auth_www_authenticate),
+		T(test_auth_two_lines),
 		T(test_last_used_recorded),
 	};
 

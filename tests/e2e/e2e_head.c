@@ -213,19 +213,34 @@ test_portal_small_body(void **state)
 	fzh_stop_ok(d);
 }
 
-/* Opens c with a 1,000,000-byte body announced and half of it sent. */
+/* Opens c with a 1,000,000-byte body announced and half of it sent: to
+ * ingest, which takes no key, or with token to POST /api/v1/clients. */
 static void
-half_body(const struct fzd *d, struct fzh_conn *c)
+half_body_to(const struct fzd *d, struct fzh_conn *c, const char *token)
 {
 	static char half[500000];
+	char head[512];
 
 	memset(half, ' ', sizeof(half));
 	half[0] = '{';
+	if (token == NULL)
+		snprintf(head, sizeof(head), "POST /internal/events HTTP/1.1\r\n"
+		    "Host: t\r\nContent-Type: application/json\r\n"
+		    "Content-Length: 1000000\r\n\r\n");
+	else
+		snprintf(head, sizeof(head), "POST /api/v1/clients HTTP/1.1\r\n"
+		    "Host: t\r\nAuthorization: Bearer %s\r\n"
+		    "Content-Type: application/json\r\n"
+		    "Content-Length: 1000000\r\n\r\n", token);
 	fzh_conn_open(c, d);
-	assert_int_equal(fzh_conn_sends(c, "POST /internal/events HTTP/1.1\r\n"
-	    "Host: t\r\nContent-Type: application/json\r\n"
-	    "Content-Length: 1000000\r\n\r\n"), 0);
+	assert_int_equal(fzh_conn_sends(c, head), 0);
 	assert_int_equal(fzh_conn_send(c, half, sizeof(half)), 0);
+}
+
+static void
+half_body(const struct fzd *d, struct fzh_conn *c)
+{
+	half_body_to(d, c, NULL);
 }
 
 static void
@@ -238,11 +253,13 @@ test_body_memory_bound(void **state)
 	struct fzh_conn c1, c2, c3;
 	struct fzh_res res = { 0 };
 	const char *msg;
+	char tok[64];
 
+	make_key(d, "write", tok);
 	fzh_start(d, args, NULL);
-	/* Two bodies of 1 MB in flight take the 2 MiB... */
+	/* Two bodies of 1 MB in flight, one keyed, take the 2 MiB... */
 	half_body(d, &c1);
-	half_body(d, &c2);
+	half_body_to(d, &c2, tok);
 	/* ...so a third is refused from its head, told to come back. */
 	head_answer(d, "POST /internal/events HTTP/1.1\r\nHost: t\r\n"
 	    "X-Request-ID: mem-503\r\nContent-Type: application/json\r\n"
@@ -279,6 +296,52 @@ test_body_memory_bound(void **state)
 	fzh_stop_ok(d);
 }
 
+/*
+ * Bodies no key vouches for hold at most a quarter of the bodies' memory
+ * (never less than one body): heads that announce bodies and send
+ * nothing cannot take keyed writes' room, and a route that reads no
+ * body lets through at most 1 KiB.
+ */
+static void
+test_anonymous_share(void **state)
+{
+	struct fzd *d = *state;
+	const char *args[] = { "--max-body-bytes", "1048576",
+	    "--max-body-memory-bytes", "4194304", NULL };
+	struct fzh_conn held;
+	struct fzh_res res = { 0 };
+	char tok[64], auth[128];
+	const char *hdrs[] = { auth, "Content-Type: application/json", NULL };
+	static const char body[] = "{\"name\":\"Ada\",\"email\":"
+	    "\"ada@example.com\"}";
+
+	make_key(d, "write", tok);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	fzh_start(d, args, NULL);
+	head_answer(d, "GET /healthz HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Length: 1048575\r\n\r\n", 413, "PAYLOAD_TOO_LARGE", &res);
+	assert_non_null(strstr(fzh_json_str(&res, "error.message"),
+	    "reads no body"));
+	fzh_res_free(&res);
+	/* One announced body without a key takes the whole share... */
+	fzh_conn_open(&held, d);
+	assert_int_equal(fzh_conn_sends(&held, "POST /internal/events "
+	    "HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 1000000\r\n\r\n"), 0);
+	assert_false(fzh_conn_wait(&held, 300));
+	/* ...so another is refused, ... */
+	head_answer(d, "POST /internal/events HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Type: application/json\r\nContent-Length: 1000000\r\n"
+	    "\r\n", 503, "SERVICE_UNAVAILABLE", &res);
+	fzh_res_free(&res);
+	/* ...while a keyed write still has room. */
+	assert_int_equal(fzh_http(d, "POST", "/api/v1/clients", hdrs, body,
+	    sizeof(body) - 1, &res), 201);
+	fzh_res_free(&res);
+	fzh_conn_close(&held);
+	fzh_stop_ok(d);
+}
+
 static void
 test_body_memory_below_max_body(void **state)
 {
@@ -305,6 +368,7 @@ main(void)
 		T(test_continue_only_when_authenticated),
 		T(test_portal_small_body),
 		T(test_body_memory_bound),
+		T(test_anonymous_share),
 		T(test_body_memory_below_max_body),
 	};
 
