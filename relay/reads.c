@@ -6,6 +6,7 @@
 #include "relay/http/http.h"
 #include "relay/portal_page.h"
 #include "relay/reads.h"
+#include "relay/redact.h"
 #include "relay/reply.h"
 #include "relay/validate.h"
 
@@ -49,7 +50,11 @@ reads_one(struct rq *rq, enum store_op op, const char *prefix)
 	}
 	req.op = op;
 	req.id = id;
-	call_store(rq, &req);
+	/* A pack's share link is not for read keys (relay/redact.h). */
+	if (op == STORE_OP_PACK_GET && redact_share_hidden(rq))
+		call_store_map(rq, &req, redact_share_json);
+	else
+		call_store(rq, &req);
 }
 
 void

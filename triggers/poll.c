@@ -5,6 +5,7 @@
 #include "common/fz.h"
 #include "relay/call.h"
 #include "relay/edge.h"
+#include "relay/redact.h"
 #include "relay/reply.h"
 #include "state/journal.h"
 #include "triggers/poll.h"
@@ -45,6 +46,9 @@ poll_answer(struct rq *rq, unsigned mask)
 		}
 		reply_header(rq, "X-Next-Cursor", next);
 	}
+	/* pack.sent's share link is not for read keys (relay/redact.h). */
+	if (redact_share_hidden(rq))
+		page.len = redact_share_text(page.json, page.len);
 	reply_raw_take(rq, 200, "application/json", page.json, page.len);
 }
 

@@ -12,6 +12,7 @@
 #include "common/fz.h"
 #include "relay/edge.h"
 #include "relay/http/http.h"
+#include "relay/redact.h"
 #include "relay/reply.h"
 #include "state/journal.h"
 #include "triggers/stream.h"
@@ -91,6 +92,9 @@ stream_events(struct rq *rq)
 		reply_error(rq, API_INTERNAL_ERROR, "cursor failed", NULL);
 		return;
 	}
+	/* pack.sent's share link is not for read keys (relay/redact.h). */
+	if (redact_share_hidden(rq))
+		page.len = redact_share_text(page.json, page.len);
 	reply_ok_text(rq, 200, page.json, page.len, json_pack("{s:s, s:b}",
 	    "next_cursor", next, "has_more", page.more));
 	free(page.json);

@@ -1080,6 +1080,50 @@ test_signoff(void **state)
 	fzh_stop_ok(d);
 }
 
+/* A read key cannot change anything, so it never sees a share link
+ * (with the client's email, which it does see, the link would let it
+ * sign in the client's name): not in the pack, the events or the
+ * trigger. A write key does. */
+static void
+test_share_link_hidden_from_read_keys(void **state)
+{
+	static const char *const paths[] = { "/api/v1/events",
+	    "/api/v1/zapier/triggers/pack-sent" };
+	struct fzd *d = *state;
+	struct env e;
+	char pid[64], portal[128], sent[64], path[256], rkey[64];
+	struct fzh_res res;
+	size_t i;
+
+	boot(d, &e);
+	fzh_key(d->dir, e.ws, "read", "reader", rkey, sizeof(rkey));
+	new_project(d, &e, "Web Design", pid);
+	send_pack(d, &e, pid, "{}", portal, sent);
+	fzh_get(d, ppath(path, sizeof(path), pid, "/pack"), rkey, &res);
+	fzh_assert_envelope(&res, 200, NULL);
+	assert_null(fzh_json_get(&res, "data.share_url"));
+	assert_false(fzh_contains(res.body, res.len, portal));
+	fzh_res_free(&res);
+	fzh_get(d, ppath(path, sizeof(path), pid, "/pack"), e.tok, &res);
+	assert_true(fzh_contains(res.body, res.len, portal));
+	fzh_res_free(&res);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		fzh_get(d, paths[i], rkey, &res);
+		assert_int_equal(res.status, 200);
+		assert_true(fzh_contains(res.body, res.len, "pack.sent"));
+		if (fzh_contains(res.body, res.len, portal) ||
+		    fzh_contains(res.body, res.len, "share_url"))
+			fail_msg("%s shows a read key the link: %s", paths[i],
+			    res.body);
+		assert_true(res.json != NULL);
+		fzh_res_free(&res);
+		fzh_get(d, paths[i], e.tok, &res);
+		assert_true(fzh_contains(res.body, res.len, portal));
+		fzh_res_free(&res);
+	}
+	fzh_stop_ok(d);
+}
+
 /* Guessing the client's email through a link is limited per link,
  * from whatever address: the sixth try in a minute is 429, and none of
  * them records anything. */
@@ -1436,6 +1480,7 @@ main(void)
 		T(test_portal_fetch_records_nothing),
 		T(test_signoff),
 		T(test_signoff_guesses_limited),
+		T(test_share_link_hidden_from_read_keys),
 		T(test_signoff_records_view),
 		T(test_signoff_user_agent),
 		T(test_signoff_absent),
