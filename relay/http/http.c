@@ -6,7 +6,6 @@
 #include <netdb.h>
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +32,6 @@
 /* Input buffered beyond the request being answered (pipelining) before
  * the connection stops reading until its turn comes. */
 #define HTTP_AHEAD_BYTES	((size_t)16 << 10)
-/* Blocks from this size up are mappings of their own (see
- * http_server_new). */
-#define HTTP_MMAP_THRESHOLD	(128 * 1024)
 
 void
 http_conn_arm(struct http_conn *c, unsigned ms)
@@ -592,14 +588,6 @@ http_server_new(struct event_base *base, const struct http_limits *lim,
 		free(srv);
 		return NULL;
 	}
-	/*
-	 * A body is one block of up to max_body bytes. glibc raises its mmap
-	 * threshold to the size of the first such block freed; from then on
-	 * bodies come from the heap, and a burst of them leaves it grown for
-	 * good. A fixed threshold keeps every large body a mapping of its
-	 * own, given back to the system the moment it is freed.
-	 */
-	mallopt(M_MMAP_THRESHOLD, HTTP_MMAP_THRESHOLD);
 	return srv;
 }
 
