@@ -10,8 +10,8 @@
 --
 -- Environment: FZ_INGEST_SECRET (the daemon's --ingest-secret, not a
 -- whsec_ one), FZ_BENCH_WS (an existing workspace id), FZ_BENCH_RUN (a
--- string unique to this run, so ids never repeat across runs),
--- FZ_INGEST_DELAY_MS (optional pacing, below).
+-- string unique to this run, so ids never repeat across runs). The
+-- mixed run's fixed rate comes from bench/pace.c, not from here.
 -- Any answer but 201 is counted; done() prints the counts, and wrk's own
 -- "Non-2xx or 3xx responses" line shows them too.
 
@@ -37,15 +37,6 @@ local b64 = ffi.new("unsigned char[64]")
 
 local threads = {}
 local serial = 0
-
--- FZ_INGEST_DELAY_MS paces each connection (the mixed run's fixed
--- rate): a connection waits that long after each answer.
-local pace = tonumber(os.getenv("FZ_INGEST_DELAY_MS") or "0")
-if pace > 0 then
-	function delay()
-		return pace
-	end
-end
 
 function setup(thread)
 	serial = serial + 1

@@ -32,6 +32,10 @@ test_redact_text(void **state)
 		{ "[{\"a\":1,\"share_url\":\"http://h/p/ab", "[{\"a\":1,"
 		    "\"share_url\":\"http://h/p/ab" },
 		{ "{\"a\":1,\"share_url\":7}", "{\"a\":1,\"share_url\":7}" },
+		/* One kept, those after it still removed. */
+		{ "{\"a\":1,\"share_url\":7,\"b\":{\"c\":2,\"share_url\":"
+		    "\"x\"},\"share_url\":null,\"d\":3}",
+		    "{\"a\":1,\"share_url\":7,\"b\":{\"c\":2},\"d\":3}" },
 	};
 	char buf[256];
 	size_t i, n;
