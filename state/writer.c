@@ -146,7 +146,7 @@ writer_boost(void)
 {
 	struct rlimit rl;
 	pid_t tid = gettid();
-	int cur, want, floor;
+	int cur, want, lowest;
 
 	errno = 0;
 	cur = getpriority(PRIO_PROCESS, (id_t)tid);
@@ -160,13 +160,13 @@ writer_boost(void)
 		return;
 	}
 	/* Without the capability, RLIMIT_NICE says how far one may go. */
-	floor = getrlimit(RLIMIT_NICE, &rl) == 0 &&
+	lowest = getrlimit(RLIMIT_NICE, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= 40 ?
 	    20 - (int)rl.rlim_cur : 20;
-	if (floor > want && floor < cur &&
-	    setpriority(PRIO_PROCESS, (id_t)tid, floor) == 0) {
+	if (lowest > want && lowest < cur &&
+	    setpriority(PRIO_PROCESS, (id_t)tid, lowest) == 0) {
 		log_info("state: writer thread at nice %d (RLIMIT_NICE)",
-		    floor);
+		    lowest);
 		return;
 	}
 	log_info("state: writer thread left at nice %d (%s); writes answer "
@@ -181,6 +181,7 @@ writer_main(void *arg)
 	size_t n;
 	int64_t t0;
 	ssize_t wr;
+	int wrote;
 
 	writer_boost();
 	pthread_mutex_lock(&w->mu);
@@ -202,6 +203,8 @@ writer_main(void *arg)
 		list->batch_err = writer_commit(w, list, &list->batch_ok);
 		list->batch_head = 1;
 		list->batch_us = clock_mono_us() - t0;
+		/* Read before the loop may take and free the batch. */
+		wrote = list->batch_err == 0 && list->batch_ok > 0;
 
 		pthread_mutex_lock(&w->mu);
 		*w->done_tail = list;
@@ -213,7 +216,7 @@ writer_main(void *arg)
 		do
 			wr = write(w->pipe[1], "", 1);
 		while (wr < 0 && errno == EINTR);
-		if (list->batch_err == 0 && list->batch_ok > 0) {
+		if (wrote) {
 			pthread_mutex_unlock(&w->mu);
 			headroom_keep(&w->room);
 			pthread_mutex_lock(&w->mu);
