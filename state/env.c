@@ -522,6 +522,18 @@ state_on_commit(struct state *st, state_commit_cb *cb, void *arg)
 		writer_on_commit(st->writer, cb, arg);
 }
 
+uint64_t
+state_snapshot(struct state *st)
+{
+	MDB_envinfo info;
+
+	/* LMDB's meta page names the last commit; readers adopt it only
+	 * after, so this is never older than what a read sees. */
+	if (mdb_env_info(st->env, &info) != 0)
+		return 0;
+	return (uint64_t)info.me_last_txnid;
+}
+
 void *
 state_cache(struct state *st, enum state_cache_slot slot)
 {

@@ -149,11 +149,17 @@ void	state_ride_end(struct state *st);
  */
 enum state_cache_slot {
 	STATE_CACHE_HOOKS,		/* state/hooks.c: subscriptions */
+	STATE_CACHE_PAGES,		/* state/pagecache.c: the loop's */
 	STATE_CACHE_COUNT
 };
 void	*state_cache(struct state *st, enum state_cache_slot slot);
 void	 state_cache_set(struct state *st, enum state_cache_slot slot,
 	    void *v, void (*free_fn)(void *));
+
+/* The id of the last committed snapshot, by this process or any other
+ * on the directory: while it is unchanged, a read sees what the last
+ * read saw. 0 if it cannot be told. Any thread. */
+uint64_t	state_snapshot(struct state *st);
 
 /* Returns the handle of a named database. */
 MDB_dbi	state_dbi(const struct state *st, enum state_db db);

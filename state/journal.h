@@ -100,6 +100,7 @@ struct journal_page {
 	size_t		 count;
 	uint64_t	 next;		/* where the following page starts */
 	int		 more;		/* another page exists now */
+	uint64_t	 snapshot;	/* what it was read at (pagecache.h) */
 };
 
 /*

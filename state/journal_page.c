@@ -196,6 +196,7 @@ journal_page_fn(MDB_txn *txn, struct state *st, void *arg)
 	    &op->jcur)) != 0)
 		return state_mdb_err(rc);
 	op->at = 0;
+	op->page->snapshot = mdb_txn_id(txn);
 	err = op->walk(txn, st, op);
 	mdb_cursor_close(op->jcur);
 	op->jcur = NULL;

@@ -8,37 +8,51 @@
 #include "relay/redact.h"
 #include "relay/reply.h"
 #include "state/journal.h"
+#include "state/pagecache.h"
 #include "triggers/poll.h"
 
 static void
 poll_answer(struct rq *rq, unsigned mask)
 {
-	const unsigned char *key = edge_cursor_key(rq->edge);
+	const unsigned char *ckey = edge_cursor_key(rq->edge);
+	struct state *st = edge_state(rq->edge);
 	struct store_req req = { 0 };
+	struct pagecache_key key;
 	struct journal_page page;
 	char scope[96], next[CURSOR_SIZE];
 	uint64_t before = 0;
-	int err;
 
 	if (call_list_params(rq, &req) != 0)
 		return;
 	/* Bound to workspace and trigger: a cursor of another is refused. */
 	snprintf(scope, sizeof(scope), "%s:trigger:%u", rq->ws.id, mask);
 	if (req.cursor != NULL &&
-	    cursor_decode(key, scope, req.cursor, &before) != 0) {
+	    cursor_decode(ckey, scope, req.cursor, &before) != 0) {
 		reply_error(rq, API_VALIDATION_ERROR, "cursor is not valid for "
 		    "this trigger", reply_detail(NULL, "cursor", "not a cursor "
 		    "this trigger issued"));
 		return;
 	}
-	err = journal_page_newest(edge_state(rq->edge), rq->ws.id, mask,
-	    before, req.limit, &page);
-	if (err != 0) {
-		reply_error(rq, API_INTERNAL_ERROR, "journal read failed", NULL);
-		return;
+	key.ws = rq->ws.id;
+	key.mask = mask;
+	key.before = before;
+	key.limit = req.limit;
+	key.newest = 1;
+	/* pack.sent's share link is not for read keys (relay/redact.h). */
+	key.variant = redact_share_hidden(rq);
+	if (!pagecache_get(st, &key, &page)) {
+		if (journal_page_newest(st, rq->ws.id, mask, before, req.limit,
+		    &page) != 0) {
+			reply_error(rq, API_INTERNAL_ERROR, "journal read "
+			    "failed", NULL);
+			return;
+		}
+		if (key.variant)
+			page.len = redact_share_text(page.json, page.len);
+		pagecache_put(st, &key, &page);
 	}
 	if (page.more) {
-		if (cursor_encode(key, scope, page.next, next) != 0) {
+		if (cursor_encode(ckey, scope, page.next, next) != 0) {
 			free(page.json);
 			reply_error(rq, API_INTERNAL_ERROR, "cursor failed",
 			    NULL);
@@ -46,9 +60,6 @@ poll_answer(struct rq *rq, unsigned mask)
 		}
 		reply_header(rq, "X-Next-Cursor", next);
 	}
-	/* pack.sent's share link is not for read keys (relay/redact.h). */
-	if (redact_share_hidden(rq))
-		page.len = redact_share_text(page.json, page.len);
 	reply_raw_take(rq, 200, "application/json", page.json, page.len);
 }
 

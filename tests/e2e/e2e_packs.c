@@ -1091,7 +1091,7 @@ test_share_link_hidden_from_read_keys(void **state)
 	    "/api/v1/zapier/triggers/pack-sent" };
 	struct fzd *d = *state;
 	struct env e;
-	char pid[64], portal[128], sent[64], path[256], rkey[64];
+	char pid[64], portal[128], portal2[128], sent[64], path[256], rkey[64];
 	struct fzh_res res;
 	size_t i;
 
@@ -1121,6 +1121,22 @@ test_share_link_hidden_from_read_keys(void **state)
 		assert_true(fzh_contains(res.body, res.len, portal));
 		fzh_res_free(&res);
 	}
+	/* The trigger's page is kept between commits (state/pagecache.h):
+	 * the next send shows at once, each key still seeing its own. */
+	fzh_get(d, paths[1], rkey, &res);
+	assert_int_equal(json_array_size(res.json), 1);
+	fzh_res_free(&res);
+	new_project(d, &e, "Web Design", pid);
+	send_pack(d, &e, pid, "{}", portal2, sent);
+	fzh_get(d, paths[1], rkey, &res);
+	assert_int_equal(json_array_size(res.json), 2);
+	assert_false(fzh_contains(res.body, res.len, "share_url"));
+	fzh_res_free(&res);
+	fzh_get(d, paths[1], e.tok, &res);
+	assert_int_equal(json_array_size(res.json), 2);
+	assert_true(fzh_contains(res.body, res.len, portal2));
+	assert_true(fzh_contains(res.body, res.len, portal));
+	fzh_res_free(&res);
 	fzh_stop_ok(d);
 }
 

@@ -3,7 +3,7 @@
  * per-type pages in both directions, retention and stats, ingest (one
  * report at a time, and queued together to the writer thread); and
  * state/outbox.h's due deliveries, state/hooks.h's fan-out and how hooks
- * follow keys and plans.
+ * follow keys and plans; state/pagecache.h's kept pages.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +24,7 @@
 #include "state/hooks.h"
 #include "state/journal.h"
 #include "state/outbox.h"
+#include "state/pagecache.h"
 #include "state/txn.h"
 #include "state/workspace.h"
 #include "tests/unit/tmpdir.h"
@@ -221,6 +222,81 @@ test_newest_first_by_type(void **state)
 	assert_int_equal(journal_page_newest(f->st, "ws_zz", JOURNAL_T_ALL, 0,
 	    50, &p), 0);
 	assert_string_equal(p.json, "[]");
+	free(p.json);
+}
+
+/* A kept page answers, byte for byte, only its own request and only
+ * until the next commit; the least used entry makes room. */
+static void
+test_pagecache(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+	struct pagecache_key key = { "ws_a", JOURNAL_T_SENT, 0, 50, 1, 0 };
+	struct pagecache_key other;
+	struct journal_page p, q;
+	char ns[128];
+	unsigned i;
+
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 1);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 2);
+	assert_false(pagecache_get(f->st, &key, &q));
+	assert_int_equal(journal_page_newest(f->st, "ws_a", JOURNAL_T_SENT, 0,
+	    50, &p), 0);
+	assert_true(p.snapshot > 0);
+	pagecache_put(f->st, &key, &p);
+	assert_true(pagecache_get(f->st, &key, &q));
+	assert_int_equal(q.len, p.len);
+	assert_memory_equal(q.json, p.json, p.len);
+	assert_true(q.json != p.json);
+	assert_int_equal(q.count, 2);
+	free(q.json);
+	/* Another variant, workspace, limit, position or direction: not
+	 * this page. */
+	other = key;
+	other.variant = 1;
+	assert_false(pagecache_get(f->st, &other, &q));
+	other = key;
+	other.ws = "ws_b";
+	assert_false(pagecache_get(f->st, &other, &q));
+	other = key;
+	other.limit = 49;
+	assert_false(pagecache_get(f->st, &other, &q));
+	other = key;
+	other.before = 2;
+	assert_false(pagecache_get(f->st, &other, &q));
+	other = key;
+	other.newest = 0;
+	assert_false(pagecache_get(f->st, &other, &q));
+	/* Any commit, even one that leaves this page as it was, ends it. */
+	append(f, JOURNAL_PACK_VIEWED, "ws_b", T0, 3);
+	assert_false(pagecache_get(f->st, &key, &q));
+	free(p.json);
+	append(f, JOURNAL_PACK_SENT, "ws_a", T0, 4);
+	assert_int_equal(journal_page_newest(f->st, "ws_a", JOURNAL_T_SENT, 0,
+	    50, &p), 0);
+	pagecache_put(f->st, &key, &p);
+	assert_true(pagecache_get(f->st, &key, &q));
+	page_ns(&q, ns, sizeof(ns));
+	assert_string_equal(ns, "4,2,1");
+	free(q.json);
+	/* 32 more pages: the first, used last, stays; the next oldest
+	 * goes. */
+	other = key;
+	for (i = 1; i <= 32; i++) {
+		other.limit = i;
+		pagecache_put(f->st, &other, &p);
+		if (i == 16) {
+			assert_true(pagecache_get(f->st, &key, &q));
+			free(q.json);
+		}
+	}
+	assert_true(pagecache_get(f->st, &key, &q));
+	free(q.json);
+	other.limit = 1;
+	assert_false(pagecache_get(f->st, &other, &q));
+	other.limit = 32;
+	assert_true(pagecache_get(f->st, &other, &q));
+	free(q.json);
 	free(p.json);
 }
 
@@ -823,6 +899,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_newest_first_by_type),
+		T(test_pagecache),
 		T(test_after_oldest_first_filtered),
 		T(test_prune_respects_cutoff_and_keep),
 		T(test_sequence_never_reused),
