@@ -16,6 +16,11 @@
 #include "relay/reply.h"
 #include "relay/validate.h"
 
+/* A map function refused the store's record: it lacks a member the
+ * answer needs, which only an upstream store's record can. */
+#define CALL_UNMAPPED	"the store answered a record without a member " \
+			"this answer needs"
+
 #define CALL_LIMIT_DEFAULT	50
 #define CALL_LIMIT_MAX		100
 
@@ -173,8 +178,8 @@ call_answer(struct rq *rq, struct store_res *res)
 			json_decref(res->data);
 			if ((res->data = mapped) == NULL) {
 				json_decref(meta);
-				reply_error(rq, API_INTERNAL_ERROR, "out of "
-				    "memory", NULL);
+				reply_error(rq, API_UPSTREAM_ERROR, CALL_UNMAPPED,
+				    NULL);
 				return;
 			}
 		}
@@ -275,10 +280,17 @@ call_answer_bare(struct rq *rq, struct store_res *res)
 	}
 	if ((arr = json_array()) == NULL)
 		goto fail;
-	json_array_foreach(res->data, i, item)
-		if ((m = rq->map(item)) == NULL ||
-		    json_array_append_new(arr, m) != 0)
+	json_array_foreach(res->data, i, item) {
+		if ((m = rq->map(item)) == NULL) {
+			json_decref(arr);
+			json_decref(res->data);
+			reply_error(rq, API_UPSTREAM_ERROR, CALL_UNMAPPED,
+			    NULL);
+			return;
+		}
+		if (json_array_append_new(arr, m) != 0)
 			goto fail;
+	}
 	if ((body = json_dumps(arr, JSON_COMPACT)) == NULL)
 		goto fail;
 	json_decref(arr);

@@ -5,7 +5,7 @@ zflat_project(const json_t *p)
 {
 	const json_t *c = json_object_get(p, "client");
 
-	return json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O?, s:O, s:O?,"
+	return json_pack("{s:O, s:O*, s:O*, s:O*, s:O*, s:O*, s:O?, s:O*, s:O?,"
 	    " s:O?, s:O?, s:O?}",
 	    "id", json_object_get(p, "id"),
 	    "name", json_object_get(p, "name"),
