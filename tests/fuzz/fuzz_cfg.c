@@ -18,18 +18,9 @@
 
 #include "common/cfg.h"
 #include "common/fz.h"
+#include "tests/fuzz/fuzz.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_CHECK(c) do {						\
-	if (!(c)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
-		    __LINE__, #c);					\
-		abort();						\
-	}								\
-} while (0)
-
 extern char **environ;
 
 static char path[4096];

@@ -17,16 +17,7 @@
 
 #include "common/cursor.h"
 #include "common/fz.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_CHECK(c) do {						\
-	if (!(c)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
-		    __LINE__, #c);					\
-		abort();						\
-	}								\
-} while (0)
+#include "tests/fuzz/fuzz.h"
 
 /* tests/fuzz/corpus/fuzz_cursor/ holds cursors made with this key. */
 static const unsigned char key[CURSOR_KEY_SIZE] = {

@@ -18,16 +18,7 @@
 #include "common/fz.h"
 #include "common/text.h"
 #include "relay/form.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_CHECK(c) do {						\
-	if (!(c)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
-		    __LINE__, #c);					\
-		abort();						\
-	}								\
-} while (0)
+#include "tests/fuzz/fuzz.h"
 
 /* Appends s percent-encoded, every byte as %XX; returns the new end. */
 static char *

@@ -36,18 +36,9 @@
 #include "common/fz.h"
 #include "common/log.h"
 #include "relay/http/http.h"
+#include "tests/fuzz/fuzz.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_CHECK(c) do {						\
-	if (!(c)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
-		    __LINE__, #c);					\
-		abort();						\
-	}								\
-} while (0)
-
 #define FUZZ_MAX_HEAD	4096
 #define FUZZ_MAX_BODY	4096
 #define FUZZ_MAX_MEMORY	2048

@@ -35,16 +35,7 @@
 #include "relay/packcheck.h"
 #include "relay/target.h"
 #include "relay/validate.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_CHECK(c) do {						\
-	if (!(c)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
-		    __LINE__, #c);					\
-		abort();						\
-	}								\
-} while (0)
+#include "tests/fuzz/fuzz.h"
 
 /* The limits actions/ passes (writes.c, hooks.c, ingest.c, zapier.c). */
 #define NAME_MAX_	200

@@ -19,18 +19,9 @@
 #include "common/fz.h"
 #include "relay/http/router.h"
 #include "relay/route.h"
+#include "tests/fuzz/fuzz.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_CHECK(c) do {						\
-	if (!(c)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
-		    __LINE__, #c);					\
-		abort();						\
-	}								\
-} while (0)
-
 static struct router *router;
 static const struct route *table;
 static size_t ntable;
