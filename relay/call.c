@@ -268,6 +268,8 @@ void
 call_answer_bare(struct rq *rq, struct store_res *res)
 {
 	json_t *arr = NULL, *item, *m;
+	enum api_error code = API_INTERNAL_ERROR;
+	const char *why = "out of memory";
 	char *body = NULL;
 	size_t i;
 
@@ -282,11 +284,9 @@ call_answer_bare(struct rq *rq, struct store_res *res)
 		goto fail;
 	json_array_foreach(res->data, i, item) {
 		if ((m = rq->map(item)) == NULL) {
-			json_decref(arr);
-			json_decref(res->data);
-			reply_error(rq, API_UPSTREAM_ERROR, CALL_UNMAPPED,
-			    NULL);
-			return;
+			code = API_UPSTREAM_ERROR;
+			why = CALL_UNMAPPED;
+			goto fail;
 		}
 		if (json_array_append_new(arr, m) != 0)
 			goto fail;
@@ -302,7 +302,7 @@ call_answer_bare(struct rq *rq, struct store_res *res)
 fail:
 	json_decref(arr);
 	json_decref(res->data);
-	reply_error(rq, API_INTERNAL_ERROR, "out of memory", NULL);
+	reply_error(rq, code, why, NULL);
 }
 
 static void
