@@ -50,13 +50,12 @@ pagecache_match(const struct pagecache_entry *e,
 
 int
 pagecache_get(struct state *st, const struct pagecache_key *key,
-    struct journal_page *page)
+    const struct journal_page **page)
 {
 	struct pagecache *c = state_cache(st, STATE_CACHE_PAGES);
 	struct pagecache_entry *e;
 	uint64_t snap;
 	size_t i;
-	char *json;
 
 	if (c == NULL || (snap = state_snapshot(st)) == 0)
 		return 0;
@@ -64,13 +63,10 @@ pagecache_get(struct state *st, const struct pagecache_key *key,
 		e = &c->e[i];
 		if (!pagecache_match(e, key))
 			continue;
-		if (e->page.snapshot != snap ||
-		    (json = malloc(e->page.len + 1)) == NULL)
+		if (e->page.snapshot != snap)
 			return 0;
-		memcpy(json, e->page.json, e->page.len + 1);
-		*page = e->page;
-		page->json = json;
 		e->used = ++c->clock;
+		*page = &e->page;
 		return 1;
 	}
 	return 0;

@@ -26,11 +26,11 @@ struct pagecache_key {
 	int		 variant;
 };
 
-/* Returns 1 with *page a copy of the kept page for key (caller frees
- * page->json) if it was read at the current snapshot; 0 otherwise,
- * *page untouched (also when out of memory). */
+/* Returns 1 with *page the kept page for key (borrowed: valid until the
+ * next pagecache_put) if it was read at the current snapshot; 0
+ * otherwise, *page untouched. */
 int	pagecache_get(struct state *st, const struct pagecache_key *key,
-	    struct journal_page *page);
+	    const struct journal_page **page);
 
 /* Keeps a copy of page (borrowed; read at page->snapshot) for key,
  * replacing the least recently used entry. Best effort: a page too

@@ -18,7 +18,8 @@ poll_answer(struct rq *rq, unsigned mask)
 	struct state *st = edge_state(rq->edge);
 	struct store_req req = { 0 };
 	struct pagecache_key key;
-	struct journal_page page;
+	struct journal_page fresh = { 0 };
+	const struct journal_page *page;
 	char scope[96], next[CURSOR_SIZE];
 	uint64_t before = 0;
 
@@ -42,25 +43,31 @@ poll_answer(struct rq *rq, unsigned mask)
 	key.variant = redact_share_hidden(rq);
 	if (!pagecache_get(st, &key, &page)) {
 		if (journal_page_newest(st, rq->ws.id, mask, before, req.limit,
-		    &page) != 0) {
+		    &fresh) != 0) {
 			reply_error(rq, API_INTERNAL_ERROR, "journal read "
 			    "failed", NULL);
 			return;
 		}
 		if (key.variant)
-			page.len = redact_share_text(page.json, page.len);
-		pagecache_put(st, &key, &page);
+			fresh.len = redact_share_text(fresh.json, fresh.len);
+		pagecache_put(st, &key, &fresh);
+		page = &fresh;
 	}
-	if (page.more) {
-		if (cursor_encode(ckey, scope, page.next, next) != 0) {
-			free(page.json);
+	if (page->more) {
+		if (cursor_encode(ckey, scope, page->next, next) != 0) {
+			free(fresh.json);
 			reply_error(rq, API_INTERNAL_ERROR, "cursor failed",
 			    NULL);
 			return;
 		}
 		reply_header(rq, "X-Next-Cursor", next);
 	}
-	reply_raw_take(rq, 200, "application/json", page.json, page.len);
+	/* A kept page is copied to the socket; a fresh one is handed over. */
+	if (page == &fresh)
+		reply_raw_take(rq, 200, "application/json", fresh.json,
+		    fresh.len);
+	else
+		reply_raw(rq, 200, "application/json", page->json, page->len);
 }
 
 void
