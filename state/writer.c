@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -12,6 +13,7 @@
 #include "common/fz.h"
 #include "common/log.h"
 #include "state/headroom.h"
+#include "state/spacing.h"
 #include "state/writer.h"
 
 /* A batch's dirty pages live in memory until its commit, and LMDB bounds
@@ -35,7 +37,10 @@ struct writer {
 	struct state_op		*queue, **queue_tail;
 	struct state_op		*done, **done_tail;
 	int			 quit;
+	size_t			 queued;
+	int			 spaced;	/* spacing_sample's verdict */
 	/* Loop thread only. */
+	struct spacing		 spacing;
 	size_t			 pending;
 	state_commit_cb		*commit_cb;
 	void			*commit_arg;
@@ -173,13 +178,34 @@ writer_boost(void)
 	    "later when the loop keeps its core busy", cur, strerror(errno));
 }
 
+/* Waits, under w->mu, while spacing_hold_us says the queued batch is
+ * to grow; a write that fills the batch or quit ends the wait early. */
+static void
+writer_hold(struct writer *w, size_t last_n, int64_t taken)
+{
+	struct timespec ts;
+	int64_t hold;
+
+	while (!w->quit && (hold = spacing_hold_us(w->spaced, w->queued,
+	    last_n, clock_mono_us() - taken)) > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += hold / 1000000;
+		ts.tv_nsec += (long)(hold % 1000000) * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+	}
+}
+
 static void *
 writer_main(void *arg)
 {
 	struct writer *w = arg;
 	struct state_op *list, *op, **tail;
-	size_t n;
-	int64_t t0;
+	size_t n, last_n = 0;
+	int64_t t0, taken = 0;
 	ssize_t wr;
 	int wrote;
 
@@ -190,6 +216,8 @@ writer_main(void *arg)
 			pthread_cond_wait(&w->cv, &w->mu);
 		if (w->queue == NULL)
 			break;
+		writer_hold(w, last_n, taken);
+		taken = clock_mono_us();
 		list = w->queue;
 		for (n = 1, tail = &list->next; *tail != NULL &&
 		    n < WRITER_BATCH_MAX; n++)
@@ -197,6 +225,8 @@ writer_main(void *arg)
 		if ((w->queue = *tail) == NULL)
 			w->queue_tail = &w->queue;
 		*tail = NULL;
+		w->queued -= n;
+		last_n = n;
 		pthread_mutex_unlock(&w->mu);
 
 		t0 = clock_mono_us();
@@ -269,6 +299,7 @@ writer_done_cb(evutil_socket_t fd, short what, void *arg)
 struct writer *
 writer_new(struct state *st, MDB_env *env, struct event_base *base)
 {
+	pthread_condattr_t ca;
 	struct writer *w;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
@@ -278,8 +309,14 @@ writer_new(struct state *st, MDB_env *env, struct event_base *base)
 	w->pipe[0] = w->pipe[1] = -1;
 	w->queue_tail = &w->queue;
 	w->done_tail = &w->done;
+	(void)spacing_open(&w->spacing);
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
+	/* writer_hold's deadlines are on the monotonic clock; glibc's
+	 * condattr calls cannot fail with these arguments. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	(void)headroom_init(&w->room, env);
 	if (pipe2(w->pipe, O_CLOEXEC | O_NONBLOCK) != 0 ||
 	    (w->done_ev = event_new(base, w->pipe[0], EV_READ | EV_PERSIST,
@@ -299,15 +336,27 @@ fail:
 void
 writer_submit(struct writer *w, struct state_op *op)
 {
+	int64_t now;
+	int spaced;
+
 	op->next = NULL;
 	op->batch_head = 0;
 	op->batch_ok = 0;
 	op->batch_err = 0;
 	w->pending++;
+	now = clock_mono_us();
+	if (now - w->spacing.at_us >= SPACING_PERIOD_MS * 1000)
+		spaced = spacing_sample(&w->spacing, now);
+	else
+		spaced = w->spacing.on;
 	pthread_mutex_lock(&w->mu);
 	*w->queue_tail = op;
 	w->queue_tail = &op->next;
-	pthread_cond_signal(&w->cv);
+	w->spaced = spaced;
+	/* Only these can end a wait: the queue was empty, or writer_hold
+	 * holds a batch that is now full. */
+	if (++w->queued == 1 || w->queued == SPACING_FILL)
+		pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -345,5 +394,6 @@ writer_free(struct writer *w)
 		close(w->pipe[1]);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
+	spacing_close(&w->spacing);
 	free(w);
 }
