@@ -6,11 +6,10 @@
  * queued (at once, or after a hold of a few ms while the loop is busy:
  * state/spacing.h), runs each op in a transaction nested in one batch
  * transaction (an op that fails aborts only its own), commits the batch
- * with LMDB's
- * own sync, and hands the ops back to the loop through a pipe; there
- * each op's rider flag is set, its callback runs and it is freed, in the
- * order the ops were queued. Reads stay on the loop and see only what a
- * durable commit made visible.
+ * with LMDB's own sync, and hands the ops back to the loop through a
+ * pipe; there each op's rider flag is set, its callback runs and it is
+ * freed, in the order the ops were queued. Reads stay on the loop and
+ * see only what a durable commit made visible.
  */
 #ifndef FZ_STATE_WRITER_H
 #define FZ_STATE_WRITER_H
