@@ -138,16 +138,27 @@ writer_commit(struct writer *w, struct state_op *list, size_t *ok)
 	return 0;
 }
 
+/* The writer thread's nice levels. */
+struct writer_nice {
+	int	 base;		/* the process's */
+	int	 boost;		/* what writer_boost obtained */
+	int	 now;		/* the thread's */
+};
+
 /*
  * Every write's answer waits for this thread's commits, whose bursts of
  * CPU are short; sharing a core with the loop, the thread ran late by
  * about a third of a commit, and every answer with it. Ahead of the
  * loop, it waits for the disk only. Best effort: CAP_SYS_NICE or
  * RLIMIT_NICE (the unit's LimitNICE=) allow it; a refusal is logged and
- * changes nothing else.
+ * changes nothing else. While commits are spaced (state/spacing.h: the
+ * loop is busy), writer_main puts the thread back at the process's
+ * level: then every I/O wake-up of the thread (four or five a commit)
+ * would otherwise preempt the loop in the middle of the reads it is
+ * serving, and the writes can wait.
  */
 static void
-writer_boost(void)
+writer_boost(struct writer_nice *wn)
 {
 	struct rlimit rl;
 	pid_t tid = gettid();
@@ -157,11 +168,14 @@ writer_boost(void)
 	cur = getpriority(PRIO_PROCESS, (id_t)tid);
 	if (errno != 0)
 		return;
+	wn->base = wn->boost = cur;
+	wn->now = cur;
 	want = cur - WRITER_NICE_BOOST < -20 ? -20 : cur - WRITER_NICE_BOOST;
 	if (want >= cur)
 		return;
 	if (setpriority(PRIO_PROCESS, (id_t)tid, want) == 0) {
 		log_info("state: writer thread at nice %d", want);
+		wn->boost = wn->now = want;
 		return;
 	}
 	/* Without the capability, RLIMIT_NICE says how far one may go. */
@@ -172,6 +186,7 @@ writer_boost(void)
 	    setpriority(PRIO_PROCESS, (id_t)tid, lowest) == 0) {
 		log_info("state: writer thread at nice %d (RLIMIT_NICE)",
 		    lowest);
+		wn->boost = wn->now = lowest;
 		return;
 	}
 	log_info("state: writer thread left at nice %d (%s); writes answer "
@@ -206,10 +221,11 @@ writer_main(void *arg)
 	struct state_op *list, *op, **tail;
 	size_t n, last_n = 0;
 	int64_t t0, taken = 0;
+	struct writer_nice wn = { 0, 0, 0 };
 	ssize_t wr;
-	int wrote;
+	int wrote, want;
 
-	writer_boost();
+	writer_boost(&wn);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (w->queue == NULL && !w->quit)
@@ -227,7 +243,11 @@ writer_main(void *arg)
 		*tail = NULL;
 		w->queued -= n;
 		last_n = n;
+		want = w->spaced ? wn.base : wn.boost;
 		pthread_mutex_unlock(&w->mu);
+		if (want != wn.now && setpriority(PRIO_PROCESS,
+		    (id_t)gettid(), want) == 0)
+			wn.now = want;
 
 		t0 = clock_mono_us();
 		list->batch_err = writer_commit(w, list, &list->batch_ok);
