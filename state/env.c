@@ -27,6 +27,7 @@ struct state {
 	 * it skips the allocation and reader-slot search of a new one. */
 	MDB_txn		*rtxn;
 	int		 rtxn_busy;
+	uint64_t	 reads;		/* state_read and state_snapshot calls */
 	state_txn_fn	*rider;		/* state_ride */
 	void		*rider_arg;
 	int		*rider_committed;
@@ -527,6 +528,7 @@ state_snapshot(struct state *st)
 {
 	MDB_envinfo info;
 
+	st->reads++;
 	/* LMDB's meta page names the last commit; readers adopt it only
 	 * after, so this is never older than what a read sees. */
 	if (mdb_env_info(st->env, &info) != 0)
@@ -572,6 +574,7 @@ state_read(struct state *st, state_txn_fn *fn, void *arg)
 	MDB_txn *txn = NULL;
 	int rc, err, kept;
 
+	st->reads++;
 	if (st->rtxn != NULL && !st->rtxn_busy &&
 	    mdb_txn_renew(st->rtxn) != 0) {
 		/* MDB_MAP_RESIZED among others: start afresh. */
@@ -594,6 +597,12 @@ state_read(struct state *st, state_txn_fn *fn, void *arg)
 	} else
 		mdb_txn_abort(txn);
 	return err;
+}
+
+uint64_t
+state_reads(const struct state *st)
+{
+	return st->reads;
 }
 
 void

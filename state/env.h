@@ -158,8 +158,13 @@ void	 state_cache_set(struct state *st, enum state_cache_slot slot,
 
 /* The id of the last committed snapshot, by this process or any other
  * on the directory: while it is unchanged, a read sees what the last
- * read saw. 0 if it cannot be told. Any thread. */
+ * read saw. 0 if it cannot be told. Counts as a read (state_reads).
+ * Loop thread. */
 uint64_t	state_snapshot(struct state *st);
+
+/* How many reads (state_read, state_snapshot) st has served. Loop
+ * thread. */
+uint64_t	state_reads(const struct state *st);
 
 /* Returns the handle of a named database. */
 MDB_dbi	state_dbi(const struct state *st, enum state_db db);

@@ -58,7 +58,8 @@ spacing_busy(int on, uint64_t run_ns, int64_t wall_us)
 }
 
 int
-spacing_sample(struct spacing *s, int64_t now_us)
+spacing_sample(struct spacing *s, int64_t now_us, uint64_t reads,
+    uint64_t writes)
 {
 	uint64_t run;
 
@@ -67,9 +68,12 @@ spacing_sample(struct spacing *s, int64_t now_us)
 	/* The first sample only sets the baseline. */
 	if (s->at_us >= 0 && run >= s->run_ns)
 		s->on = spacing_busy(s->on, run - s->run_ns,
-		    now_us - s->at_us);
+		    now_us - s->at_us) &&
+		    reads - s->reads >= writes - s->writes;
 	s->run_ns = run;
 	s->at_us = now_us;
+	s->reads = reads;
+	s->writes = writes;
 	return s->on;
 }
 

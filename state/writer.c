@@ -41,6 +41,7 @@ struct writer {
 	int			 spaced;	/* spacing_sample's verdict */
 	/* Loop thread only. */
 	struct spacing		 spacing;
+	uint64_t		 writes;	/* ever submitted */
 	size_t			 pending;
 	state_commit_cb		*commit_cb;
 	void			*commit_arg;
@@ -365,8 +366,10 @@ writer_submit(struct writer *w, struct state_op *op)
 	op->batch_err = 0;
 	w->pending++;
 	now = clock_mono_us();
+	w->writes++;
 	if (now - w->spacing.at_us >= SPACING_PERIOD_MS * 1000)
-		spaced = spacing_sample(&w->spacing, now);
+		spaced = spacing_sample(&w->spacing, now, state_reads(w->st),
+		    w->writes);
 	else
 		spaced = w->spacing.on;
 	pthread_mutex_lock(&w->mu);

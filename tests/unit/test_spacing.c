@@ -1,8 +1,9 @@
 /*
  * test_spacing.c: when the writer spaces its commits (state/spacing.c):
- * the verdict's thresholds and hysteresis, the hold a batch gets, and
- * the loop thread's run time read from its own schedstat, with the wall
- * clock passed in so that no test depends on how fast it runs.
+ * the verdict's thresholds and hysteresis, the hold a batch gets, the
+ * loop thread's run time read from its own schedstat (the wall clock
+ * passed in, so that no test depends on how fast it runs), and the
+ * reads a period must have beside its writes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,12 +72,21 @@ run_ns(void)
 	return run;
 }
 
+/* Spends ms of this thread's CPU. */
+static void
+burn(uint64_t ms)
+{
+	volatile uint64_t sink = 0;
+	uint64_t start = run_ns();
+
+	while (run_ns() - start < ms * MS)
+		sink++;
+}
+
 static void
 test_sample_reads_this_thread(void **state)
 {
 	struct spacing s;
-	volatile uint64_t sink = 0;
-	uint64_t start;
 
 	(void)state;
 	if (spacing_open(&s) != 0) {
@@ -84,19 +94,41 @@ test_sample_reads_this_thread(void **state)
 		skip();
 	}
 	/* The first sample sets the baseline only. */
-	assert_int_equal(spacing_sample(&s, 0), 0);
+	assert_int_equal(spacing_sample(&s, 0, 0, 0), 0);
 	/* Ten ms of this thread's CPU within one ms of (given) wall
-	 * clock: far over SPACING_ON. */
-	start = run_ns();
-	while (run_ns() - start < 10 * MS)
-		sink++;
-	assert_int_equal(spacing_sample(&s, 1000), 1);
+	 * clock, far over SPACING_ON, with 10 reads for 5 writes: on. */
+	burn(10);
+	assert_int_equal(spacing_sample(&s, 1000, 10, 5), 1);
 	/* Then next to no CPU over ten s: off. */
-	assert_int_equal(spacing_sample(&s, 10001000), 0);
+	assert_int_equal(spacing_sample(&s, 10001000, 20, 10), 0);
 	spacing_close(&s);
 	assert_int_equal(s.fd, -1);
 	/* Closed: never on. */
-	assert_int_equal(spacing_sample(&s, 10002000), 0);
+	burn(10);
+	assert_int_equal(spacing_sample(&s, 10002000, 30, 15), 0);
+}
+
+static void
+test_writes_alone_never_spaced(void **state)
+{
+	struct spacing s;
+
+	(void)state;
+	if (spacing_open(&s) != 0) {
+		spacing_close(&s);
+		skip();
+	}
+	assert_int_equal(spacing_sample(&s, 0, 100, 100), 0);
+	/* Busy, but 1 read for 25 writes (ingest at c=50): not spaced. */
+	burn(10);
+	assert_int_equal(spacing_sample(&s, 1000, 101, 125), 0);
+	/* As many reads as writes: spaced. */
+	burn(10);
+	assert_int_equal(spacing_sample(&s, 2000, 126, 150), 1);
+	/* Fewer reads than writes again: off at once. */
+	burn(10);
+	assert_int_equal(spacing_sample(&s, 3000, 130, 175), 0);
+	spacing_close(&s);
 }
 
 int
@@ -106,6 +138,7 @@ main(void)
 		cmocka_unit_test(test_busy_thresholds),
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_sample_reads_this_thread),
+		cmocka_unit_test(test_writes_alone_never_spaced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
