@@ -67,6 +67,10 @@ struct state_op {
 	state_done_cb		*done;
 	void			*done_arg;
 	struct state_result	 res;
+	/* Set by the module: the caller's next step waits on this write
+	 * (a delivery slot stays taken until its outcome is on disk), so
+	 * the writer never holds its batch (state/spacing.h). */
+	int			 prompt;
 	/* The state's own. */
 	struct state_op		*next;
 	state_txn_fn		*rider;

@@ -478,6 +478,7 @@ outbox_record_batch(struct state *st, const struct outbox_result *r,
 		return;
 	op->r = r;
 	op->n = n;
+	op->op.prompt = 1;
 	state_submit(st, &op->op);
 }
 

@@ -87,9 +87,10 @@ spacing_close(struct spacing *s)
 }
 
 int64_t
-spacing_hold_us(int on, size_t queued, size_t last_n, int64_t since_us)
+spacing_hold_us(int on, size_t queued, size_t prompt, size_t last_n,
+    int64_t since_us)
 {
-	if (!on || queued >= SPACING_FILL || last_n < 2 ||
+	if (!on || queued >= SPACING_FILL || prompt > 0 || last_n < 2 ||
 	    since_us >= SPACING_GAP_US || since_us < 0)
 		return 0;
 	return SPACING_GAP_US - since_us;

@@ -10,7 +10,9 @@
  * mostly for reads (the Zapier poll at full speed beside a stream of
  * ingested events), the same commits take CPU the reads need. Then
  * commits start at least SPACING_GAP_US apart, unless SPACING_FILL
- * writes are already waiting or the last batch held a single write
+ * writes are already waiting, one of them is prompt (a webhook
+ * delivery's outcome: its slot waits on it, and eight slots an endpoint
+ * would deliver a fifth as fast), or the last batch held a single write
  * (a lone client, whose next write waits for nothing else): batches
  * grow, the CPU per write falls, and each write's answer may wait up
  * to SPACING_GAP_US longer.
@@ -67,9 +69,10 @@ void	spacing_close(struct spacing *s);
 int	spacing_busy(int on, uint64_t run_ns, int64_t wall_us);
 
 /* How long the writer holds a batch before taking it: 0 to take it
- * now. on: spacing_busy's verdict; queued: writes waiting; last_n: the
- * last batch's size; since_us: time since the last batch was taken. */
-int64_t	spacing_hold_us(int on, size_t queued, size_t last_n,
+ * now. on: spacing_busy's verdict; queued: writes waiting, prompt of
+ * them marked so (struct state_op); last_n: the last batch's size;
+ * since_us: time since the last batch was taken. */
+int64_t	spacing_hold_us(int on, size_t queued, size_t prompt, size_t last_n,
 	    int64_t since_us);
 
 #endif

@@ -38,6 +38,7 @@ struct writer {
 	struct state_op		*done, **done_tail;
 	int			 quit;
 	size_t			 queued;
+	size_t			 prompt;	/* queued ops with op->prompt */
 	int			 spaced;	/* spacing_sample's verdict */
 	/* Loop thread only. */
 	struct spacing		 spacing;
@@ -152,11 +153,11 @@ struct writer_nice {
  * about a third of a commit, and every answer with it. Ahead of the
  * loop, it waits for the disk only. Best effort: CAP_SYS_NICE or
  * RLIMIT_NICE (the unit's LimitNICE=) allow it; a refusal is logged and
- * changes nothing else. While commits are spaced (state/spacing.h: the
- * loop is busy), writer_main puts the thread back at the process's
- * level: then every I/O wake-up of the thread (four or five a commit)
- * would otherwise preempt the loop in the middle of the reads it is
- * serving, and the writes can wait.
+ * changes nothing else. While commits are spaced (state/spacing.h:
+ * reads keep the loop busy), writer_main puts the thread back at the
+ * process's level: then every I/O wake-up of the thread (four or five
+ * a commit) would otherwise preempt the loop in the middle of the reads
+ * it is serving, and the writes can wait.
  */
 static void
 writer_boost(struct writer_nice *wn)
@@ -195,7 +196,8 @@ writer_boost(struct writer_nice *wn)
 }
 
 /* Waits, under w->mu, while spacing_hold_us says the queued batch is
- * to grow; a write that fills the batch or quit ends the wait early. */
+ * to grow; a write that fills the batch, a prompt one, or quit ends the
+ * wait early. */
 static void
 writer_hold(struct writer *w, size_t last_n, int64_t taken)
 {
@@ -203,7 +205,7 @@ writer_hold(struct writer *w, size_t last_n, int64_t taken)
 	int64_t hold;
 
 	while (!w->quit && (hold = spacing_hold_us(w->spaced, w->queued,
-	    last_n, clock_mono_us() - taken)) > 0) {
+	    w->prompt, last_n, clock_mono_us() - taken)) > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += hold / 1000000;
 		ts.tv_nsec += (long)(hold % 1000000) * 1000;
@@ -220,7 +222,7 @@ writer_main(void *arg)
 {
 	struct writer *w = arg;
 	struct state_op *list, *op, **tail;
-	size_t n, last_n = 0;
+	size_t n, prompt, last_n = 0;
 	int64_t t0, taken = 0;
 	struct writer_nice wn = { 0, 0, 0 };
 	ssize_t wr;
@@ -236,13 +238,17 @@ writer_main(void *arg)
 		writer_hold(w, last_n, taken);
 		taken = clock_mono_us();
 		list = w->queue;
+		prompt = list->prompt != 0;
 		for (n = 1, tail = &list->next; *tail != NULL &&
-		    n < WRITER_BATCH_MAX; n++)
+		    n < WRITER_BATCH_MAX; n++) {
+			prompt += (*tail)->prompt != 0;
 			tail = &(*tail)->next;
+		}
 		if ((w->queue = *tail) == NULL)
 			w->queue_tail = &w->queue;
 		*tail = NULL;
 		w->queued -= n;
+		w->prompt -= prompt;
 		last_n = n;
 		want = w->spaced ? wn.base : wn.boost;
 		pthread_mutex_unlock(&w->mu);
@@ -376,9 +382,11 @@ writer_submit(struct writer *w, struct state_op *op)
 	*w->queue_tail = op;
 	w->queue_tail = &op->next;
 	w->spaced = spaced;
+	if (op->prompt)
+		w->prompt++;
 	/* Only these can end a wait: the queue was empty, or writer_hold
-	 * holds a batch that is now full. */
-	if (++w->queued == 1 || w->queued == SPACING_FILL)
+	 * holds a batch that is now full or must go now. */
+	if (++w->queued == 1 || w->queued == SPACING_FILL || op->prompt)
 		pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 }

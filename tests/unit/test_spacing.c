@@ -40,21 +40,23 @@ static void
 test_hold(void **state)
 {
 	(void)state;
-	assert_int_equal(spacing_hold_us(1, 3, 10, 1000),
+	assert_int_equal(spacing_hold_us(1, 3, 0, 10, 1000),
 	    SPACING_GAP_US - 1000);
-	assert_int_equal(spacing_hold_us(1, 1, 2, 0), SPACING_GAP_US);
+	assert_int_equal(spacing_hold_us(1, 1, 0, 2, 0), SPACING_GAP_US);
 	/* Not busy: every commit starts at once. */
-	assert_int_equal(spacing_hold_us(0, 3, 10, 1000), 0);
+	assert_int_equal(spacing_hold_us(0, 3, 0, 10, 1000), 0);
 	/* A full batch goes. */
-	assert_int_equal(spacing_hold_us(1, SPACING_FILL, 10, 1000), 0);
-	assert_int_equal(spacing_hold_us(1, SPACING_FILL - 1, 10, 1000),
+	assert_int_equal(spacing_hold_us(1, SPACING_FILL, 0, 10, 1000), 0);
+	assert_int_equal(spacing_hold_us(1, SPACING_FILL - 1, 0, 10, 1000),
 	    SPACING_GAP_US - 1000);
+	/* A prompt write (a delivery's outcome) takes the batch now. */
+	assert_int_equal(spacing_hold_us(1, 3, 1, 10, 1000), 0);
 	/* One write at a time (a lone client) never waits. */
-	assert_int_equal(spacing_hold_us(1, 1, 1, 1000), 0);
-	assert_int_equal(spacing_hold_us(1, 1, 0, 1000), 0);
+	assert_int_equal(spacing_hold_us(1, 1, 0, 1, 1000), 0);
+	assert_int_equal(spacing_hold_us(1, 1, 0, 0, 1000), 0);
 	/* The gap is over, or the clock went back. */
-	assert_int_equal(spacing_hold_us(1, 3, 10, SPACING_GAP_US), 0);
-	assert_int_equal(spacing_hold_us(1, 3, 10, -1), 0);
+	assert_int_equal(spacing_hold_us(1, 3, 0, 10, SPACING_GAP_US), 0);
+	assert_int_equal(spacing_hold_us(1, 3, 0, 10, -1), 0);
 }
 
 /* This thread's run time in ns, or 0 without schedstat. */
