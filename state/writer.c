@@ -250,7 +250,8 @@ writer_main(void *arg)
 		w->queued -= n;
 		w->prompt -= prompt;
 		last_n = n;
-		want = w->spaced ? wn.base : wn.boost;
+		/* A prompt write is waited on: the boost stays for it. */
+		want = w->spaced && prompt == 0 ? wn.base : wn.boost;
 		pthread_mutex_unlock(&w->mu);
 		if (want != wn.now && setpriority(PRIO_PROCESS,
 		    (id_t)gettid(), want) == 0)
