@@ -85,16 +85,23 @@ burn(uint64_t ms)
 		sink++;
 }
 
+/* Opens s on this thread; skips the test without schedstat. */
+static void
+open_or_skip(struct spacing *s)
+{
+	if (spacing_open(s) != 0) {
+		spacing_close(s);
+		skip();
+	}
+}
+
 static void
 test_sample_reads_this_thread(void **state)
 {
 	struct spacing s;
 
 	(void)state;
-	if (spacing_open(&s) != 0) {
-		spacing_close(&s);
-		skip();
-	}
+	open_or_skip(&s);
 	/* The first sample sets the baseline only. */
 	assert_int_equal(spacing_sample(&s, 0, 0, 0), 0);
 	/* Ten ms of this thread's CPU within one ms of (given) wall
@@ -116,10 +123,7 @@ test_writes_alone_never_spaced(void **state)
 	struct spacing s;
 
 	(void)state;
-	if (spacing_open(&s) != 0) {
-		spacing_close(&s);
-		skip();
-	}
+	open_or_skip(&s);
 	assert_int_equal(spacing_sample(&s, 0, 100, 100), 0);
 	/* Busy, but 1 read for 25 writes (ingest at c=50): not spaced. */
 	burn(10);
