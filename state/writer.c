@@ -20,6 +20,9 @@
  * them per transaction: past this many ops the rest wait for the next. */
 #define WRITER_BATCH_MAX	1024
 
+/* Finished ops the loop completes per wake-up; see writer_drain. */
+#define WRITER_DRAIN_MAX	8
+
 /* How far below the process's nice level the thread asks to run. */
 #define WRITER_NICE_BOOST	10
 
@@ -41,6 +44,9 @@ struct writer {
 	size_t			 prompt;	/* queued ops with op->prompt */
 	int			 spaced;	/* spacing_sample's verdict */
 	/* Loop thread only. */
+	struct state_op		*draining;	/* taken from done, unfinished */
+	size_t			 draining_n;	/* its batch's ok count ... */
+	int64_t			 draining_us;	/* ... and commit time */
 	struct spacing		 spacing;
 	uint64_t		 writes;	/* ever submitted */
 	size_t			 pending;
@@ -284,33 +290,52 @@ writer_main(void *arg)
 	return NULL;
 }
 
-/* Finishes the ops of every batch committed so far, in order. */
+/*
+ * Finishes, in order, up to max ops (0: all) of the batches committed so
+ * far. A batch's answers can take the loop a millisecond; given in one
+ * go they would hold back every read that is ready meanwhile (a poll
+ * beside 10,000 ingested events/s lost about 0.4 ms at p99 to them).
+ * So the loop finishes WRITER_DRAIN_MAX at a time and activates the
+ * event again, behind the events already ready. Each batch's commit_cb
+ * runs once its last op is finished.
+ */
 static void
-writer_drain(struct writer *w)
+writer_drain(struct writer *w, size_t max)
 {
-	struct state_op *list, *op, *next;
-	size_t n = 0;
-	int64_t us = 0;
+	struct state_op *op;
+	size_t k;
 
-	pthread_mutex_lock(&w->mu);
-	list = w->done;
-	w->done = NULL;
-	w->done_tail = &w->done;
-	pthread_mutex_unlock(&w->mu);
-	for (op = list; op != NULL; op = next) {
-		next = op->next;
+	for (k = 0;; k++) {
+		/* Taken again when empty: the wake-up of a batch finished
+		 * meanwhile may have been read already. */
+		if (w->draining == NULL) {
+			pthread_mutex_lock(&w->mu);
+			w->draining = w->done;
+			w->done = NULL;
+			w->done_tail = &w->done;
+			pthread_mutex_unlock(&w->mu);
+		}
+		if ((op = w->draining) == NULL)
+			break;
+		if (max > 0 && k == max) {
+			event_active(w->done_ev, EV_READ, 0);
+			return;
+		}
+		w->draining = op->next;
 		if (op->batch_head) {
-			if (n > 0 && w->commit_cb != NULL)
-				w->commit_cb(w->commit_arg, n, us);
-			n = op->batch_ok;
-			us = op->batch_us;
+			if (w->draining_n > 0 && w->commit_cb != NULL)
+				w->commit_cb(w->commit_arg, w->draining_n,
+				    w->draining_us);
+			w->draining_n = op->batch_ok;
+			w->draining_us = op->batch_us;
 			state_wrote(w->st, op->batch_err);
 		}
 		w->pending--;
 		writer_finish(op);
 	}
-	if (n > 0 && w->commit_cb != NULL)
-		w->commit_cb(w->commit_arg, n, us);
+	if (w->draining_n > 0 && w->commit_cb != NULL)
+		w->commit_cb(w->commit_arg, w->draining_n, w->draining_us);
+	w->draining_n = 0;
 }
 
 static void
@@ -321,7 +346,7 @@ writer_done_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
-	writer_drain(arg);
+	writer_drain(arg, WRITER_DRAIN_MAX);
 }
 
 struct writer *
@@ -416,7 +441,7 @@ writer_free(struct writer *w)
 		pthread_cond_signal(&w->cv);
 		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->thread, NULL);
-		writer_drain(w);
+		writer_drain(w, 0);
 	}
 	if (w->done_ev != NULL)
 		event_free(w->done_ev);

@@ -25,7 +25,7 @@
 #include "state/state.h"
 #include "tests/unit/tmpdir.h"
 
-#define NOPS	8		/* writes a test queues, at most */
+#define NOPS	24		/* writes a test queues, at most */
 
 struct fixture {
 	struct tmpdir_fixture	 t;	/* first: tmpdir_fixture_free */
@@ -45,6 +45,10 @@ struct fixture {
 	/* state_on_commit. */
 	int			 nbatches;
 	size_t			 batch_ops[NOPS];
+	int			 batch_ndone[NOPS];	/* ndone then */
+	/* Activated by write 0's callback; ndone when it ran, or -1. */
+	struct event		*probe;
+	int			 probe_ndone;
 	int			 commit_on_loop;
 	/* Rider calls. */
 	int			 rider_calls;
@@ -111,6 +115,8 @@ t_op_done(struct state_result *res, void *arg)
 	f->committed_in_cb[op->i] = op->committed != NULL ? *op->committed :
 	    -1;
 	f->pending_in_cb[op->i] = state_pending(f->t.st);
+	if (op->i == 0 && f->probe != NULL)
+		event_active(f->probe, 0, 0);
 }
 
 /* Queues write i of key (failing if fail); committed: its rider's flag
@@ -174,8 +180,10 @@ commit_cb(void *arg, size_t ops, int64_t took_us)
 	struct fixture *f = arg;
 
 	(void)took_us;
-	if (f->nbatches < NOPS)
+	if (f->nbatches < NOPS) {
 		f->batch_ops[f->nbatches] = ops;
+		f->batch_ndone[f->nbatches] = f->ndone;
+	}
 	f->nbatches++;
 	f->commit_on_loop = pthread_equal(pthread_self(), f->loop);
 }
@@ -206,6 +214,8 @@ teardown(void **state)
 		f->t.st = NULL;
 		if (f->gated)
 			tmpdir_gate_free(&f->gate);
+		if (f->probe != NULL)
+			event_free(f->probe);
 		if (f->base != NULL)
 			event_base_free(f->base);
 	}
@@ -493,6 +503,49 @@ test_write_refused_while_writer_runs(void **state)
 	assert_true(visible(f, "direct"));
 }
 
+static void
+probe_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fixture *f = arg;
+
+	(void)fd;
+	(void)what;
+	f->probe_ndone = f->ndone;
+}
+
+/* A big batch's callbacks are not run in one go: an event that became
+ * ready while they run (a poll's request, say) is served before the
+ * last of them; the batch is reported once, after its last callback. */
+static void
+test_batch_answers_leave_room(void **state)
+{
+	struct fixture *f = *state;
+	char key[16];
+	int i;
+
+	assert_non_null(f->probe = event_new(f->base, -1, 0, probe_cb, f));
+	f->probe_ndone = -1;
+	gate_hold(f);
+	for (i = 0; i < NOPS; i++) {
+		snprintf(key, sizeof(key), "b%d", i);
+		submit(f, i, key, 0, NULL);
+	}
+	tmpdir_gate_open(&f->gate);
+	tmpdir_loop_until(f->base, &f->ndone, NOPS);
+	for (i = 0; i < NOPS; i++) {
+		assert_int_equal(f->order[i], i);
+		assert_int_equal(f->err[i], 0);
+	}
+	assert_int_equal(event_base_loop(f->base, EVLOOP_NONBLOCK), 0);
+	assert_true(f->probe_ndone >= 1);
+	assert_true(f->probe_ndone < NOPS);
+	/* The gate's batch, then the NOPS writes queued behind it. */
+	assert_int_equal(f->nbatches, 2);
+	assert_int_equal(f->batch_ops[1], NOPS);
+	assert_int_equal(f->batch_ndone[1], NOPS);
+	assert_int_equal(state_pending(f->t.st), 0);
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -505,6 +558,7 @@ main(void)
 		T(test_stop_finishes_queued),
 		T(test_map_full_fails_that_write_alone),
 		T(test_write_refused_while_writer_runs),
+		T(test_batch_answers_leave_room),
 	};
 
 	/* A watchdog, not a timing check: a writer that never reports
