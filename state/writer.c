@@ -292,12 +292,12 @@ writer_main(void *arg)
 
 /*
  * Finishes, in order, up to max ops (0: all) of the batches committed so
- * far. A batch's answers can take the loop a millisecond; given in one
- * go they would hold back every read that is ready meanwhile (a poll
- * beside 10,000 ingested events/s lost about 0.4 ms at p99 to them).
- * So the loop finishes WRITER_DRAIN_MAX at a time and activates the
- * event again, behind the events already ready. Each batch's commit_cb
- * runs once its last op is finished.
+ * far. A batch holds up to WRITER_BATCH_MAX writes, and each answer is
+ * a system call or more: given in one go, a large batch's answers would
+ * hold back every read that is ready meanwhile for as long. So the
+ * loop finishes WRITER_DRAIN_MAX at a time and activates the event
+ * again, behind the events already ready. Each batch's commit_cb runs
+ * once its last op is finished.
  */
 static void
 writer_drain(struct writer *w, size_t max)
