@@ -117,6 +117,44 @@ hooks_wskey(char *buf, const char *ws, const char *id)
 	return wl + 1 + il;
 }
 
+typedef int hooks_id_fn(MDB_txn *txn, struct state *st, const char *id,
+    void *arg);
+
+/* Calls fn for each hook id in ws's index, in id order; fn may read but
+ * not write (the walk's cursor stays open). Stops at fn's first non-zero
+ * return and returns it; else 0, FZ_EINVAL (ws too long) or FZ_E*. */
+static int
+hooks_ws_each(MDB_txn *txn, struct state *st, const char *ws,
+    hooks_id_fn *fn, void *arg)
+{
+	char key[2 * FZ_ID_SIZE], id[FZ_ID_SIZE];
+	size_t wl = strlen(ws) + 1;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, err = 0;
+
+	if (wl > FZ_ID_SIZE)
+		return FZ_EINVAL;
+	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_HOOKS_WS), &cur)) != 0)
+		return state_mdb_err(rc);
+	k.mv_data = key;
+	k.mv_size = hooks_wskey(key, ws, "");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size <= wl || k.mv_size - wl >= FZ_ID_SIZE ||
+		    memcmp(k.mv_data, key, wl) != 0)
+			break;
+		memcpy(id, (char *)k.mv_data + wl, k.mv_size - wl);
+		id[k.mv_size - wl] = '\0';
+		if ((err = fn(txn, st, id, arg)) != 0)
+			break;
+	}
+	if (err == 0 && rc != 0 && rc != MDB_NOTFOUND)
+		err = state_mdb_err(rc);
+	mdb_cursor_close(cur);
+	return err;
+}
+
 /*
  * Fan-out runs for every journaled event, inside its transaction; reading
  * and parsing each subscription there cost more than the event itself.
@@ -367,42 +405,25 @@ hooks_get(struct state *st, const char *ws, const char *kind, const char *id,
 }
 
 static int
+hooks_list_one(MDB_txn *txn, struct state *st, const char *id, void *arg)
+{
+	struct hooks_op *op = arg;
+	json_t *h;
+	int err;
+
+	if ((err = hooks_get_txn(txn, st, op->ws, op->kind, id, &h)) != 0)
+		return err == FZ_ENOTFOUND ? 0 : err;
+	return json_array_append_new(op->out, h) != 0 ? FZ_ENOMEM : 0;
+}
+
+static int
 hooks_list_fn(MDB_txn *txn, struct state *st, void *arg)
 {
 	struct hooks_op *op = arg;
-	char key[2 * FZ_ID_SIZE], id[FZ_ID_SIZE];
-	size_t wl = strlen(op->ws) + 1;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	json_t *h;
-	int rc, err = 0;
 
 	if ((op->out = json_array()) == NULL)
 		return FZ_ENOMEM;
-	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_HOOKS_WS), &cur)) != 0)
-		return state_mdb_err(rc);
-	k.mv_data = key;
-	k.mv_size = hooks_wskey(key, op->ws, "");
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size <= wl || k.mv_size - wl >= FZ_ID_SIZE ||
-		    memcmp(k.mv_data, key, wl) != 0)
-			break;
-		memcpy(id, (char *)k.mv_data + wl, k.mv_size - wl);
-		id[k.mv_size - wl] = '\0';
-		err = hooks_get_txn(txn, st, op->ws, op->kind, id, &h);
-		if (err == FZ_ENOTFOUND) {
-			err = 0;
-			continue;
-		}
-		if (err != 0)
-			break;
-		json_array_append_new(op->out, h);
-	}
-	mdb_cursor_close(cur);
-	if (err == 0 && rc != 0 && rc != MDB_NOTFOUND)
-		err = state_mdb_err(rc);
-	return err;
+	return hooks_ws_each(txn, st, op->ws, hooks_list_one, op);
 }
 
 int
@@ -674,47 +695,28 @@ hooks_reconcile_txn(MDB_txn *txn, struct state *st, json_t *h,
 	return outbox_fail_hook_txn(txn, st, id, why, now_ms);
 }
 
+static int
+hooks_collect_id(MDB_txn *txn, struct state *st, const char *id, void *arg)
+{
+	(void)txn;
+	(void)st;
+	return json_array_append_new(arg, json_string(id)) != 0 ?
+	    FZ_ENOMEM : 0;
+}
+
 int
 hooks_reconcile_ws_txn(MDB_txn *txn, struct state *st, const char *ws,
     int64_t now_ms)
 {
-	char key[2 * FZ_ID_SIZE], id[FZ_ID_SIZE];
-	size_t wl = strlen(ws) + 1, i;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	json_t *ids = NULL, *h = NULL;
-	int rc, err = 0, changed;
+	json_t *ids, *h = NULL;
+	size_t i;
+	int err, changed;
 
-	if (wl > FZ_ID_SIZE)
-		return FZ_EINVAL;
 	if ((ids = json_array()) == NULL)
 		return FZ_ENOMEM;
 	/* The ids first: judging a hook writes. */
-	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_HOOKS_WS), &cur)) !=
-	    0) {
-		err = state_mdb_err(rc);
+	if ((err = hooks_ws_each(txn, st, ws, hooks_collect_id, ids)) != 0)
 		goto out;
-	}
-	k.mv_data = key;
-	k.mv_size = hooks_wskey(key, ws, "");
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size <= wl || k.mv_size - wl >= FZ_ID_SIZE ||
-		    memcmp(k.mv_data, key, wl) != 0)
-			break;
-		memcpy(id, (char *)k.mv_data + wl, k.mv_size - wl);
-		id[k.mv_size - wl] = '\0';
-		if (json_array_append_new(ids, json_string(id)) != 0) {
-			err = FZ_ENOMEM;
-			goto out;
-		}
-	}
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		err = state_mdb_err(rc);
-		goto out;
-	}
-	mdb_cursor_close(cur);
-	cur = NULL;
 	for (i = 0; i < json_array_size(ids); i++) {
 		err = hooks_get_txn(txn, st, ws, NULL, json_string_value(
 		    json_array_get(ids, i)), &h);
@@ -728,8 +730,6 @@ hooks_reconcile_ws_txn(MDB_txn *txn, struct state *st, const char *ws,
 		err = 0;
 	}
 out:
-	if (cur != NULL)
-		mdb_cursor_close(cur);
 	json_decref(ids);
 	return err;
 }
@@ -766,68 +766,62 @@ hooks_reconcile(struct state *st, const char *id, int64_t now_ms,
 	state_submit(st, &op->op);
 }
 
+/* hooks_subs_read_txn's list as it grows. */
+struct hooks_subs_walk {
+	const char		*ws;
+	struct hooks_subs	*subs;
+	size_t			 cap;
+};
+
+static int
+hooks_subs_one(MDB_txn *txn, struct state *st, const char *id, void *arg)
+{
+	struct hooks_subs_walk *w = arg;
+	struct hooks_subs *more;
+	size_t n = w->subs != NULL ? w->subs->n : 0;
+	json_t *h;
+	int err;
+
+	if ((err = hooks_get_txn(txn, st, w->ws, NULL, id, &h)) != 0)
+		return err == FZ_ENOTFOUND ? 0 : err;
+	if (!json_is_true(json_object_get(h, "enabled")) ||
+	    strcmp(hooks_status(h), HOOKS_ACTIVE) != 0)
+		goto out;
+	if (n == w->cap) {
+		w->cap = w->cap > 0 ? w->cap * 2 : 4;
+		if ((more = realloc(w->subs, sizeof(*more) + w->cap *
+		    sizeof(more->sub[0]))) == NULL) {
+			err = FZ_ENOMEM;
+			goto out;
+		}
+		more->n = n;
+		w->subs = more;
+	}
+	strcpy(w->subs->sub[n].id, id);
+	w->subs->sub[n].mask = hooks_mask(h);
+	w->subs->n = n + 1;
+out:
+	json_decref(h);
+	return err;
+}
+
 /* Reads ws's enabled subscriptions from the store into a new list
- * (caller frees), or NULL when ws has no subscription at all: the usual
- * case costs no allocation. Returns 0 or FZ_E*. */
+ * (caller frees), or NULL when ws has none: the usual case costs no
+ * allocation. Returns 0 or FZ_E*. */
 static int
 hooks_subs_read_txn(MDB_txn *txn, struct state *st, const char *ws,
     struct hooks_subs **out)
 {
-	char key[2 * FZ_ID_SIZE];
-	size_t wl = strlen(ws) + 1, cap = 0, n = 0;
-	struct hooks_subs *subs = NULL, *more;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	json_t *h;
-	int rc, err = 0;
+	struct hooks_subs_walk w = { ws, NULL, 0 };
+	int err;
 
 	*out = NULL;
-	if ((rc = mdb_cursor_open(txn, state_dbi(st, DB_HOOKS_WS), &cur)) !=
-	    0) {
-		err = state_mdb_err(rc);
-		goto out;
+	if ((err = hooks_ws_each(txn, st, ws, hooks_subs_one, &w)) != 0) {
+		free(w.subs);
+		return err;
 	}
-	k.mv_data = key;
-	k.mv_size = hooks_wskey(key, ws, "");
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size <= wl || k.mv_size - wl >= FZ_ID_SIZE ||
-		    memcmp(k.mv_data, key, wl) != 0)
-			break;
-		if (n == cap) {
-			cap = cap > 0 ? cap * 2 : 4;
-			if ((more = realloc(subs, sizeof(*subs) + cap *
-			    sizeof(subs->sub[0]))) == NULL) {
-				err = FZ_ENOMEM;
-				goto out;
-			}
-			subs = more;
-		}
-		memcpy(subs->sub[n].id, (char *)k.mv_data + wl, k.mv_size - wl);
-		subs->sub[n].id[k.mv_size - wl] = '\0';
-		if ((err = hooks_get_txn(txn, st, ws, NULL, subs->sub[n].id,
-		    &h)) != 0) {
-			if (err != FZ_ENOTFOUND)
-				goto out;
-			err = 0;
-			continue;
-		}
-		if (json_is_true(json_object_get(h, "enabled")) &&
-		    strcmp(hooks_status(h), HOOKS_ACTIVE) == 0)
-			subs->sub[n++].mask = hooks_mask(h);
-		json_decref(h);
-	}
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		err = state_mdb_err(rc);
-out:
-	mdb_cursor_close(cur);
-	if (err != 0)
-		free(subs);
-	else if (subs != NULL) {
-		subs->n = n;
-		*out = subs;
-	}
-	return err;
+	*out = w.subs;
+	return 0;
 }
 
 int
