@@ -70,15 +70,6 @@ api(const struct fzd *d, const char *method, const char *path,
 	    res);
 }
 
-/* Makes a workspace on plan with a key of scopes; ws and tok >= 64. */
-static void
-make_key(const struct fzd *d, const char *name, const char *plan,
-    const char *scopes, char *ws, char *tok)
-{
-	fzh_workspace(d->dir, name, plan, ws, 64);
-	fzh_key(d->dir, ws, scopes, "e2e", tok, 64);
-}
-
 /* Writes a project body for a new or matching client into buf. */
 static const char *
 project_body(char *buf, size_t size, const char *name, const char *email)
@@ -87,19 +78,6 @@ project_body(char *buf, size_t size, const char *name, const char *email)
 	    "\"clientEmail\":\"%s\",\"projectType\":\"Web Design\","
 	    "\"launchDate\":\"2026-06-01\"}", name, email);
 	return buf;
-}
-
-/* Copies the string at path of res into out, failing if it is absent. */
-static void
-copy_str(const struct fzh_res *res, const char *path, char *out,
-    size_t size)
-{
-	const char *s = fzh_json_str(res, path);
-
-	if (s == NULL)
-		fail_msg("no %s in %s", path, res->body);
-	if ((size_t)snprintf(out, size, "%s", s) >= size)
-		fail_msg("%s too long: %s", path, s);
 }
 
 /* POSTs a project for a client by email; asserts 201 and returns the
@@ -114,9 +92,9 @@ create_project(const struct fzd *d, const char *tok, const char *name,
 	api(d, "POST", "/api/v1/projects", tok,
 	    project_body(body, sizeof(body), name, email), &res);
 	fzh_assert_envelope(&res, 201, NULL);
-	copy_str(&res, "data.id", id, 64);
+	fzh_copy_str(&res, "data.id", id, 64);
 	if (cid != NULL)
-		copy_str(&res, "data.clientId", cid, 64);
+		fzh_copy_str(&res, "data.clientId", cid, 64);
 	fzh_res_free(&res);
 }
 
@@ -217,7 +195,7 @@ test_project_create_client(void **state)
 	char path[128];
 	struct fzh_res res;
 
-	make_key(d, "Acme Agency", "agency", "read,write", ws, tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", ws, tok);
 	fzh_start(d, NULL, NULL);
 
 	/* A new client, its email trimmed and lower-cased. */
@@ -239,8 +217,8 @@ test_project_create_client(void **state)
 	    fzh_json_str(&res, "data.clientId"));
 	assert_true(fzh_match(rfc3339_re, fzh_json_str(&res,
 	    "data.createdAt")));
-	copy_str(&res, "data.id", p1, sizeof(p1));
-	copy_str(&res, "data.clientId", c1, sizeof(c1));
+	fzh_copy_str(&res, "data.id", p1, sizeof(p1));
+	fzh_copy_str(&res, "data.clientId", c1, sizeof(c1));
 	fzh_res_free(&res);
 
 	/* The same address in another case is the same client. */
@@ -255,7 +233,7 @@ test_project_create_client(void **state)
 	api(d, "POST", "/api/v1/projects", tok, project_body(body,
 	    sizeof(body), "Third", "jane+x@example.com"), &res);
 	fzh_assert_envelope(&res, 201, NULL);
-	copy_str(&res, "data.clientId", c3, sizeof(c3));
+	fzh_copy_str(&res, "data.clientId", c3, sizeof(c3));
 	assert_string_not_equal(c3, c1);
 	fzh_assert_str(fzh_json_str(&res, "data.client.email"),
 	    "jane+x@example.com");
@@ -363,7 +341,7 @@ test_project_validation(void **state)
 	json_t *arr;
 	size_t i;
 
-	make_key(d, "Acme Agency", "agency", "read,write", ws, tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", ws, tok);
 	fzh_start(d, NULL, NULL);
 	create_project(d, tok, "Before one", "one@example.com", p1, NULL);
 	create_project(d, tok, "Before two", "two@example.com", p2, NULL);
@@ -409,7 +387,7 @@ test_media_type(void **state)
 	char ws[64], tok[64], p1[64], path[128], body[512];
 	struct fzh_res res;
 
-	make_key(d, "Acme Agency", "agency", "read,write", ws, tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", ws, tok);
 	fzh_start(d, NULL, NULL);
 	create_project(d, tok, "Kept", "kept@example.com", p1, NULL);
 
@@ -452,7 +430,7 @@ test_clients(void **state)
 	struct fzh_res res;
 	size_t i;
 
-	make_key(d, "Acme Agency", "agency", "read,write", ws, tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", ws, tok);
 	fzh_start(d, NULL, NULL);
 
 	api(d, "POST", "/api/v1/clients", tok, "{\"name\":\"Jane Smith\","
@@ -464,7 +442,7 @@ test_clients(void **state)
 	fzh_assert_str(fzh_json_str(&res, "data.name"), "Jane Smith");
 	fzh_assert_str(fzh_json_str(&res, "data.email"), "jane@example.com");
 	fzh_assert_str(fzh_json_str(&res, "data.company"), "Smith & Co");
-	copy_str(&res, "data.id", cid, sizeof(cid));
+	fzh_copy_str(&res, "data.id", cid, sizeof(cid));
 	fzh_res_free(&res);
 
 	/* The same address in another case. */
@@ -517,14 +495,14 @@ test_project_patch(void **state)
 	char ws[64], tok[64], pid[64], path[128], created[64], updated[64];
 	struct fzh_res res;
 
-	make_key(d, "Acme Agency", "agency", "read,write", ws, tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", ws, tok);
 	fzh_start(d, NULL, NULL);
 	create_project(d, tok, "Original", "jane@example.com", pid, NULL);
 	snprintf(path, sizeof(path), "/api/v1/projects/%s", pid);
 	fzh_get(d, path, tok, &res);
 	fzh_assert_envelope(&res, 200, NULL);
-	copy_str(&res, "data.createdAt", created, sizeof(created));
-	copy_str(&res, "data.updatedAt", updated, sizeof(updated));
+	fzh_copy_str(&res, "data.createdAt", created, sizeof(created));
+	fzh_copy_str(&res, "data.updatedAt", updated, sizeof(updated));
 	fzh_res_free(&res);
 
 	nap_ms(5);	/* times have millisecond resolution */
@@ -540,7 +518,7 @@ test_project_patch(void **state)
 	    "data.updatedAt")));
 	assert_true(strcmp(fzh_json_str(&res, "data.updatedAt"), updated) >
 	    0);
-	copy_str(&res, "data.updatedAt", updated, sizeof(updated));
+	fzh_copy_str(&res, "data.updatedAt", updated, sizeof(updated));
 	fzh_res_free(&res);
 
 	/* Refused patches change nothing, not even their valid fields. */
@@ -597,7 +575,7 @@ test_patch_empty_required(void **state)
 	size_t i;
 	int status[2], bad = 0;
 
-	make_key(d, "Acme Agency", "agency", "read,write", ws, tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", ws, tok);
 	fzh_start(d, NULL, NULL);
 	create_project(d, tok, "Original", "jane@example.com", pid, NULL);
 	snprintf(path, sizeof(path), "/api/v1/projects/%s", pid);
@@ -614,8 +592,8 @@ test_patch_empty_required(void **state)
 	}
 	fzh_get(d, path, tok, &res);
 	fzh_assert_envelope(&res, 200, NULL);
-	copy_str(&res, "data.name", got[0], sizeof(got[0]));
-	copy_str(&res, "data.projectType", got[1], sizeof(got[1]));
+	fzh_copy_str(&res, "data.name", got[0], sizeof(got[0]));
+	fzh_copy_str(&res, "data.projectType", got[1], sizeof(got[1]));
 	fzh_res_free(&res);
 	fzh_stop_ok(d);
 	if (bad)
@@ -632,7 +610,7 @@ test_scope_read(void **state)
 	char ws[64], rw[64], ro[64], pid[64], path[128], body[512];
 	struct fzh_res res;
 
-	make_key(d, "Acme Agency", "agency", "read,write", ws, rw);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", ws, rw);
 	fzh_key(d->dir, ws, "read", "reader", ro, sizeof(ro));
 	fzh_start(d, NULL, NULL);
 	create_project(d, rw, "Site", "jane@example.com", pid, NULL);
@@ -684,9 +662,9 @@ test_plans(void **state)
 	struct fzh_res res;
 	size_t i;
 
-	make_key(d, "Agency", "agency", "admin", ws, agency);
-	make_key(d, "Pro", "pro", "admin", ws, pro);
-	make_key(d, "Free", "free", "admin", ws, free_);
+	fzh_ws_key(d, "Agency", "agency", "admin", ws, agency);
+	fzh_ws_key(d, "Pro", "pro", "admin", ws, pro);
+	fzh_ws_key(d, "Free", "free", "admin", ws, free_);
 	fzh_start(d, NULL, NULL);
 
 	for (i = 0; i < sizeof(rest) / sizeof(rest[0]); i++) {
@@ -733,8 +711,8 @@ test_workspace_isolation(void **state)
 	const char *url, *p;
 	struct fzh_res res;
 
-	make_key(d, "Agency A", "agency", "admin", wa, ta);
-	make_key(d, "Agency B", "agency", "admin", wb, tb);
+	fzh_ws_key(d, "Agency A", "agency", "admin", wa, ta);
+	fzh_ws_key(d, "Agency B", "agency", "admin", wb, tb);
 	fzh_start(d, NULL, NULL);
 
 	/* A: a client, a project, a sent pack, a sign-off. */
@@ -837,7 +815,7 @@ first_cursor(const struct fzd *d, const char *path, const char *tok,
 	struct fzh_res res;
 
 	get_list(d, path, tok, &res);
-	copy_str(&res, "meta.next_cursor", out, size);
+	fzh_copy_str(&res, "meta.next_cursor", out, size);
 	fzh_res_free(&res);
 }
 
@@ -854,8 +832,8 @@ test_paging(void **state)
 	size_t i, j, n = 0;
 	int pages = 0;
 
-	make_key(d, "Agency A", "agency", "read,write", wa, ta);
-	make_key(d, "Agency B", "agency", "read,write", wb, tb);
+	fzh_ws_key(d, "Agency A", "agency", "read,write", wa, ta);
+	fzh_ws_key(d, "Agency B", "agency", "read,write", wb, tb);
 	fzh_start(d, NULL, NULL);
 	for (i = 0; i < NPAGE; i++) {
 		snprintf(name, sizeof(name), "Project %zu", i);
@@ -899,7 +877,7 @@ test_paging(void **state)
 		if (json_array_size(arr) != 3)
 			fail_msg("a short page with a next_cursor: %s",
 			    res.body);
-		copy_str(&res, "meta.next_cursor", cur, sizeof(cur));
+		fzh_copy_str(&res, "meta.next_cursor", cur, sizeof(cur));
 		fzh_res_free(&res);
 		if (pages > NPAGE)
 			fail_msg("cursors do not end");
@@ -967,8 +945,8 @@ test_idempotency(void **state)
 	char longkey[300];
 	struct fzh_res res;
 
-	make_key(d, "Agency A", "agency", "read,write", wa, ta);
-	make_key(d, "Agency B", "agency", "read,write", wb, tb);
+	fzh_ws_key(d, "Agency A", "agency", "read,write", wa, ta);
+	fzh_ws_key(d, "Agency B", "agency", "read,write", wb, tb);
 	fzh_start(d, NULL, NULL);
 	project_body(body, sizeof(body), "Once", "once@example.com");
 	project_body(body2, sizeof(body2), "Twice", "once@example.com");
@@ -977,7 +955,7 @@ test_idempotency(void **state)
 	    "Idempotency-Key: order-1234", body, &res);
 	fzh_assert_envelope(&res, 201, NULL);
 	assert_null(fzh_header(&res, "Idempotent-Replayed"));
-	copy_str(&res, "data.id", first, sizeof(first));
+	fzh_copy_str(&res, "data.id", first, sizeof(first));
 	fzh_res_free(&res);
 
 	/* The same request again: the first answer, replayed. */
@@ -1062,7 +1040,7 @@ test_idempotency_interrupted(void **state)
 	struct fzh_res res;
 	int n, committed = 0;
 
-	make_key(d, "Agency A", "agency", "read,write", ws, tok);
+	fzh_ws_key(d, "Agency A", "agency", "read,write", ws, tok);
 	project_body(body, sizeof(body), "Interrupted", "cut@example.com");
 	n = snprintf(fp_in, sizeof(fp_in), "POST\n/api/v1/projects\n%s", body);
 	assert_int_equal(secure_sha256(fp_in, (size_t)n, fp), 0);
@@ -1141,7 +1119,7 @@ test_concurrent_same_email(void **state)
 	long code;
 	int i, running = 1;
 
-	make_key(d, "Acme Agency", "agency", "read,write", ws, tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", ws, tok);
 	fzh_start(d, NULL, NULL);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/projects",
@@ -1243,7 +1221,7 @@ test_templates(void **state)
 	json_t *arr, *t, *secs, *s;
 	size_t i, j;
 
-	make_key(d, "Acme Agency", "agency", "read", ws, tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read", ws, tok);
 	fzh_start(d, NULL, NULL);
 	arr = get_list(d, "/api/v1/templates", tok, &res);
 	assert_true(json_array_size(arr) >= 3);

@@ -30,50 +30,6 @@ struct ids {
 	size_t	n;
 };
 
-/* Sends method path with the token, a JSON body (may be NULL) and one
- * extra header line (may be NULL). */
-static int
-api_x(const struct fzd *d, const char *method, const char *path,
-    const char *tok, const char *extra, const char *body,
-    struct fzh_res *res)
-{
-	char auth[256];
-	const char *hdrs[4];
-	size_t n = 0;
-
-	if (tok != NULL) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-		hdrs[n++] = auth;
-	}
-	if (body != NULL)
-		hdrs[n++] = "Content-Type: application/json";
-	if (extra != NULL)
-		hdrs[n++] = extra;
-	hdrs[n] = NULL;
-	return fzh_http(d, method, path, hdrs, body, body != NULL ?
-	    strlen(body) : 0, res);
-}
-
-static void
-make_key(const struct fzd *d, const char *name, const char *plan,
-    const char *scopes, char *ws, char *tok)
-{
-	fzh_workspace(d->dir, name, plan, ws, 64);
-	fzh_key(d->dir, ws, scopes, "e2e", tok, 64);
-}
-
-static void
-copy_str(const struct fzh_res *res, const char *path, char *out,
-    size_t size)
-{
-	const char *s = fzh_json_str(res, path);
-
-	if (s == NULL)
-		fail_msg("no %s in %s", path, res->body);
-	if ((size_t)snprintf(out, size, "%s", s) >= size)
-		fail_msg("%s too long: %s", path, s);
-}
-
 /* Creates a project for a new or matching client; returns its id and
  * its client's (cid may be NULL), each >= 64 bytes. */
 static void
@@ -86,11 +42,11 @@ mkproject(const struct fzd *d, const char *tok, const char *name,
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"clientName\":\"%s\","
 	    "\"clientEmail\":\"%s\",\"projectType\":\"Web Design\","
 	    "\"launchDate\":\"2026-06-01\"}", name, cname, email);
-	api_x(d, "POST", "/api/v1/projects", tok, NULL, body, &res);
+	fzh_api(d, "POST", "/api/v1/projects", tok, NULL, body, &res);
 	fzh_assert_envelope(&res, 201, NULL);
-	copy_str(&res, "data.id", id, 64);
+	fzh_copy_str(&res, "data.id", id, 64);
 	if (cid != NULL)
-		copy_str(&res, "data.clientId", cid, 64);
+		fzh_copy_str(&res, "data.clientId", cid, 64);
 	fzh_res_free(&res);
 }
 
@@ -104,7 +60,7 @@ send_pack(const struct fzd *d, const char *tok, const char *pid,
 	const char *url, *p;
 
 	snprintf(path, sizeof(path), "/api/v1/projects/%s/pack/send", pid);
-	api_x(d, "POST", path, tok, NULL, "{}", &res);
+	fzh_api(d, "POST", path, tok, NULL, "{}", &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	url = fzh_json_str(&res, "data.share_url");
 	if (url == NULL || (p = strstr(url + 7, "/p/")) == NULL)
@@ -121,7 +77,7 @@ view_pack(const struct fzd *d, const char *portal)
 	char path[192];
 
 	snprintf(path, sizeof(path), "%s/view", portal);
-	api_x(fzh_portal(d), "POST", path, NULL, NULL, NULL, &res);
+	fzh_api(fzh_portal(d), "POST", path, NULL, NULL, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_res_free(&res);
 }
@@ -135,7 +91,7 @@ sign_off(const struct fzd *d, const char *portal, const char *email)
 	snprintf(path, sizeof(path), "%s/signoff", portal);
 	snprintf(body, sizeof(body), "{\"name\":\"Signer\",\"email\":\"%s\"}",
 	    email);
-	api_x(fzh_portal(d), "POST", path, NULL, NULL, body, &res);
+	fzh_api(fzh_portal(d), "POST", path, NULL, NULL, body, &res);
 	fzh_assert_envelope(&res, 201, NULL);
 	fzh_res_free(&res);
 }
@@ -366,7 +322,7 @@ fixture_make(struct fzd *d, struct fixture *f)
 	struct fzh_res res;
 	char portal[128];
 
-	make_key(d, "Acme Agency", "agency", "read,write", f->ws, f->tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", f->ws, f->tok);
 	fzh_start(d, NULL, NULL);
 	mkproject(d, f->tok, "Website Redesign", "Alice Archer",
 	    "alice@example.com", f->p[1], f->ca);
@@ -378,10 +334,10 @@ fixture_make(struct fzd *d, struct fixture *f)
 	    "bob@example.com", f->p[4], f->cb);
 	mkproject(d, f->tok, "Logo", "Bob Baker", "bob@example.com", f->p[5],
 	    NULL);
-	api_x(d, "POST", "/api/v1/clients", f->tok, NULL, "{\"name\":"
+	fzh_api(d, "POST", "/api/v1/clients", f->tok, NULL, "{\"name\":"
 	    "\"Carol Chen\",\"email\":\"carol@example.com\"}", &res);
 	fzh_assert_envelope(&res, 201, NULL);
-	copy_str(&res, "data.id", f->cc, sizeof(f->cc));
+	fzh_copy_str(&res, "data.id", f->cc, sizeof(f->cc));
 	fzh_res_free(&res);
 	/* p1 sent, p4 viewed, p3 signed off; p2 and p5 drafts. */
 	send_pack(d, f->tok, f->p[1], f->portal1);
@@ -497,7 +453,7 @@ test_project_filters(void **state)
 		expect(d, f.tok, "/api/v1/projects?status=sent", none);
 		expect(d, f.tok, "/api/v1/projects?status=viewed", viewed);
 		snprintf(path, sizeof(path), "/api/v1/projects/%s", f.p[5]);
-		api_x(d, "PATCH", path, f.tok, NULL, "{\"name\":\"Logo "
+		fzh_api(d, "PATCH", path, f.tok, NULL, "{\"name\":\"Logo "
 		    "refresh\"}", &res);
 		fzh_assert_envelope(&res, 200, NULL);
 		fzh_res_free(&res);
@@ -506,7 +462,7 @@ test_project_filters(void **state)
 	}
 
 	/* Another workspace with the same client email sees its own. */
-	make_key(d, "Other Agency", "agency", "read,write", other_ws,
+	fzh_ws_key(d, "Other Agency", "agency", "read,write", other_ws,
 	    other_tok);
 	mkproject(d, other_tok, "Website elsewhere", "Alice Archer",
 	    "alice@example.com", other, NULL);
@@ -603,7 +559,7 @@ test_filter_paging(void **state)
 	struct ids made = { .n = 0 }, all, got;
 	int i;
 
-	make_key(d, "Acme Agency", "agency", "read,write", ws, tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", ws, tok);
 	fzh_start(d, NULL, NULL);
 	/* 0: a Beta project first, so the last Alpha is not the oldest;
 	 * then Alpha (odd) and Beta (even) interleaved, three Alphas last. */
@@ -694,7 +650,7 @@ test_filter_validation(void **state)
 	char ws[64], tok[64], path[512], longq[256];
 	struct fzh_res res;
 
-	make_key(d, "Acme Agency", "agency", "read,write", ws, tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", ws, tok);
 	fzh_start(d, NULL, NULL);
 	expect_invalid1(d, tok, "/api/v1/projects?status=archived", "status");
 	expect_invalid1(d, tok, "/api/v1/projects?status=DRAFT", "status");
@@ -960,14 +916,14 @@ create_client(const struct fzd *d, const char *tok, const char *key,
 
 	if (key != NULL)
 		snprintf(hdr, sizeof(hdr), "Idempotency-Key: %s", key);
-	api_x(d, "POST", "/api/v1/zapier/actions/create-client", tok,
+	fzh_api(d, "POST", "/api/v1/zapier/actions/create-client", tok,
 	    key != NULL ? hdr : NULL, body, &res);
 	if (res.status != status)
 		fail_msg("create-client %s: %d, want %d: %s", body, res.status,
 		    status, res.body);
 	fzh_assert_envelope(&res, status, NULL);
 	assert_keys(&res, fzh_json_get(&res, "data"), client_keys);
-	copy_str(&res, "data.id", id, 64);
+	fzh_copy_str(&res, "data.id", id, 64);
 	if (keep != NULL)
 		*keep = res;
 	else
@@ -981,7 +937,7 @@ test_zapier_create_client(void **state)
 	char ws[64], tok[64], id[64], again[64], other[64], rest[64];
 	struct fzh_res res;
 
-	make_key(d, "Acme Agency", "agency", "read,write", ws, tok);
+	fzh_ws_key(d, "Acme Agency", "agency", "read,write", ws, tok);
 	fzh_start(d, NULL, NULL);
 	create_client(d, tok, NULL, "{\"client_name\":\"Jane Smith\","
 	    "\"client_email\":\"Jane@Example.com\"}", 201, id, &res);
@@ -1016,10 +972,10 @@ test_zapier_create_client(void **state)
 	fzh_res_free(&res);
 
 	/* A client made through the REST API is found the same way. */
-	api_x(d, "POST", "/api/v1/clients", tok, NULL, "{\"name\":\"Rest\","
+	fzh_api(d, "POST", "/api/v1/clients", tok, NULL, "{\"name\":\"Rest\","
 	    "\"email\":\"rest@example.com\"}", &res);
 	fzh_assert_envelope(&res, 201, NULL);
-	copy_str(&res, "data.id", rest, sizeof(rest));
+	fzh_copy_str(&res, "data.id", rest, sizeof(rest));
 	fzh_res_free(&res);
 	create_client(d, tok, NULL, "{\"client_name\":\"Rest\","
 	    "\"client_email\":\"rest@example.com\"}", 200, other, NULL);
@@ -1033,7 +989,7 @@ test_zapier_create_client(void **state)
 	fzh_assert_str(again, other);
 	fzh_assert_str(fzh_header(&res, "Idempotent-Replayed"), "true");
 	fzh_res_free(&res);
-	api_x(d, "POST", "/api/v1/zapier/actions/create-client", tok,
+	fzh_api(d, "POST", "/api/v1/zapier/actions/create-client", tok,
 	    "Idempotency-Key: cc-1", "{\"client_name\":\"Kim\","
 	    "\"client_email\":\"kim2@example.com\"}", &res);
 	fzh_assert_envelope(&res, 409, "CONFLICT");
@@ -1048,21 +1004,21 @@ test_zapier_create_client(void **state)
 	fzh_res_free(&res);
 
 	/* Validation names the fields and creates nothing. */
-	api_x(d, "POST", "/api/v1/zapier/actions/create-client", tok, NULL,
+	fzh_api(d, "POST", "/api/v1/zapier/actions/create-client", tok, NULL,
 	    "{\"client_email\":\"nobody@example.com\"}", &res);
 	fzh_assert_envelope(&res, 400, "VALIDATION_ERROR");
 	assert_true(names_field(&res, "client_name"));
 	assert_int_equal(json_array_size(fzh_json_get(&res, "error.details")),
 	    1);
 	fzh_res_free(&res);
-	api_x(d, "POST", "/api/v1/zapier/actions/create-client", tok, NULL,
+	fzh_api(d, "POST", "/api/v1/zapier/actions/create-client", tok, NULL,
 	    "{\"client_email\":\"nobody\",\"first_name\":5}", &res);
 	fzh_assert_envelope(&res, 400, "VALIDATION_ERROR");
 	assert_true(names_field(&res, "client_email"));
 	assert_true(names_field(&res, "first_name"));
 	assert_false(names_field(&res, "client_name"));
 	fzh_res_free(&res);
-	api_x(d, "POST", "/api/v1/zapier/actions/create-client", tok, NULL,
+	fzh_api(d, "POST", "/api/v1/zapier/actions/create-client", tok, NULL,
 	    "{\"client_name\":\"X\"}", &res);
 	fzh_assert_envelope(&res, 400, "VALIDATION_ERROR");
 	assert_true(names_field(&res, "client_email"));
@@ -1107,9 +1063,9 @@ test_zapier_plans_scopes(void **state)
 	struct fzh_res res;
 	size_t i;
 
-	make_key(d, "Pro Agency", "pro", "read", pws, pread);
+	fzh_ws_key(d, "Pro Agency", "pro", "read", pws, pread);
 	fzh_key(d->dir, pws, "write", "w", pwrite, 64);
-	make_key(d, "Free Agency", "free", "admin", fws, ftok);
+	fzh_ws_key(d, "Free Agency", "free", "admin", fws, ftok);
 	fzh_start(d, NULL, NULL);
 	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
 		fzh_get(d, reads[i], pread, &res);
@@ -1129,12 +1085,12 @@ test_zapier_plans_scopes(void **state)
 	expect_status(d, pread, "/api/v1/clients?q=a", 403, "PLAN_LIMIT");
 
 	/* create-client needs write. */
-	api_x(d, "POST", "/api/v1/zapier/actions/create-client", pread, NULL,
+	fzh_api(d, "POST", "/api/v1/zapier/actions/create-client", pread, NULL,
 	    "{\"client_name\":\"Jane\",\"client_email\":\"jane@example.com\"}",
 	    &res);
 	fzh_assert_envelope(&res, 403, "FORBIDDEN");
 	fzh_res_free(&res);
-	api_x(d, "POST", "/api/v1/zapier/actions/create-client", ftok, NULL,
+	fzh_api(d, "POST", "/api/v1/zapier/actions/create-client", ftok, NULL,
 	    "{\"client_name\":\"Jane\",\"client_email\":\"jane@example.com\"}",
 	    &res);
 	fzh_assert_envelope(&res, 403, "PLAN_LIMIT");
@@ -1152,7 +1108,7 @@ test_zapier_plans_scopes(void **state)
 	/* A revoked key is refused from the next request. */
 	fzh_get(d, "/api/v1/auth", pread, &res);
 	fzh_assert_envelope(&res, 200, NULL);
-	copy_str(&res, "data.key.id", kid, sizeof(kid));
+	fzh_copy_str(&res, "data.key.id", kid, sizeof(kid));
 	fzh_res_free(&res);
 	assert_int_equal(fzh_cli(d->dir, out, sizeof(out), "key", "revoke",
 	    kid, NULL), 0);

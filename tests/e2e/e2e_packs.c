@@ -35,35 +35,11 @@ struct env {
 	char	tok[64];
 };
 
-/* Sends method path with the token (NULL: none), a JSON body (may be
- * NULL) and one extra header line (may be NULL). */
-static int
-api_x(const struct fzd *d, const char *method, const char *path,
-    const char *tok, const char *extra, const char *body,
-    struct fzh_res *res)
-{
-	char auth[256];
-	const char *hdrs[4];
-	size_t n = 0;
-
-	if (tok != NULL) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-		hdrs[n++] = auth;
-	}
-	if (body != NULL)
-		hdrs[n++] = "Content-Type: application/json";
-	if (extra != NULL)
-		hdrs[n++] = extra;
-	hdrs[n] = NULL;
-	return fzh_http(d, method, path, hdrs, body, body != NULL ?
-	    strlen(body) : 0, res);
-}
-
 static int
 api(const struct fzd *d, const char *method, const char *path,
     const char *tok, const char *body, struct fzh_res *res)
 {
-	return api_x(d, method, path, tok, NULL, body, res);
+	return fzh_api(d, method, path, tok, NULL, body, res);
 }
 
 /* GETs path of the portal as API clients do, asking for JSON (without
@@ -71,7 +47,7 @@ api(const struct fzd *d, const char *method, const char *path,
 static int
 portal_json(const struct fzd *d, const char *path, struct fzh_res *res)
 {
-	return api_x(d, "GET", path, NULL, "Accept: application/json", NULL,
+	return fzh_api(d, "GET", path, NULL, "Accept: application/json", NULL,
 	    res);
 }
 
@@ -92,18 +68,6 @@ ppath(char *buf, size_t size, const char *id, const char *suffix)
 	return buf;
 }
 
-static void
-copy_str(const struct fzh_res *res, const char *path, char *out,
-    size_t size)
-{
-	const char *s = fzh_json_str(res, path);
-
-	if (s == NULL)
-		fail_msg("no %s in %s", path, res->body);
-	if ((size_t)snprintf(out, size, "%s", s) >= size)
-		fail_msg("%s too long: %s", path, s);
-}
-
 /* Creates a project of type for jane@example.com; id >= 64 bytes. */
 static void
 new_project(const struct fzd *d, const struct env *e, const char *type,
@@ -118,7 +82,7 @@ new_project(const struct fzd *d, const struct env *e, const char *type,
 	    "\"2026-06-01\"}", type);
 	api(d, "POST", "/api/v1/projects", e->tok, body, &res);
 	fzh_assert_envelope(&res, 201, NULL);
-	copy_str(&res, "data.id", id, 64);
+	fzh_copy_str(&res, "data.id", id, 64);
 	fzh_res_free(&res);
 }
 
@@ -320,7 +284,7 @@ send_pack(const struct fzd *d, const struct env *e, const char *pid,
 	if (!fzh_match(re, url))
 		fail_msg("share_url %s is not %s", url ? url : "(none)", re);
 	snprintf(portal, 128, "%s", strstr(url + 7, "/p/"));
-	copy_str(&res, "data.sentAt", sent, 64);
+	fzh_copy_str(&res, "data.sentAt", sent, 64);
 	fzh_res_free(&res);
 }
 
@@ -334,7 +298,7 @@ status_of(const struct fzd *d, const struct env *e, const char *pid,
 
 	fzh_get(d, ppath(path, sizeof(path), pid, ""), e->tok, &res);
 	fzh_assert_envelope(&res, 200, NULL);
-	copy_str(&res, "data.status", out, 32);
+	fzh_copy_str(&res, "data.status", out, 32);
 	fzh_res_free(&res);
 	return out;
 }
@@ -491,7 +455,7 @@ test_credential_sealed(void **state)
 	ppath(path, sizeof(path), pid, "/pack");
 
 	/* With an Idempotency-Key, so the stored answer is scanned too. */
-	api_x(d, "PUT", path, e.tok, "Idempotency-Key: pack-put-1",
+	fzh_api(d, "PUT", path, e.tok, "Idempotency-Key: pack-put-1",
 	    cred_pack(body, sizeof(body), secret), &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	assert_masked(&res, "data.sections", "Access", "CMS", 1);
@@ -506,7 +470,7 @@ test_credential_sealed(void **state)
 	fzh_res_free(&res);
 
 	/* The replay is masked the same way. */
-	api_x(d, "PUT", path, e.tok, "Idempotency-Key: pack-put-1",
+	fzh_api(d, "PUT", path, e.tok, "Idempotency-Key: pack-put-1",
 	    cred_pack(body, sizeof(body), secret), &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_assert_str(fzh_header(&res, "Idempotent-Replayed"), "true");
@@ -719,8 +683,8 @@ test_send(void **state)
 	fzh_assert_str(fzh_json_str(&res, "data.status"), "sent");
 	fzh_assert_str(fzh_json_str(&res, "data.personalMessage"), "Ready");
 	assert_true(fzh_match(rfc3339_re, fzh_json_str(&res, "data.sentAt")));
-	copy_str(&res, "data.sentAt", sent, sizeof(sent));
-	copy_str(&res, "data.share_url", url, sizeof(url));
+	fzh_copy_str(&res, "data.sentAt", sent, sizeof(sent));
+	fzh_copy_str(&res, "data.share_url", url, sizeof(url));
 	fzh_res_free(&res);
 	fzh_assert_str(status_of(d, &e, pid, st), "sent");
 
@@ -839,14 +803,14 @@ test_portal_fetch_records_nothing(void **state)
 	    sent);
 	fzh_get(d, ppath(path, sizeof(path), pid, ""), e.tok, &res);
 	fzh_assert_envelope(&res, 200, NULL);
-	copy_str(&res, "data.updatedAt", before, sizeof(before));
+	fzh_copy_str(&res, "data.updatedAt", before, sizeof(before));
 	fzh_res_free(&res);
 	nap_ms(5);
 
 	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		assert_int_equal(api_x(fzh_portal(d), methods[i], portal, NULL,
-		    "User-Agent: Slackbot-LinkExpanding 1.0", NULL, &res),
-		    200);
+		assert_int_equal(fzh_api(fzh_portal(d), methods[i], portal,
+		    NULL, "User-Agent: Slackbot-LinkExpanding 1.0", NULL,
+		    &res), 200);
 		fzh_res_free(&res);
 	}
 	fzh_get(d, ppath(path, sizeof(path), pid, ""), e.tok, &res);
@@ -866,7 +830,7 @@ test_portal_fetch_records_nothing(void **state)
 	api(fzh_portal(d), "POST", path, NULL, NULL, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	fzh_assert_str(fzh_json_str(&res, "data.project.status"), "viewed");
-	copy_str(&res, "data.project.viewedAt", at, sizeof(at));
+	fzh_copy_str(&res, "data.project.viewedAt", at, sizeof(at));
 	assert_events(d, rtok, "pack.sent,pack.viewed");
 	fzh_assert_str(status_of(d, &e, pid, st), "viewed");
 
@@ -967,7 +931,7 @@ test_signoff(void **state)
 	fzh_res_free(&res);
 
 	/* The client's address as they type it: spaces and capitals. */
-	api_x(fzh_portal(d), "POST", so, NULL, "User-Agent: Mozilla/5.0 "
+	fzh_api(fzh_portal(d), "POST", so, NULL, "User-Agent: Mozilla/5.0 "
 	    "(e2e) Firefox/128.0", "{\"name\":\"Jane\",\"email\":"
 	    "\"  Jane@Example.COM \",\"comment\":\"All good\"}", &res);
 	fzh_assert_envelope(&res, 201, NULL);
@@ -980,7 +944,7 @@ test_signoff(void **state)
 	fzh_assert_str(fzh_json_str(&res, "data.comment"), "All good");
 	assert_true(fzh_match(rfc3339_re, fzh_json_str(&res,
 	    "data.signedAt")));
-	copy_str(&res, "data.id", sid, sizeof(sid));
+	fzh_copy_str(&res, "data.id", sid, sizeof(sid));
 	fzh_res_free(&res);
 
 	api(fzh_portal(d), "POST", so, NULL, "{\"name\":\"Mallory\",\"email\":"
@@ -1248,7 +1212,7 @@ test_resend_after_view_status(void **state)
 	portal_json(fzh_portal(d), portal, &res);
 	fzh_assert_envelope(&res, 200, NULL);
 	find_item(&res, "data.sections", "Docs", "Revised");
-	copy_str(&res, "data.project.status", shown, sizeof(shown));
+	fzh_copy_str(&res, "data.project.status", shown, sizeof(shown));
 	fzh_res_free(&res);
 	status_of(d, &e, pid, st);
 	fzh_stop_ok(d);
@@ -1275,7 +1239,7 @@ test_signoff_records_view(void **state)
 	api(fzh_portal(d), "POST", path, NULL, "{\"name\":\"Jane\","
 	    "\"email\":\"jane@example.com\"}", &res);
 	fzh_assert_envelope(&res, 201, NULL);
-	copy_str(&res, "data.signedAt", at, sizeof(at));
+	fzh_copy_str(&res, "data.signedAt", at, sizeof(at));
 	fzh_res_free(&res);
 	assert_events(d, rtok, "pack.sent,pack.viewed,client.signed_off");
 	fzh_get(d, ppath(path, sizeof(path), pid, ""), e.tok, &res);
@@ -1327,7 +1291,7 @@ test_signoff_user_agent(void **state)
 			    "\xc2\x85\tend \xe2\x82");
 		else
 			snprintf(hdr, sizeof(hdr), "X-None: 1");
-		api_x(fzh_portal(d), "POST", path, NULL, hdr, "{\"name\":"
+		fzh_api(fzh_portal(d), "POST", path, NULL, hdr, "{\"name\":"
 		    "\"Jane\",\"email\":\"jane@example.com\"}", &res);
 		fzh_assert_envelope(&res, 201, NULL);
 		fzh_res_free(&res);
@@ -1369,7 +1333,7 @@ wait_first_fetch(const struct fzd *d, const struct env *e, const char *pid,
 		fzh_res_free(&res);
 		nap_ms(10);
 	}
-	copy_str(&res, "data.firstFetchedAt", out, 64);
+	fzh_copy_str(&res, "data.firstFetchedAt", out, 64);
 	assert_true(fzh_match(rfc3339_re, out));
 	fzh_res_free(&res);
 }
@@ -1405,7 +1369,7 @@ test_first_fetch_and_reveal_audit(void **state)
 	assert_true(json_is_null(fzh_json_get(&res, "data.firstFetchedAt")));
 	fzh_res_free(&res);
 
-	assert_int_equal(api_x(fzh_portal(d), "HEAD", portal, NULL,
+	assert_int_equal(fzh_api(fzh_portal(d), "HEAD", portal, NULL,
 	    "User-Agent: Mozilla/5.0 (compatible; Google-Safety)", NULL, &res),
 	    200);
 	fzh_res_free(&res);
@@ -1441,7 +1405,7 @@ test_first_fetch_and_reveal_audit(void **state)
 
 	/* The client reveals: the password to the page, and a view. */
 	snprintf(path, sizeof(path), "%s/reveal", portal);
-	api_x(fzh_portal(d), "POST", path, NULL, "User-Agent: Mozilla/5.0 "
+	fzh_api(fzh_portal(d), "POST", path, NULL, "User-Agent: Mozilla/5.0 "
 	    "(X11; Linux x86_64) Firefox/121.0", "{\"section\":0,\"item\":0,"
 	    "\"label\":\"CMS\"}", &res);
 	fzh_assert_envelope(&res, 200, NULL);

@@ -756,6 +756,14 @@ fzh_key(const char *dir, const char *ws, const char *scopes,
 		fail_msg("key create printed \"%s\"", out);
 }
 
+void
+fzh_ws_key(const struct fzd *d, const char *name, const char *plan,
+    const char *scopes, char *ws, char *tok)
+{
+	fzh_workspace(d->dir, name, plan, ws, 64);
+	fzh_key(d->dir, ws, scopes, "e2e", tok, 64);
+}
+
 /*
  * Responses.
  */
@@ -850,6 +858,18 @@ fzh_json_get(const struct fzh_res *res, const char *path)
 		p += n + (dot != NULL);
 	}
 	return j;
+}
+
+void
+fzh_copy_str(const struct fzh_res *res, const char *path, char *out,
+    size_t size)
+{
+	const char *s = fzh_json_str(res, path);
+
+	if (s == NULL)
+		fail_msg("no %s in %s", path, res->body);
+	if ((size_t)snprintf(out, size, "%s", s) >= size)
+		fail_msg("%s too long: %s", path, s);
 }
 
 const char *
@@ -1038,6 +1058,28 @@ fzh_get(const struct fzd *d, const char *path, const char *token,
 		return fzh_http(d, "GET", path, NULL, NULL, 0, res);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	return fzh_http(d, "GET", path, hdrs, NULL, 0, res);
+}
+
+int
+fzh_api(const struct fzd *d, const char *method, const char *path,
+    const char *tok, const char *extra, const char *body,
+    struct fzh_res *res)
+{
+	char auth[256];
+	const char *hdrs[4];
+	size_t n = 0;
+
+	if (tok != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+		hdrs[n++] = auth;
+	}
+	if (body != NULL)
+		hdrs[n++] = "Content-Type: application/json";
+	if (extra != NULL)
+		hdrs[n++] = extra;
+	hdrs[n] = NULL;
+	return fzh_http(d, method, path, hdrs, body, body != NULL ?
+	    strlen(body) : 0, res);
 }
 
 /*

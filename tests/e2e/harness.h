@@ -145,6 +145,11 @@ void	fzh_workspace(const char *dir, const char *name, const char *plan,
 void	fzh_key(const char *dir, const char *ws, const char *scopes,
 	    const char *name, char *out, size_t size);
 
+/* Makes a workspace on plan with a key of scopes (named "e2e") in d's
+ * state directory; ws and tok get at least 64 bytes. */
+void	fzh_ws_key(const struct fzd *d, const char *name, const char *plan,
+	    const char *scopes, char *ws, char *tok);
+
 /*
  * Sends method path to the daemon with libcurl: headers (NULL-terminated
  * "Name: value" lines, may be NULL) and body (may be NULL; len bytes;
@@ -157,6 +162,13 @@ int	fzh_http(const struct fzd *d, const char *method, const char *path,
 
 /* GET path, with "Authorization: Bearer token" unless token is NULL. */
 int	fzh_get(const struct fzd *d, const char *path, const char *token,
+	    struct fzh_res *res);
+
+/* Sends method path with "Authorization: Bearer tok" (tok NULL: none), a
+ * JSON body (NULL: none) and one extra header line (NULL: none). Returns
+ * res->status. */
+int	fzh_api(const struct fzd *d, const char *method, const char *path,
+	    const char *tok, const char *extra, const char *body,
 	    struct fzh_res *res);
 
 /* Returns the value of the response header name (case-insensitive), or
@@ -181,6 +193,11 @@ void	fzh_assert_envelope(const struct fzh_res *res, int status,
  * NULL. Borrowed from res. */
 const char	*fzh_json_str(const struct fzh_res *res, const char *path);
 json_t		*fzh_json_get(const struct fzh_res *res, const char *path);
+
+/* Copies the string at path of res->json into out (size bytes), failing
+ * the test if it is absent or does not fit. */
+void	fzh_copy_str(const struct fzh_res *res, const char *path, char *out,
+	    size_t size);
 
 /* assert_string_equal that fails, rather than crashes, on NULL. */
 #define fzh_assert_str(a, b) do {					\
