@@ -34,9 +34,11 @@ run() {
 	log=$tmp/log$n
 	mkdir "$sd"
 	if [ "$rl" = - ]; then
+		who="with CAP_SYS_NICE"
 		"$tmp/fzrelay" serve --listen 127.0.0.1:0 --state-dir "$sd" \
 		    2>"$log" &
 	else
+		who="as nobody, RLIMIT_NICE $rl"
 		chown 65534:65534 "$sd"
 		prlimit --nice="$rl" setpriv --reuid=65534 --regid=65534 \
 		    --clear-groups --inh-caps=-all "$tmp/fzrelay" serve \
@@ -46,8 +48,7 @@ run() {
 	i=0
 	while ! grep -q 'writer thread' "$log" 2>/dev/null; do
 		if [ $i -ge 100 ] || ! kill -0 "$pid" 2>/dev/null; then
-			echo "not ok $n - RLIMIT_NICE $rl: no word from the" \
-			    "writer thread"
+			echo "not ok $n - $who: no word from the writer thread"
 			sed 's/^/# /' "$log"
 			kill -KILL "$pid" 2>/dev/null
 			wait "$pid" 2>/dev/null
@@ -57,11 +58,6 @@ run() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	if [ "$rl" = - ]; then
-		who="with CAP_SYS_NICE"
-	else
-		who="as nobody, RLIMIT_NICE $rl"
-	fi
 	main=$(awk '{print $19}' /proc/"$pid"/stat)
 	found=$(others_nice "$pid" | grep -cx -- "$want")
 	if [ "$main" = 0 ] && [ "$found" -ge 1 ] &&
